@@ -1,0 +1,125 @@
+"""The parts of the app factory: extensions, blueprints, error pages, template helpers, commands."""
+from __future__ import annotations
+
+from flask import Flask, g, render_template, request, session
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from werkzeug.exceptions import HTTPException
+
+from survey_service import PROJECT_ROOT
+from survey_service.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.session_protection = "strong"
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    _import_models()
+    _commit_once_per_request(app)
+
+
+def _import_models() -> None:
+    """Every model module, so the metadata (and Alembic's autogenerate) knows every table."""
+    from survey_service.audit import models as _audit  # noqa: F401
+    from survey_service.auth import models as _auth  # noqa: F401
+    from survey_service.mail import models as _mail  # noqa: F401
+    from survey_service.questionnaires import models as _questionnaires  # noqa: F401
+    from survey_service.responses import models as _responses  # noqa: F401
+    from survey_service.roster import models as _roster  # noqa: F401
+    from survey_service.surveys import models as _surveys  # noqa: F401
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """WAL, a busy timeout and foreign keys on every SQLite connection; other databases are left alone."""
+    if type(dbapi_connection).__module__.split(".")[0] != "sqlite3":
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _commit_once_per_request(app: Flask) -> None:
+    """Views only flush; the request commits once, before the response leaves, so nothing is acknowledged early."""
+
+    @app.after_request
+    def commit(response):
+        if response.status_code < 400:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return response
+
+
+def select_locale() -> str:
+    """Chinese first; ``?lang=en`` switches and the choice is kept in the session."""
+    languages = g.get("languages") or ("zh", "en")
+    chosen = request.args.get("lang")
+    if chosen in languages:
+        session["lang"] = chosen
+        return chosen
+    return session.get("lang") if session.get("lang") in languages else languages[0]
+
+
+def register_blueprints(app: Flask) -> None:
+    from survey_service.auth.views import blueprint as auth
+    from survey_service.console.views import blueprint as console
+
+    app.register_blueprint(auth)
+    app.register_blueprint(console)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    """Plain error pages: no stack trace, no version banner."""
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if request.path.startswith("/api/"):
+            return {"error": error.name, "status": error.code}, error.code
+        return render_template("errors/error.html", error=error), error.code
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        db.session.rollback()
+        if request.path.startswith("/api/"):
+            return {"error": "Internal Server Error", "status": 500}, 500
+        return render_template("errors/error.html", error=None), 500
+
+
+def register_template_helpers(app: Flask) -> None:
+    from flask_babel import get_locale, lazy_gettext as _l
+
+    from survey_service.auth.models import Role
+    from survey_service.formatting import local_date, local_datetime, percent
+
+    app.jinja_env.filters.update(percent=percent, local_date=local_date, local_datetime=local_datetime)
+    app.jinja_env.globals.update(
+        languages=app.config["LANGUAGES"], Role=Role, get_locale=get_locale,
+        state_labels={"draft": _l("Draft"), "open": _l("Open"), "closed": _l("Closed")})
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
+            "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+        return response
+
+
+def register_cli(app: Flask) -> None:
+    from survey_service.cli import register_commands
+
+    register_commands(app)

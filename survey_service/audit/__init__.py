@@ -1,0 +1,1 @@
+"""The append-only audit log: who did what, when, with the before and after of a change."""

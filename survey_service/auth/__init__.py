@@ -1,0 +1,1 @@
+"""Console accounts, roles and per-user API tokens."""

@@ -1,0 +1,72 @@
+"""Settings. Read from the environment when the app is created, never at import time."""
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+ENV_SETTINGS = ("DATABASE_URL", "SECRET_KEY", "BASE_URL", "REDIS_URL", "SMTP_HOST", "SMTP_PORT", "SMTP_USER",
+                "SMTP_PASSWORD", "SMTP_TLS", "MAIL_FROM")
+
+
+class Config:
+    BASE_URL = "http://127.0.0.1:5000"
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    WTF_CSRF_TIME_LIMIT = None  # a centre may keep its questionnaire open for a whole afternoon
+    BABEL_DEFAULT_LOCALE = "zh"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = ("zh", "en")
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    PERMANENT_SESSION_LIFETIME = timedelta(minutes=30)  # idle timeout of a console session
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_TOKEN_FAILURES = "20 per minute;200 per hour"
+    RATELIMIT_LOGIN = "10 per minute;50 per hour"
+    SMTP_HOST = "127.0.0.1"
+    SMTP_PORT = 25
+    SMTP_USER = None
+    SMTP_PASSWORD = None
+    SMTP_TLS = "none"  # none | starttls | ssl
+    MAIL_FROM = "survey-service@localhost"
+    TESTING = False
+
+
+def from_environment(instance_path: str) -> dict:
+    """Settings given by the environment (spec/files-and-cli.md), with the defaults that need the instance folder."""
+    env = {name: os.environ[name] for name in ENV_SETTINGS if os.environ.get(name)}
+    settings: dict = {}
+    settings["SQLALCHEMY_DATABASE_URI"] = _normalise_database_url(
+        env.get("DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'survey-service.db'}")
+    settings["SECRET_KEY"] = env.get("SECRET_KEY") or _instance_secret(instance_path)
+    if "BASE_URL" in env:
+        settings["BASE_URL"] = env["BASE_URL"].rstrip("/")
+    if "REDIS_URL" in env:
+        settings["REDIS_URL"] = env["REDIS_URL"]
+        settings["RATELIMIT_STORAGE_URI"] = env["REDIS_URL"]
+    for name in ("SMTP_HOST", "SMTP_USER", "SMTP_PASSWORD", "SMTP_TLS", "MAIL_FROM"):
+        if name in env:
+            settings[name] = env[name]
+    if "SMTP_PORT" in env:
+        settings["SMTP_PORT"] = int(env["SMTP_PORT"])
+    return settings
+
+
+def _normalise_database_url(url: str) -> str:
+    # psycopg 3 is the driver this project installs; plain postgresql:// URLs would ask for psycopg2.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _instance_secret(instance_path: str) -> str:
+    """A random key kept in the instance folder, so a development install needs no configured secret."""
+    path = Path(instance_path) / "secret_key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()

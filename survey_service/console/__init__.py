@@ -1,0 +1,1 @@
+"""The evaluators' console: surveys, questionnaires and rosters."""

@@ -1,0 +1,15 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import StringField
+from wtforms.validators import DataRequired, Length
+
+
+class QuestionnaireUploadForm(FlaskForm):
+    file = FileField(_l("Questionnaire file (YAML or JSON)"),
+                     validators=[FileRequired(), FileAllowed(["yaml", "yml", "json"])])
+
+
+class RosterUploadForm(FlaskForm):
+    name = StringField(_l("Roster name"), validators=[DataRequired(), Length(max=200)])
+    file = FileField(_l("Roster file (CSV or XLSX)"), validators=[FileRequired(), FileAllowed(["csv", "xlsx"])])

@@ -1,0 +1,1 @@
+"""Invitation and reminder e-mails over SMTP, with a delivery log per invitation."""

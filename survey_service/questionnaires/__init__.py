@@ -1,0 +1,1 @@
+"""Questionnaire versions: imported definitions, immutable once a survey uses them."""

@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+from datetime import datetime
+from functools import cached_property
+
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from analysis.questionnaire import Questionnaire, parse_questionnaire
+from survey_service.extensions import db
+from survey_service.timestamps import UTCDateTime, utcnow
+
+
+class QuestionnaireVersion(db.Model):
+    """One immutable version of a questionnaire definition (问卷); editing a questionnaire imports a new version."""
+
+    __tablename__ = "questionnaire_versions"
+    __table_args__ = (UniqueConstraint("key", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: stable slug shared by all versions, e.g. ``remote-edu-ops-2017``
+    key: Mapped[str] = mapped_column(String(100), index=True)
+    #: increases when the content changes
+    version: Mapped[int]
+    title: Mapped[str] = mapped_column(String(500))
+    #: the evaluated year (评价年度)
+    year: Mapped[int | None]
+    #: linear | points | top_box
+    scheme: Mapped[str] = mapped_column(String(20))
+    #: the definition as imported (spec/questionnaire.md); the single source the form and the analysis read
+    definition: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    dimensions: Mapped[list[Dimension]] = relationship(
+        back_populates="questionnaire_version", order_by="Dimension.position", cascade="all, delete-orphan")
+    questions: Mapped[list[Question]] = relationship(
+        back_populates="questionnaire_version", order_by="Question.position", cascade="all, delete-orphan")
+
+    @cached_property
+    def questionnaire(self) -> Questionnaire:
+        """The parsed definition (validated at import, so parsing again cannot fail)."""
+        return parse_questionnaire(self.definition)
+
+    @property
+    def label(self) -> str:
+        return f"{self.key}:{self.version}"
+
+
+class Dimension(db.Model):
+    """A dimension (维度) of a questionnaire version."""
+
+    __tablename__ = "questionnaire_dimensions"
+    __table_args__ = (UniqueConstraint("questionnaire_version_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    questionnaire_version_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_versions.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    key: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(500))
+    title_en: Mapped[str | None] = mapped_column(String(500))
+    #: 权重 within the overall index
+    weight: Mapped[float]
+
+    questionnaire_version: Mapped[QuestionnaireVersion] = relationship(back_populates="dimensions")
+
+
+class Question(db.Model):
+    """A Likert item (题项, ``kind='likert'``) or an open question (``kind='open'``) of a questionnaire version."""
+
+    __tablename__ = "questionnaire_questions"
+    __table_args__ = (UniqueConstraint("questionnaire_version_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    questionnaire_version_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_versions.id", ondelete="CASCADE"))
+    #: the Likert item's dimension; null for open questions
+    dimension_id: Mapped[int | None] = mapped_column(ForeignKey("questionnaire_dimensions.id", ondelete="CASCADE"))
+    #: questionnaire order, across dimensions; open questions follow the Likert items
+    position: Mapped[int]
+    key: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(10))
+    text: Mapped[str] = mapped_column(Text)
+    text_en: Mapped[str | None] = mapped_column(Text)
+    weight: Mapped[float] = mapped_column(default=1.0)
+    required: Mapped[bool] = mapped_column(default=True)
+    #: for open questions, the longest answer accepted
+    max_length: Mapped[int | None]
+
+    questionnaire_version: Mapped[QuestionnaireVersion] = relationship(back_populates="questions")
+    dimension: Mapped[Dimension | None] = relationship()

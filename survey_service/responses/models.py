@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import JSON, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from survey_service.extensions import db
+from survey_service.questionnaires.models import Question
+from survey_service.surveys.models import Invitation
+from survey_service.timestamps import UTCDateTime, utcnow
+
+
+class ResponseState(enum.Enum):
+    draft = "draft"
+    submitted = "submitted"
+
+
+class Validity(enum.Enum):
+    valid = "valid"
+    invalid = "invalid"
+
+
+class Response(db.Model):
+    """A centre's questionnaire. The unique invitation makes a second response for the same centre impossible."""
+
+    __tablename__ = "responses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invitation_id: Mapped[int] = mapped_column(ForeignKey("invitations.id", ondelete="CASCADE"), unique=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
+    state: Mapped[ResponseState] = mapped_column(
+        Enum(ResponseState, name="response_state", native_enum=False, length=10), default=ResponseState.draft)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: receipt number shown to the centre after submission
+    reference: Mapped[str | None] = mapped_column(String(32), unique=True)
+    #: how the answers arrived: web | import | demo
+    channel: Mapped[str] = mapped_column(String(10), default="web")
+    #: 有效问卷 — only valid responses are counted in any figure; set at submission by the questionnaire's rules
+    validity: Mapped[Validity | None] = mapped_column(
+        Enum(Validity, name="response_validity", native_enum=False, length=10))
+    #: why a response is invalid (a rule's code such as ``too_few_answered``, or the reviewer's words)
+    validity_reason: Mapped[str | None] = mapped_column(Text)
+    #: share of Likert items answered (N/A counts) at submission
+    answered_share: Mapped[float | None]
+    #: rule findings that ask a person to look (e.g. ``straight_lining``); cleared only by a review
+    flags: Mapped[list] = mapped_column(JSON, default=list)
+    #: set when an evaluator decided the validity; the decision is audited
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    invitation: Mapped[Invitation] = relationship()
+    answers: Mapped[list[Answer]] = relationship(back_populates="response", cascade="all, delete-orphan")
+    reviewed_by = relationship("User")
+
+    @property
+    def needs_review(self) -> bool:
+        return self.state is ResponseState.submitted and bool(self.flags) and self.reviewed_at is None
+
+
+class Answer(db.Model):
+    """One answer: an option value for a Likert item (null = left blank) or the text of an open question."""
+
+    __tablename__ = "answers"
+    __table_args__ = (UniqueConstraint("response_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"), index=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_questions.id"))
+    #: the option value, or the not-applicable value (不了解)
+    value: Mapped[int | None] = mapped_column(Integer)
+    text: Mapped[str | None] = mapped_column(Text)
+
+    response: Mapped[Response] = relationship(back_populates="answers")
+    question: Mapped[Question] = relationship()

@@ -1,0 +1,69 @@
+"""The roster file (spec/files-and-cli.md): CSV or XLSX, every bad row reported with its line number."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from email_validator import EmailNotValidError, validate_email
+
+from survey_service.problems import ProblemList
+from survey_service.tabular import read_table
+
+REQUIRED_COLUMNS = ("code", "name", "district")
+KNOWN_COLUMNS = REQUIRED_COLUMNS + ("district_code", "district_en", "kind", "contact_email")
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    line: int
+    code: str
+    name: str
+    district: str
+    district_code: str | None = None
+    district_en: str | None = None
+    kind: str | None = None
+    contact_email: str | None = None
+    attributes: dict[str, str] = field(default_factory=dict)
+
+
+def parse_roster(data: bytes, filename: str) -> list[UnitRow]:
+    """The units of a roster file; raises :class:`ProblemList` naming every bad row, so nothing half-imports."""
+    header, rows = read_table(data, filename)
+    problems = [f"{filename}: missing required column \"{name}\"" for name in REQUIRED_COLUMNS if name not in header]
+    duplicates = {name for name in header if name and header.count(name) > 1}
+    problems += [f"{filename}: column \"{name}\" appears twice" for name in sorted(duplicates)]
+    if problems:
+        raise ProblemList(problems)
+    units: list[UnitRow] = []
+    first_line_of: dict[str, int] = {}
+    for line, row in rows:
+        where = f"{filename}: line {line}"
+        if None in row:
+            problems.append(f"{where}: more cells than header columns")
+        code, name, district = row["code"], row["name"], row["district"]
+        if not code:
+            problems.append(f"{where}: empty code")
+        elif code in first_line_of:
+            problems.append(f"{where}: duplicate code \"{code}\" (first on line {first_line_of[code]})")
+        else:
+            first_line_of[code] = line
+        if not name:
+            problems.append(f"{where}: empty name")
+        if not district:
+            problems.append(f"{where}: empty district")
+        email = row.get("contact_email") or None
+        if email:
+            try:
+                email = validate_email(email, check_deliverability=False).normalized
+            except EmailNotValidError:
+                problems.append(f"{where}: malformed e-mail \"{row['contact_email']}\"")
+        units.append(UnitRow(
+            line=line, code=code, name=name, district=district,
+            district_code=row.get("district_code") or None, district_en=row.get("district_en") or None,
+            kind=row.get("kind") or None, contact_email=email,
+            attributes={k: v for k, v in row.items() if k is not None and k not in KNOWN_COLUMNS},
+        ))
+    if not units and not problems:
+        problems.append(f"{filename}: no units (only a header)")
+    if problems:
+        raise ProblemList(problems)
+    return units

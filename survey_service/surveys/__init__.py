@@ -1,0 +1,1 @@
+"""Surveys: a questionnaire version issued to a roster, with a draft → open → closed lifecycle."""

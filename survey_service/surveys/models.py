@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+import enum
+import secrets
+from datetime import datetime
+
+from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from survey_service.extensions import db
+from survey_service.questionnaires.models import QuestionnaireVersion
+from survey_service.roster.models import Roster, RosterUnit
+from survey_service.timestamps import UTCDateTime, utcnow
+
+#: 32 random bytes: 256 bits, well above the 128 the brief asks for
+TOKEN_BYTES = 32
+
+
+class SurveyState(enum.Enum):
+    draft = "draft"
+    open = "open"
+    closed = "closed"
+
+
+class TransitionError(ValueError):
+    """A lifecycle change the survey's state does not allow."""
+
+
+class Survey(db.Model):
+    """A questionnaire version issued to a roster (一次问卷调查)."""
+
+    __tablename__ = "surveys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: stable slug used by the API and the CLI, e.g. ``remote-edu-ops-2017``
+    key: Mapped[str] = mapped_column(String(100), unique=True)
+    title: Mapped[str] = mapped_column(String(500))
+    questionnaire_version_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_versions.id"), index=True)
+    roster_id: Mapped[int] = mapped_column(ForeignKey("rosters.id"), index=True)
+    state: Mapped[SurveyState] = mapped_column(
+        Enum(SurveyState, name="survey_state", native_enum=False, length=10), default=SurveyState.draft)
+    #: the answering window; outside it nothing is accepted even while the state is open
+    opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: whether a centre may correct its submitted answers until the survey closes
+    allow_corrections: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    questionnaire_version: Mapped[QuestionnaireVersion] = relationship()
+    roster: Mapped[Roster] = relationship()
+    invitations: Mapped[list[Invitation]] = relationship(back_populates="survey", cascade="all, delete-orphan")
+
+    def open(self, now: datetime | None = None) -> None:
+        """Start accepting answers; a closed survey stays closed."""
+        if self.state is not SurveyState.draft:
+            raise TransitionError(f"survey {self.key} is {self.state.value}; only a draft survey can be opened")
+        self.state = SurveyState.open
+        self.opened_at = now or utcnow()
+
+    def close(self, now: datetime | None = None) -> None:
+        """Stop accepting answers for good; its figures become final."""
+        if self.state is not SurveyState.open:
+            raise TransitionError(f"survey {self.key} is {self.state.value}; only an open survey can be closed")
+        self.state = SurveyState.closed
+        self.closed_at = now or utcnow()
+
+    def accepting_answers(self, now: datetime | None = None) -> bool:
+        """Open, and inside the answering window."""
+        now = now or utcnow()
+        return (self.state is SurveyState.open
+                and (self.opens_at is None or now >= self.opens_at)
+                and (self.closes_at is None or now < self.closes_at))
+
+    @property
+    def status(self) -> str:
+        return self.state.value
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+class Invitation(db.Model):
+    """One respondent unit's personal link to one survey; at most one per unit per survey."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (UniqueConstraint("survey_id", "unit_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("roster_units.id"), index=True)
+    #: the secret in the personal link ``BASE_URL/s/<token>``
+    token: Mapped[str] = mapped_column(String(64), unique=True, default=new_token)
+    #: a revoked link is answered like an unknown one
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: first invitation e-mail accepted by the SMTP server
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: latest reminder accepted by the SMTP server
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: first time the link was opened
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: first answer saved
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    survey: Mapped[Survey] = relationship(back_populates="invitations")
+    unit: Mapped[RosterUnit] = relationship()
+
+    def link(self, base_url: str) -> str:
+        return f"{base_url.rstrip('/')}/s/{self.token}"

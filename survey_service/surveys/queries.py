@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from survey_service.extensions import db
+from survey_service.roster.models import RosterUnit
+from survey_service.surveys.models import Invitation, Survey
+
+INVITATION_COLUMNS = ("code", "name", "district", "contact_email", "link")
+
+
+def invitation_rows(survey: Survey, base_url: str) -> list[tuple]:
+    """The invitation list: one row per unit with its personal link, in roster order."""
+    rows = db.session.execute(
+        select(RosterUnit.code, RosterUnit.name, RosterUnit.district, RosterUnit.contact_email, Invitation.token)
+        .join(Invitation, Invitation.unit_id == RosterUnit.id)
+        .where(Invitation.survey_id == survey.id, Invitation.revoked_at.is_(None))
+        .order_by(RosterUnit.id))
+    return [(code, name, district, email or "", f"{base_url}/s/{token}")
+            for code, name, district, email, token in rows]

@@ -1,0 +1,112 @@
+"""Reading and writing the project's tables (CSV with or without BOM, XLSX), with formula neutralisation."""
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator, Sequence
+
+from survey_service.problems import ProblemList
+
+#: a cell starting with one of these is read as a formula by spreadsheet programs
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def read_table(data: bytes, filename: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """The header and the rows (with their line numbers in the file) of a CSV or XLSX file."""
+    if filename.lower().endswith(".xlsx"):
+        return _read_xlsx(data, filename)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ProblemList([f"{filename}: not UTF-8 text (byte {exc.start}); save the file as CSV UTF-8"]) from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [name.strip() for name in next(reader)]
+    except StopIteration:
+        raise ProblemList([f"{filename}: the file is empty"]) from None
+    except csv.Error as exc:
+        raise ProblemList([f"{filename}: line 1: {exc}"]) from None
+    rows = []
+    try:
+        for cells in reader:
+            if not any(cell.strip() for cell in cells):
+                continue
+            rows.append((reader.line_num, _row(header, cells)))
+    except csv.Error as exc:
+        raise ProblemList([f"{filename}: line {reader.line_num}: {exc}"]) from None
+    return header, rows
+
+
+def _read_xlsx(data: bytes, filename: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    from openpyxl import load_workbook
+
+    try:
+        sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        raise ProblemList([f"{filename}: not a readable XLSX workbook ({exc.__class__.__name__})"]) from None
+    lines = sheet.iter_rows(values_only=True)
+    try:
+        header = [_cell_text(cell).strip() for cell in next(lines)]
+    except StopIteration:
+        raise ProblemList([f"{filename}: the workbook's first sheet is empty"]) from None
+    rows = []
+    for number, cells in enumerate(lines, start=2):
+        texts = [_cell_text(cell) for cell in cells]
+        if any(text.strip() for text in texts):
+            rows.append((number, _row(header, texts)))
+    return header, rows
+
+
+def _cell_text(cell) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return str(cell)
+
+
+def _row(header: Sequence[str], cells: Sequence[str]) -> dict[str, str]:
+    row = {name: (cells[i].strip() if i < len(cells) else "") for i, name in enumerate(header) if name}
+    if len(cells) > len(header) and any(c.strip() for c in cells[len(header):]):
+        row[None] = "extra"  # type: ignore[index]
+    return row
+
+
+def neutralise(value) -> object:
+    """A cell value that a spreadsheet shows as text, never runs: formula-like text gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def csv_bytes(header: Sequence[str], rows: Iterable[Sequence]) -> bytes:
+    """A whole CSV file, UTF-8 with BOM so Excel reads the Chinese text."""
+    return b"".join(csv_chunks(header, rows))
+
+
+def csv_chunks(header: Sequence[str], rows: Iterable[Sequence]) -> Iterator[bytes]:
+    """A CSV file, UTF-8 with BOM, as chunks for a streamed response; cells are formula-neutralised."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([neutralise(name) for name in header])
+    yield ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    for row in rows:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow(["" if cell is None else neutralise(cell) for cell in row])
+        yield buffer.getvalue().encode("utf-8")
+
+
+def xlsx_bytes(sheets: dict[str, tuple[Sequence[str], Iterable[Sequence]]]) -> bytes:
+    """An XLSX workbook with one sheet per entry (name -> header, rows); cells are formula-neutralised."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    for name, (header, rows) in sheets.items():
+        sheet = workbook.create_sheet(title=name[:31])
+        sheet.append([neutralise(h) for h in header])
+        for row in rows:
+            sheet.append([neutralise(cell) for cell in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
