@@ -337,7 +337,7 @@ def _parse_leaf(
     if survey is not None and (not isinstance(survey, str) or not survey.strip()):
         problems.append(f"{code}: survey: must be a survey key, got {survey!r}")
         survey = None
-    if survey is not None and source != SATISFACTION_SOURCE:
+    if survey is not None and "source" not in raw:
         problems.append(f"{code}: survey: only a 'source: {SATISFACTION_SOURCE}' leaf names a survey")
     return Indicator(code, name, weight, value, score=score, rate=rate, source=source, survey=survey)
 
