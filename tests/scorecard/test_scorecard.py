@@ -329,7 +329,7 @@ def test_top_level_must_be_a_mapping():
 def test_shared_example_scores_89_good():
     # A 5 + 4 = 9; B 10 × 0.95 = 9.5, 10, 7 → 26.5; C1 20 × 1.0 + 10 × 0.9 = 29;
     # C2-1 30 × 81.65 % = 24.495 → 24.50 (half-up); C = 53.5; total 9 + 26.5 + 53.5 = 89 → 良
-    text = (Path("/work/shared/data/scorecard-example.yaml")).read_bytes()
+    text = (DATA / "scorecard-example.yaml").read_bytes()
     result = score_scorecard(text, satisfaction_document())
     assert result.to_json()["total"] == 89
     assert result.grade == "良"
