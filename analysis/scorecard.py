@@ -24,11 +24,13 @@ SATISFACTION_SOURCE = "satisfaction"
 INDICATOR_KEYS = frozenset({"code", "name", "weight", "value", "score", "rate", "source", "survey", "children"})
 #: How a leaf gets its score; exactly one of these keys per leaf.
 SCORING_KEYS = ("score", "rate", "source")
-INNER_ONLY_FORBIDDEN = ("rate", "source", "survey")
+LEAF_ONLY_KEYS = ("rate", "source", "survey")
 
 #: A satisfaction document, or a resolver from a leaf's ``survey`` key (None when it names none) to the document
 #: (None for an unknown survey; it may raise :class:`LookupError` with a reason), or nothing.
 SatisfactionSource = Callable[[str | None], Mapping | None] | Mapping | None
+#: A leaf's score and its 业绩值 (value) as shown.
+LeafScore = tuple[Decimal, str | None]
 
 
 class ScorecardError(ValueError):
@@ -295,7 +297,7 @@ def _parse_indicator(raw: Any, where: str, problems: list[str]) -> Indicator:
 def _parse_inner(
     raw: Mapping, code: str, name: str, weight: Decimal | None, value: str | None, problems: list[str]
 ) -> Indicator:
-    for key in INNER_ONLY_FORBIDDEN:
+    for key in LEAF_ONLY_KEYS:
         if key in raw:
             problems.append(f"{code}: {key}: only a leaf (without children) can have it")
     raw_children = raw["children"]
@@ -333,6 +335,7 @@ def _parse_leaf(
     source = raw.get("source")
     if "source" in raw and source != SATISFACTION_SOURCE:
         problems.append(f"{code}: source: the only source is '{SATISFACTION_SOURCE}', got {source!r}")
+        source = None
     survey = raw.get("survey")
     if survey is not None and (not isinstance(survey, str) or not survey.strip()):
         problems.append(f"{code}: survey: must be a survey key, got {survey!r}")
@@ -434,22 +437,34 @@ def _compute_inner(
 
 def _leaf_score(
     indicator: Indicator, satisfaction: SatisfactionSource, problems: list[str]
-) -> tuple[Decimal, str | None] | None:
+) -> LeafScore | None:
     """The leaf's score and 业绩值 by the one way it names; None when that way failed or the leaf was invalid."""
-    if indicator.weight is None:
+    way = next((key for key in SCORING_KEYS if getattr(indicator, key) is not None), None)
+    if way is None or indicator.weight is None:
         return None
-    if indicator.score is not None:
-        return indicator.score, indicator.value
-    if indicator.rate is not None:
-        return _round_decimal(indicator.weight * indicator.rate, SCORE_PLACES), indicator.value
-    if indicator.source == SATISFACTION_SOURCE:
-        index = _satisfaction_index(indicator, satisfaction, problems)
-        if index is None:
-            return None
-        index = _round_decimal(index, SCORE_PLACES)
-        score = _round_decimal(indicator.weight * index / 100, SCORE_PLACES)
-        return score, indicator.value or f"{index}%"
-    return None
+    return LEAF_SCORERS[way](indicator, satisfaction, problems)
+
+
+def _given_score(indicator: Indicator, satisfaction: SatisfactionSource, problems: list[str]) -> LeafScore:
+    return indicator.score, indicator.value
+
+
+def _rate_score(indicator: Indicator, satisfaction: SatisfactionSource, problems: list[str]) -> LeafScore:
+    return _round_decimal(indicator.weight * indicator.rate, SCORE_PLACES), indicator.value
+
+
+def _satisfaction_score(
+    indicator: Indicator, satisfaction: SatisfactionSource, problems: list[str]
+) -> LeafScore | None:
+    """Weight × overall index / 100, the index first rounded half-up to 2 decimals (8 × 81.65 % = 6.532 → 6.53)."""
+    index = _satisfaction_index(indicator, satisfaction, problems)
+    if index is None:
+        return None
+    index = _round_decimal(index, SCORE_PLACES)
+    return _round_decimal(indicator.weight * index / 100, SCORE_PLACES), indicator.value or f"{index}%"
+
+
+LEAF_SCORERS = {"score": _given_score, "rate": _rate_score, "source": _satisfaction_score}
 
 
 def _satisfaction_index(
