@@ -338,5 +338,6 @@ def test_shared_example_scores_89_good():
 
 def test_module_is_pure():
     code = "import sys, analysis.scorecard; print(sorted({'flask', 'sqlalchemy', 'survey_service'} & set(sys.modules)))"
-    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    root = Path(__file__).parents[2]
+    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root).stdout
     assert output.strip() == "[]"
