@@ -1,0 +1,1 @@
+"""The scorecard feature: scoring the indicator tree that the satisfaction figure feeds."""
