@@ -87,10 +87,12 @@ def register_commands(app: Flask) -> None:
     from survey_service.demo import demo_command
     from survey_service.questionnaires.cli import questionnaire
     from survey_service.roster.cli import roster
+    from survey_service.scorecard.cli import make_score_command
     from survey_service.serve import serve_command
     from survey_service.surveys.cli import invitations, survey
 
-    for command in (questionnaire, roster, survey, invitations, user, demo_command, serve_command):
+    for command in (questionnaire, roster, survey, invitations, user, demo_command, serve_command,
+                    make_score_command()):
         app.cli.add_command(command)
 
 

@@ -25,7 +25,10 @@ def login():
     if form.validate_on_submit():
         user = find_user(form.email.data)
         if user is not None and user.active and user.check_password(form.password.data):
-            session.clear()  # a new session on login: nothing from before carries over
+            language = session.get("lang")
+            session.clear()  # a new session on login: nothing from before carries over but the language
+            if language:
+                session["lang"] = language
             login_user(user)
             session.permanent = True
             user.last_login_at = utcnow()
