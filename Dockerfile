@@ -1,0 +1,35 @@
+# survey-service: a multi-stage image, running as a non-root user.
+#   docker build -t survey-service .
+#   docker run -e DATABASE_URL=postgresql://... -e SECRET_KEY=... -e BASE_URL=https://survey.example.gov.cn \
+#              -e REDIS_URL=redis://... -p 8000:8000 survey-service
+FROM python:3.11-slim AS build
+WORKDIR /src
+COPY setup.cfg pyproject.toml README.md ./
+COPY survey_service survey_service
+COPY analysis analysis
+COPY translations translations
+# The venv gets the dependencies only; the app runs from /app (templates, static and migrations sit beside it).
+RUN python -m venv /opt/venv \
+ && /opt/venv/bin/pip install --no-cache-dir --upgrade pip \
+ && /opt/venv/bin/pip install --no-cache-dir . \
+ && /opt/venv/bin/pip uninstall --yes survey-service \
+ && for catalogue in translations/*/; do /opt/venv/bin/pybabel compile -d "$catalogue" -D messages; done
+
+FROM python:3.11-slim
+RUN useradd --system --create-home --uid 10001 survey
+WORKDIR /app
+COPY --from=build /opt/venv /opt/venv
+COPY --from=build /src/translations translations
+COPY survey_service survey_service
+COPY analysis analysis
+COPY templates templates
+COPY static static
+COPY migrations migrations
+COPY gunicorn.conf.py docker-entrypoint.sh ./
+ENV PATH=/opt/venv/bin:$PATH PYTHONPATH=/app PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 BIND=0.0.0.0:8000
+USER survey
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+  CMD python -c "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status != 200)"
+ENTRYPOINT ["./docker-entrypoint.sh"]
+CMD ["gunicorn", "--config", "gunicorn.conf.py", "survey_service:create_app()"]
