@@ -1,0 +1,176 @@
+"""The responses CSV (spec/files-and-cli.md): one row per response, one column per question key.
+
+Read for offline analysis (paper questionnaires typed into Excel, another platform's export) and written by the
+export, so an export reads back unchanged. Every problem is reported with its line, and nothing is used then.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+
+from analysis.questionnaire import Questionnaire
+from analysis.validity import check_validity
+from survey_service.problems import ProblemList
+from survey_service.roster.parsing import KNOWN_COLUMNS as ROSTER_COLUMNS, UnitRow
+from survey_service.tabular import read_table
+
+RESPONSE_FIELDS = ("centre_code", "status", "invalid_reason", "submitted_at")
+#: written by the export after the answers; accepted (and ignored) on reading
+REVIEW_FIELDS = ("flags", "reviewed_by", "reviewed_at", "reference")
+STATUSES = ("valid", "invalid")
+
+
+def export_header(questionnaire: Questionnaire) -> list[str]:
+    """The export's columns: response fields, unit name and district, every question key, the review fields."""
+    return (["centre_code", "name", "district", "status", "invalid_reason", "submitted_at"]
+            + [item.key for item in questionnaire.items] + [q.key for q in questionnaire.open_questions]
+            + list(REVIEW_FIELDS))
+
+
+@dataclass
+class ResponseRows:
+    """Parsed responses, ready for :func:`analysis.satisfaction.satisfaction_document`."""
+
+    #: option values of the VALID responses (rows) per Likert item (columns), NaN = blank
+    answers: np.ndarray
+    #: centre code per valid row
+    respondent_ids: list[str]
+    #: grouping value per valid row (None without a grouping column)
+    groups: list[str] | None
+    submitted: int
+    issued: int
+    issued_by_group: dict[str, int] | None = None
+    submitted_by_group: dict[str, int] | None = None
+    invalid_codes: list[str] = field(default_factory=list)
+
+
+def parse_responses(data: bytes, filename: str, questionnaire: Questionnaire, *,
+                    roster: list[UnitRow] | None = None, group_by: str | None = None) -> ResponseRows:
+    """Parse and check a responses file against its questionnaire (and roster); raises :class:`ProblemList`."""
+    header, rows = read_table(data, filename)
+    items = [item.key for item in questionnaire.items]
+    open_keys = {q.key: q for q in questionnaire.open_questions}
+    problems = _check_header(header, filename, questionnaire, roster, group_by)
+    if problems:
+        raise ProblemList(problems)
+    units = {unit.code: unit for unit in roster} if roster is not None else None
+    first_line: dict[str, int] = {}
+    valid_rows, valid_codes, valid_groups, submitted_groups = [], [], [], []
+    invalid_codes = []
+    for line, row in rows:
+        where = f"{filename}: line {line}"
+        row_problems: list[str] = []
+        code = row.get("centre_code", "")
+        if not code:
+            row_problems.append(f"{where}: centre_code: empty")
+        elif code in first_line:
+            row_problems.append(f"{where}: centre_code: duplicate centre \"{code}\" (first on line {first_line[code]})")
+        else:
+            first_line[code] = line
+        if units is not None and code and code not in units:
+            row_problems.append(f"{where}: centre_code: unknown centre \"{code}\" (not in the roster)")
+        values = [_option_value(row.get(key, ""), key, questionnaire, where, row_problems) for key in items]
+        for key, question in open_keys.items():
+            if len(row.get(key, "")) > question.max_length:
+                row_problems.append(f"{where}: {key}: longer than {question.max_length} characters")
+        status = row.get("status", "").strip().lower()
+        if status and status not in STATUSES:
+            row_problems.append(f"{where}: status: \"{row['status']}\" is not valid or invalid (or blank)")
+        if row.get("submitted_at"):
+            try:
+                datetime.fromisoformat(row["submitted_at"])
+            except ValueError:
+                row_problems.append(f"{where}: submitted_at: \"{row['submitted_at']}\" is not an ISO 8601 time")
+        if None in row:
+            row_problems.append(f"{where}: more cells than header columns")
+        problems += row_problems
+        if row_problems:
+            continue
+        group = _group_of(row, code, units, group_by)
+        submitted_groups.append(group)
+        if not status:
+            likert = {key: (None if np.isnan(v) else int(v)) for key, v in zip(items, values)}
+            status = check_validity(questionnaire, likert).automatic_status
+        if status == "invalid":
+            invalid_codes.append(code)
+            continue
+        valid_rows.append(values)
+        valid_codes.append(code)
+        valid_groups.append(group)
+    if not rows:
+        problems.append(f"{filename}: no responses (only a header)")
+    if problems:
+        raise ProblemList(problems)
+    answers = np.array(valid_rows, dtype=float).reshape(len(valid_rows), len(items))
+    submitted = len(rows)
+    if units is not None:
+        issued = len(units)
+        issued_by_group = _count([_group_of({}, u.code, units, group_by) for u in roster]) if group_by else None
+    else:
+        issued = submitted
+        issued_by_group = _count(submitted_groups) if group_by else None
+    return ResponseRows(answers=answers, respondent_ids=valid_codes, groups=valid_groups if group_by else None,
+                        submitted=submitted, issued=issued, issued_by_group=issued_by_group,
+                        submitted_by_group=_count(submitted_groups) if group_by else None,
+                        invalid_codes=invalid_codes)
+
+
+def _check_header(header: list[str], filename: str, questionnaire: Questionnaire, roster, group_by) -> list[str]:
+    problems = []
+    if "centre_code" not in header:
+        problems.append(f"{filename}: missing column \"centre_code\"")
+    items = [item.key for item in questionnaire.items]
+    problems += [f"{filename}: missing column \"{key}\" (Likert item of {questionnaire.key})"
+                 for key in items if key not in header]
+    allowed = (set(RESPONSE_FIELDS) | set(REVIEW_FIELDS) | set(ROSTER_COLUMNS) | set(items)
+               | {q.key for q in questionnaire.open_questions})
+    if group_by:
+        allowed.add(group_by)
+    if roster is not None:
+        allowed |= {name for unit in roster for name in unit.attributes}
+    problems += [f"{filename}: unknown column \"{name}\" (not a question of {questionnaire.key} "
+                 f"version {questionnaire.version}, nor a response or roster field)"
+                 for name in header if name and name not in allowed]
+    if group_by and group_by not in header and roster is None:
+        problems.append(f"{filename}: --group-by {group_by}: no such column (and no roster to take it from)")
+    if group_by and roster is not None and group_by not in header and group_by not in ROSTER_COLUMNS \
+            and not any(group_by in unit.attributes for unit in roster):
+        problems.append(f"--group-by {group_by}: neither the responses nor the roster have that column")
+    return problems
+
+
+def _option_value(cell: str, key: str, questionnaire: Questionnaire, where: str, problems: list[str]) -> float:
+    cell = cell.strip()
+    if not cell:
+        return np.nan
+    try:
+        value = float(cell)
+    except ValueError:
+        value = None
+    if value is None or not value.is_integer() or not questionnaire.accepts(int(value)):
+        scale = ", ".join(str(v) for v in sorted(questionnaire.option_values))
+        na = f", or {questionnaire.na_value} for not applicable" if questionnaire.not_applicable else ""
+        problems.append(f"{where}: {key}: \"{cell}\" is not an option of the scale ({scale}{na})")
+        return np.nan
+    return value
+
+
+def _group_of(row: dict, code: str, units: dict | None, group_by: str | None) -> str | None:
+    if not group_by:
+        return None
+    if row.get(group_by):
+        return row[group_by]
+    if units is not None and code in units:
+        unit = units[code]
+        return getattr(unit, group_by, None) if group_by in ROSTER_COLUMNS else unit.attributes.get(group_by)
+    return None
+
+
+def _count(groups: list[str | None]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for group in groups:
+        if group is not None:
+            counts[group] = counts.get(group, 0) + 1
+    return counts
