@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import json
-import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import click
+
+from survey_service.text_tables import text_table
 
 from analysis.scorecard import (
     IndicatorResult,
@@ -26,7 +27,6 @@ HEADER = ("指标", "名称", "权重", "业绩值", "分值")
 RIGHT_ALIGNED = (False, False, True, False, True)
 NO_VALUE = "-"
 INDENT = "  "
-COLUMN_GAP = "  "
 
 
 def make_score_command(resolve_survey: SurveyResolver | None = None) -> click.Command:
@@ -90,11 +90,6 @@ def render_scorecard(result: ScorecardResult) -> str:
     return "\n\n".join(blocks)
 
 
-def display_width(text: str) -> int:
-    """Columns the text takes in a terminal: Chinese (full-width and wide) characters take two."""
-    return sum(2 if unicodedata.east_asian_width(char) in ("W", "F") else 1 for char in text)
-
-
 def _survey_lookup(resolve_survey: SurveyResolver | None) -> SatisfactionSource:
     """The resolver for a leaf's ``survey:`` when no --satisfaction document was given."""
 
@@ -151,17 +146,4 @@ def _subtree_rows(indicators: tuple[IndicatorResult, ...], depth: int) -> Iterat
 
 
 def _table(rows: list[tuple[str, ...]]) -> str:
-    """Rows under the header, columns padded by display width so Chinese text lines up."""
-    rows = [HEADER, *rows]
-    widths = [max(display_width(row[column]) for row in rows) for column in range(len(HEADER))]
-    return "\n".join(
-        COLUMN_GAP.join(
-            _pad(cell, width, right) for cell, width, right in zip(row, widths, RIGHT_ALIGNED)
-        ).rstrip()
-        for row in rows
-    )
-
-
-def _pad(cell: str, width: int, right: bool) -> str:
-    padding = " " * (width - display_width(cell))
-    return padding + cell if right else cell + padding
+    return text_table(HEADER, rows, RIGHT_ALIGNED)

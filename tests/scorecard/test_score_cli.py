@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from survey_service.scorecard.cli import display_width, make_score_command, score_command
+from survey_service.scorecard.cli import make_score_command, score_command
+from survey_service.text_tables import display_width
 
 DATA = Path(__file__).parent.parent / "data"
 SCORECARD_2017 = str(DATA / "scorecard-2017.yaml")
