@@ -36,8 +36,10 @@ def data_state(survey: Survey) -> tuple:
         select(func.count(Response.id), func.max(Response.updated_at), func.max(Response.reviewed_at),
                func.max(Response.submitted_at))
         .where(Response.survey_id == survey.id, Response.state == ResponseState.submitted)).one()
-    return (survey.id, survey.questionnaire_version_id, survey.state.value) + tuple(
-        value.isoformat() if hasattr(value, "isoformat") else value for value in row)
+    invitations = db.session.execute(
+        select(func.count(Invitation.id), func.max(Invitation.revoked_at)).where(Invitation.survey_id == survey.id)).one()
+    return (survey.id, survey.key, survey.title, survey.questionnaire_version_id, survey.state.value) + tuple(
+        value.isoformat() if hasattr(value, "isoformat") else value for value in (*row, *invitations))
 
 
 def survey_responses(survey: Survey, group_by: str | None = "district") -> SurveyResponses:
