@@ -11,6 +11,11 @@ import numpy as np
 
 from analysis.questionnaire import Questionnaire
 
+#: rows coded per step; keeps the float temporaries of a 1.7-million-row matrix in cache
+CODING_BLOCK = 16_384
+#: marks an answer that is neither a scale option, the N/A value nor blank
+UNKNOWN_STATE = 255
+
 
 @dataclass(frozen=True)
 class AnswerCoding:
@@ -47,12 +52,24 @@ class AnswerCoding:
 
     def states(self, answers: np.ndarray) -> np.ndarray:
         """Code an answers matrix (option values as float, NaN = blank) into uint8 states; rejects unknown values."""
-        states = np.full(answers.shape, self.missing_state, dtype=np.uint8)
-        for state, value in enumerate(self.option_values):
-            states[answers == value] = state
-        if self.na_value is not None:
-            states[answers == self.na_value] = self.na_state
-        unknown = (states == self.missing_state) & ~np.isnan(answers)
+        values = self.option_values + ((self.na_value,) if self.na_value is not None else ())
+        lowest = min(values)
+        # a lookup table by value − lowest + 1; slot 0 holds the blank, values off the scale stay UNKNOWN
+        table = np.full(max(values) - lowest + 2, UNKNOWN_STATE, dtype=np.uint8)
+        table[0] = self.missing_state
+        for state, value in enumerate(values):
+            table[value - lowest + 1] = state
+        states = np.empty(answers.shape, dtype=np.uint8)
+        for first in range(0, len(answers), CODING_BLOCK):
+            block = answers[first:first + CODING_BLOCK]
+            position = np.where(np.isnan(block), 0.0, block - lowest + 1.0)
+            on_table = (position >= 0) & (position < len(table))
+            index = np.where(on_table, position, 0.0).astype(np.intp)
+            on_table &= index == position
+            coded = np.take(table, index)
+            coded[~on_table] = UNKNOWN_STATE
+            states[first:first + CODING_BLOCK] = coded
+        unknown = states == UNKNOWN_STATE
         if unknown.any():
             rows, columns = np.nonzero(unknown)
             found = sorted({float(v) for v in np.unique(answers[unknown])})

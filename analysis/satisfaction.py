@@ -124,7 +124,7 @@ def satisfaction_document(questionnaire: Questionnaire, answers: np.ndarray, *, 
         ci_method += "-fpc"
     interval = _Intervals(low, high, target_n)
 
-    distribution = coding.distribution(states)
+    distribution = summary.distribution
     top2_counts = distribution[:, :2].sum(axis=1) * 100.0
     item_top2, dimension_top2, _ = tree.indexes(top2_counts, counts)
     overall_value = _number(overall)
@@ -181,6 +181,7 @@ class _Summary:
     scores: np.ndarray               # (n,) respondent scores o(r), NaN where r answered no item
     dimension_n: np.ndarray          # (K,) respondents with a dimension score d(r, k)
     group_n: np.ndarray              # (G,) respondents with a score o(r) per group
+    distribution: np.ndarray         # (J, states) answers per item and state
     alpha_n: int                     # listwise-complete respondents and their moments, for Cronbach's α
     alpha_sums: np.ndarray
     alpha_cross: np.ndarray
@@ -199,6 +200,7 @@ class _Summary:
         scores = np.full(n, np.nan)
         dimension_n = np.zeros(tree.membership.shape[1], dtype=np.int64)
         alpha_sums, alpha_cross, alpha_n = np.zeros(items), np.zeros((items, items)), 0
+        distribution = np.zeros((items, coding.state_count), dtype=np.int64)
         # raw option values shifted to start at 0: integer sums stay exact in float64
         values_by_state = np.asarray(coding.option_values + (0, 0), dtype=np.float64) - min(coding.option_values)
         for g, (start, stop) in enumerate(group_slices):
@@ -206,6 +208,7 @@ class _Summary:
                 block = states[first:min(first + ROW_BLOCK, stop)]
                 points = coding.points_by_state[block]
                 defined = block < coding.na_state
+                distribution += coding.distribution(block)
                 sums[g] += points.sum(axis=0)
                 counts[g] += defined.sum(axis=0)
                 if cross is not None:
@@ -220,7 +223,7 @@ class _Summary:
                 alpha_sums += complete.sum(axis=0)
                 alpha_cross += complete.T @ complete
         group_n = np.array([np.count_nonzero(~np.isnan(scores[start:stop])) for start, stop in group_slices])
-        return cls(sums, counts, cross, scores, dimension_n, group_n, alpha_n, alpha_sums, alpha_cross)
+        return cls(sums, counts, cross, scores, dimension_n, group_n, distribution, alpha_n, alpha_sums, alpha_cross)
 
 
 # --- intervals ---------------------------------------------------------------------------------
@@ -370,11 +373,13 @@ def _group_codes(groups, n: int) -> tuple[list[str], np.ndarray]:
     """Sorted distinct labels and each row's position among them (all rows in one group when not grouped)."""
     if groups is None:
         return [], np.zeros(n, dtype=np.int64)
-    labels = np.asarray(groups, dtype=str) if n else np.empty(0, dtype=str)
-    if len(labels) != n:
-        raise ValueError(f"groups: {len(labels)} labels for {n} responses")
-    distinct, codes = np.unique(labels, return_inverse=True)
-    return [str(label) for label in distinct], codes.astype(np.int64)
+    given = groups.tolist() if isinstance(groups, np.ndarray) else list(groups)
+    if len(given) != n:
+        raise ValueError(f"groups: {len(given)} labels for {n} responses")
+    # dicts number the labels in one pass; sorting millions of strings would cost more than the whole analysis
+    labels = sorted({str(label) for label in dict.fromkeys(given)})
+    position = {label: labels.index(str(label)) for label in dict.fromkeys(given)}
+    return labels, np.fromiter(map(position.__getitem__, given), dtype=np.int64, count=n)
 
 
 def _respondent_ids(respondent_ids, n: int) -> np.ndarray | None:

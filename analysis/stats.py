@@ -60,17 +60,18 @@ def _alpha(items: int, item_variance_sum: float, total_variance: float) -> float
 
 
 def kruskal_wallis(scores: np.ndarray, group_codes: np.ndarray) -> KruskalWallis | None:
-    """Tie-corrected Kruskal–Wallis H over scores by group code, with ε² = H/(n−1); None if untestable."""
-    present, group_codes = np.unique(group_codes, return_inverse=True)
+    """Tie-corrected Kruskal–Wallis H over scores by group code (0, 1, …), with ε² = H/(n−1); None if untestable."""
     n = len(scores)
+    sizes = np.bincount(group_codes)
+    present = np.flatnonzero(sizes)
     if len(present) < 2:
         return None
+    sizes = sizes[present]
     distinct, position, ties = np.unique(scores, return_inverse=True, return_counts=True)
     # average rank of each distinct value: the ranks it spans are (before + 1) … (before + ties)
     before = np.cumsum(ties) - ties
     ranks = (before + (ties + 1) / 2.0)[position]
-    rank_sums = np.bincount(group_codes, weights=ranks)
-    sizes = np.bincount(group_codes)
+    rank_sums = np.bincount(group_codes, weights=ranks)[present]
     h = 12.0 / (n * (n + 1)) * np.sum(rank_sums ** 2 / sizes) - 3.0 * (n + 1)
     tie_correction = 1.0 - np.sum(ties.astype(np.float64) ** 3 - ties) / (float(n) ** 3 - n)
     if tie_correction <= 0:
