@@ -45,9 +45,6 @@ def bootstrap_replicates(tree: IndexTree, points: np.ndarray, defined: np.ndarra
     sample = np.hstack([points, defined.astype(np.float64)])
     targets = np.empty((resamples, tree.target_count))
     groups = np.empty((resamples, len(group_slices))) if group_slices else None
-    if groups is not None:
-        row_start = np.concatenate([np.full(stop - start, start) for start, stop in group_slices])
-        row_stop = np.concatenate([np.full(stop - start, stop) for start, stop in group_slices])
     chunk = max(1, CHUNK_CELLS // n)
     for first in range(0, resamples, chunk):
         size = min(chunk, resamples - first)
@@ -56,10 +53,9 @@ def bootstrap_replicates(tree: IndexTree, points: np.ndarray, defined: np.ndarra
         item_index, dimension_index, overall = tree.indexes(totals[:, :items], totals[:, items:])
         targets[first:first + size] = np.hstack([item_index, dimension_index, overall[:, None]])
         if groups is not None:
-            weights = _multiplicities(rng.integers(row_start, row_stop, size=(size, n)), n)
-            for g, (start, stop) in enumerate(group_slices):
-                totals = weights[:, start:stop] @ sample[start:stop]
-                groups[first:first + size, g] = tree.indexes(totals[:, :items], totals[:, items:])[2]
+            totals = np.stack([_multiplicities(rng.integers(0, stop - start, size=(size, stop - start)), stop - start)
+                               @ sample[start:stop] for start, stop in group_slices], axis=1)
+            groups[first:first + size] = tree.indexes(totals[..., :items], totals[..., items:])[2]
     return targets, groups
 
 
