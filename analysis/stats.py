@@ -1,0 +1,82 @@
+"""Reliability (Cronbach's α) and the Kruskal–Wallis group test, from arrays; ``None`` where undefined."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+#: Cronbach's α needs at least this many listwise-complete respondents (spec)
+MIN_COMPLETE_FOR_ALPHA = 3
+
+
+@dataclass(frozen=True)
+class Reliability:
+    cronbach_alpha: float | None
+    n_complete: int
+    #: per item, NaN where undefined (two items leave one, and α of one item is undefined)
+    alpha_if_deleted: np.ndarray
+    #: corrected item–total correlation per item (item vs. the sum of the others), NaN where undefined
+    item_total_r: np.ndarray
+
+
+@dataclass(frozen=True)
+class KruskalWallis:
+    statistic: float
+    df: int
+    p_value: float
+    epsilon_squared: float
+
+
+def reliability_from_moments(n: int, sums: np.ndarray, cross: np.ndarray) -> Reliability | None:
+    """Cronbach's α, α-if-deleted and item–total r from the complete respondents' sums and cross-products.
+
+    ``sums`` (J,) and ``cross`` (J, J) are Σx and Σxxᵀ over listwise-complete rows; any constant shift of the
+    values gives the same result, so callers may subtract the lowest option to keep the sums exact.
+    """
+    items = len(sums)
+    if n < MIN_COMPLETE_FOR_ALPHA or items < 2:
+        return None
+    covariance = (cross - np.outer(sums, sums) / n) / (n - 1)
+    item_variance = np.diag(covariance)
+    total_variance = covariance.sum()
+    alpha = _alpha(items, item_variance.sum(), total_variance)
+    with_rest = covariance.sum(axis=1) - item_variance           # cov(x_j, T − x_j)
+    rest_variance = total_variance - 2 * covariance.sum(axis=1) + item_variance
+    alpha_if_deleted = np.array([_alpha(items - 1, item_variance.sum() - item_variance[j], rest_variance[j])
+                                 for j in range(items)])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        denominator = np.sqrt(item_variance * rest_variance)
+        item_total_r = np.where(denominator > 0, with_rest / denominator, np.nan)
+    return Reliability(cronbach_alpha=None if np.isnan(alpha) else float(alpha), n_complete=int(n),
+                       alpha_if_deleted=alpha_if_deleted, item_total_r=np.clip(item_total_r, -1.0, 1.0))
+
+
+def _alpha(items: int, item_variance_sum: float, total_variance: float) -> float:
+    # a total with no variance (everyone gave the same answers) leaves α undefined, not 1
+    if items < 2 or total_variance <= 0:
+        return np.nan
+    return items / (items - 1) * (1.0 - item_variance_sum / total_variance)
+
+
+def kruskal_wallis(scores: np.ndarray, group_codes: np.ndarray) -> KruskalWallis | None:
+    """Tie-corrected Kruskal–Wallis H over scores by group code (0, 1, …), with ε² = H/(n−1); None if untestable."""
+    n = len(scores)
+    sizes = np.bincount(group_codes)
+    present = np.flatnonzero(sizes)
+    if len(present) < 2:
+        return None
+    sizes = sizes[present]
+    distinct, position, ties = np.unique(scores, return_inverse=True, return_counts=True)
+    # average rank of each distinct value: the ranks it spans are (before + 1) … (before + ties)
+    before = np.cumsum(ties) - ties
+    ranks = (before + (ties + 1) / 2.0)[position]
+    rank_sums = np.bincount(group_codes, weights=ranks)[present]
+    h = 12.0 / (n * (n + 1)) * np.sum(rank_sums ** 2 / sizes) - 3.0 * (n + 1)
+    tie_correction = 1.0 - np.sum(ties.astype(np.float64) ** 3 - ties) / (float(n) ** 3 - n)
+    if tie_correction <= 0:
+        return None
+    h /= tie_correction
+    df = len(present) - 1
+    return KruskalWallis(statistic=float(h), df=df, p_value=float(stats.chi2.sf(h, df)),
+                         epsilon_squared=float(h / (n - 1)))
