@@ -116,9 +116,9 @@ def _simulate(survey: Survey, rng: np.random.Generator, district_effect: dict[st
     answering = [invitations[i] for i in order[:submitted + drafts]]
     span = (end - start).total_seconds()
     for n, invitation in enumerate(answering):
-        unit_level = 3.95 + shift + district_effect[invitation.unit.district] + rng.normal(0, 0.35)
+        unit_level = 4.3 + shift + district_effect[invitation.unit.district] + rng.normal(0, 0.35)
         straight = rng.random() < 0.02
-        sparse = rng.random() < 0.01
+        sparse = rng.random() < 0.015
         likert: dict[str, int | None] = {}
         for dimension in questionnaire.dimensions:
             for item in dimension.items:

@@ -75,8 +75,11 @@ def offline_document(questionnaire_path: Path, responses_path: Path, roster_path
     document = satisfaction_document(questionnaire, rows.answers, population=population, groups=rows.groups,
                                      group_by=group_by, respondent_ids=rows.respondent_ids)
     if roster is None:
-        # without a population, issued is the number of rows (spec); no finite-population correction applies
-        document["counts"]["issued"] = rows.issued
+        # without a roster, issued is the number of rows (spec), though the population stays unknown for the
+        # intervals: no finite-population correction applies
+        counts = document["counts"]
+        counts.update(issued=rows.issued, return_rate=counts["submitted"] / rows.issued,
+                      valid_rate=counts["valid"] / rows.issued)
     return document
 
 

@@ -1,0 +1,155 @@
+"""``analyze`` offline and on the database, ``responses export`` and its round trip, bad input with exit 2."""
+import csv
+import io
+import json
+
+import pytest
+from openpyxl import load_workbook
+
+from survey_service.demo import load_demo
+from survey_service.extensions import db
+from tests.conftest import QUESTIONNAIRE, ROSTER
+
+ITEMS = [f"q{n:02d}" for n in range(1, 13)]
+
+
+def write_responses(path, rows, header=None):
+    header = header or ["centre_code", "status", *ITEMS, "suggestions"]
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+@pytest.fixture
+def demo(app):
+    with app.app_context():
+        load_demo()
+        db.session.commit()
+
+
+def run_json(runner, args):
+    result = runner.invoke(args=args)
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_offline_hand_computed_figures(app, runner, tmp_path):
+    # three centres, linear scheme: 5→100, 4→75, 3→50; centre C answers 不了解 (0) to q12
+    rows = [["310101002", "", *[5] * 6, *[4] * 6, "好"],
+            ["310101013", "", *[4] * 12, ""],
+            ["310101015", "", *[3] * 11, 0, ""]]
+    path = write_responses(tmp_path / "r.csv", rows)
+    document = run_json(runner, ["analyze", "--questionnaire", str(QUESTIONNAIRE), "--responses", str(path),
+                                 "--json"])
+    # item q01: (100 + 75 + 50) / 3 = 75; q12: (75 + 75) / 2 = 75 (N/A excluded)
+    items = {i["key"]: i for d in document["dimensions"] for i in d["items"]}
+    assert items["q01"]["index"] == pytest.approx(75.0) and items["q01"]["n"] == 3
+    assert items["q12"]["index"] == pytest.approx(75.0) and items["q12"]["n"] == 2
+    assert items["q12"]["distribution"]["na"] == 1
+    # dimensions 1-3: (100+75+50)/3 = 75 ; dimensions 4-6: (75+75+50)/3 = 66.67, complaints: q11 66.67, q12 75
+    by_key = {d["key"]: d for d in document["dimensions"]}
+    assert by_key["resources"]["index"] == pytest.approx(75.0)
+    assert by_key["complaints"]["index"] == pytest.approx((200 / 3 + 75) / 2)
+    overall = (3 * 75 + 2 * 200 / 3 + (200 / 3 + 75) / 2) / 6
+    assert document["overall"]["index"] == pytest.approx(overall)
+    assert document["counts"] == {"issued": 3, "submitted": 3, "valid": 3, "invalid": 0, "return_rate": 1.0,
+                                  "valid_rate": 1.0}
+    assert document["survey"]["status"] == "offline" and document["survey"]["key"] == "remote-edu-ops-2017"
+    assert not document["ci_method"].endswith("-fpc")
+
+
+def test_offline_with_roster_groups_by_district(app, runner, tmp_path):
+    rows = [["310101002", "", *[5] * 12, ""], ["310101013", "invalid", *[1] * 12, ""],
+            ["310104003", "", *[3, 4] * 6, ""]]
+    path = write_responses(tmp_path / "r.csv", rows)
+    document = run_json(runner, ["analyze", "--questionnaire", str(QUESTIONNAIRE), "--responses", str(path),
+                                 "--roster", str(ROSTER), "--group-by", "district", "--json"])
+    assert document["counts"]["issued"] == 221 and document["counts"]["valid"] == 2
+    assert document["counts"]["invalid"] == 1
+    assert document["ci_method"].endswith("-fpc")
+    rows_by_group = {row["group"]: row for row in document["groups"]["rows"]}
+    assert rows_by_group["黄浦区"]["issued"] == 10 and rows_by_group["黄浦区"]["valid"] == 1
+    assert rows_by_group["黄浦区"]["index"] == pytest.approx(100.0)
+    assert rows_by_group["徐汇区"]["index"] == pytest.approx(62.5)
+
+
+def test_bad_offline_input_lists_every_problem(app, runner, tmp_path):
+    header = ["centre_code", *ITEMS, "q13"]
+    rows = [["310101002", *[5] * 12, 1], ["310101002", *[6] + [4] * 11, 1], ["999", *["x"] + [4] * 11, 1]]
+    path = write_responses(tmp_path / "bad.csv", rows, header)
+    result = runner.invoke(args=["analyze", "--questionnaire", str(QUESTIONNAIRE), "--responses", str(path),
+                                 "--roster", str(ROSTER), "--json"])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.splitlines() == [
+        'bad.csv: unknown column "q13" (not a question of remote-edu-ops-2017 version 1, nor a response or roster '
+        'field)']
+    path = write_responses(tmp_path / "bad.csv", [row[:-1] for row in rows], header[:-1])
+    result = runner.invoke(args=["analyze", "--questionnaire", str(QUESTIONNAIRE), "--responses", str(path),
+                                 "--roster", str(ROSTER), "--json"])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        'bad.csv: line 3: centre_code: duplicate centre "310101002" (first on line 2)',
+        'bad.csv: line 3: q01: "6" is not an option of the scale (1, 2, 3, 4, 5, or 0 for not applicable)',
+        'bad.csv: line 4: centre_code: unknown centre "999" (not in the roster)',
+        'bad.csv: line 4: q01: "x" is not an option of the scale (1, 2, 3, 4, 5, or 0 for not applicable)',
+    ]
+
+
+def test_missing_item_column_and_bad_questionnaire(app, runner, tmp_path):
+    path = write_responses(tmp_path / "r.csv", [["1", *[5] * 11]], ["centre_code", *ITEMS[:-1]])
+    result = runner.invoke(args=["analyze", "--questionnaire", str(QUESTIONNAIRE), "--responses", str(path)])
+    assert result.exit_code == 2 and 'missing column "q12"' in result.stderr
+    broken = tmp_path / "q.yaml"
+    broken.write_text(QUESTIONNAIRE.read_text("utf-8").replace("scheme: linear", "scheme: nope"), "utf-8")
+    result = runner.invoke(args=["analyze", "--questionnaire", str(broken), "--responses", str(path)])
+    assert result.exit_code == 2 and "q.yaml: scoring.scheme: unknown scheme 'nope'" in result.stderr
+
+
+def test_survey_analysis_and_export_round_trip(app, runner, demo, tmp_path):
+    from_db = run_json(runner, ["analyze", "--survey", "remote-edu-ops-2017", "--json"])
+    assert from_db["survey"]["status"] == "open" and from_db["counts"]["issued"] == 221
+    assert from_db["counts"]["submitted"] == 200
+    exported = tmp_path / "responses.csv"
+    result = runner.invoke(args=["responses", "export", "--survey", "remote-edu-ops-2017", "--output", str(exported)])
+    assert result.exit_code == 0, result.stderr
+    assert exported.read_bytes().startswith("\ufeff".encode())
+    offline = run_json(runner, ["analyze", "--questionnaire", str(QUESTIONNAIRE), "--responses", str(exported),
+                                "--roster", str(ROSTER), "--group-by", "district", "--json"])
+    assert offline["counts"] == from_db["counts"]
+    assert offline["overall"]["index"] == pytest.approx(from_db["overall"]["index"], abs=1e-9)
+    assert offline["snapshot"] == from_db["snapshot"]
+    assert [r["group"] for r in offline["groups"]["rows"]] == [r["group"] for r in from_db["groups"]["rows"]]
+
+
+def test_text_output_and_xlsx_export(app, runner, demo, tmp_path):
+    result = runner.invoke(args=["analyze", "--survey", "remote-edu-ops-2016"])
+    assert result.exit_code == 0 and "综合满意度" in result.stdout and "C4-1" in result.stdout
+    out = tmp_path / "r.xlsx"
+    assert runner.invoke(args=["responses", "export", "--survey", "remote-edu-ops-2016", "--format", "xlsx",
+                               "--output", str(out)]).exit_code == 0
+    sheet = load_workbook(out).active
+    header = [cell.value for cell in next(sheet.iter_rows(max_row=1))]
+    assert header[:6] == ["centre_code", "name", "district", "status", "invalid_reason", "submitted_at"]
+    assert sheet.max_row == 216
+
+
+def test_export_neutralises_formulas(app, runner, issued_survey, tmp_path):
+    from sqlalchemy import select
+
+    from survey_service.responses.operations import save_answers
+    from survey_service.surveys.models import Invitation
+
+    with app.app_context():
+        invitation = db.session.scalar(select(Invitation).order_by(Invitation.id))
+        save_answers(invitation, dict.fromkeys(ITEMS, 4), {"suggestions": "=HYPERLINK(\"http://x\")"}, submit=True)
+        db.session.commit()
+    result = runner.invoke(args=["responses", "export", "--survey", issued_survey])
+    row = next(csv.DictReader(io.StringIO(result.stdout.lstrip("\ufeff"))))
+    assert row["suggestions"] == "'=HYPERLINK(\"http://x\")"
+
+
+def test_unknown_survey(app, runner):
+    result = runner.invoke(args=["analyze", "--survey", "nope", "--json"])
+    assert result.exit_code == 2 and result.stderr.strip() == 'survey: no survey "nope"'
