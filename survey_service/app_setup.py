@@ -71,10 +71,12 @@ def select_locale() -> str:
 
 
 def register_blueprints(app: Flask) -> None:
+    from survey_service.api.views import blueprint as api
     from survey_service.auth.views import blueprint as auth
     from survey_service.console.views import blueprint as console
     from survey_service.health import blueprint as health
 
+    app.register_blueprint(api)
     app.register_blueprint(auth)
     app.register_blueprint(console)
     app.register_blueprint(health)

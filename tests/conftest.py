@@ -23,7 +23,12 @@ CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="
 
 @pytest.fixture(scope="session")
 def postgres_database():
-    """A fresh PostgreSQL database for this test process (and xdist worker), dropped at the end.
+    """A fresh PostgreSQL database for this test process (and xdist worker), dropped at the end."""
+    yield from fresh_postgres_database()
+
+
+def fresh_postgres_database():
+    """Create a database on the TEST_DATABASE_URL server, yield its URL, drop it.
 
     Without TEST_DATABASE_URL the PostgreSQL tests are skipped locally but fail in CI, where the server must be up.
     """
@@ -57,6 +62,29 @@ def make_app(database_url: str, **overrides):
                 "BASE_URL": BASE_URL, "RATELIMIT_STORAGE_URI": "memory://", "SERVER_NAME": None}
     settings.update(overrides)
     return create_app(settings)
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def demo_app(request, tmp_path_factory):
+    """The demo data set loaded once per test module, on its own database; tests using it must not change it."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
+        databases = iter([url])
+    else:
+        databases = fresh_postgres_database()
+        url = next(databases)
+    application = make_app(url)
+    with application.app_context():
+        from survey_service.demo import load_demo
+
+        db.create_all()
+        load_demo()
+        db.session.commit()
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    next(databases, None)
 
 
 @pytest.fixture

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import hashlib
+import json
+
+from flask import Blueprint, Response, request, url_for
+from sqlalchemy import select
+
+from survey_service.api.auth import api_error, token_required
+from survey_service.api.openapi import openapi_document
+from survey_service.extensions import csrf, db, limiter
+from survey_service.problems import ProblemList
+from survey_service.results.documents import survey_document
+from survey_service.surveys.models import Survey
+
+blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(blueprint)  # no cookies and no forms: a bearer token authenticates every request
+limiter.limit("600 per minute")(blueprint)
+
+
+@blueprint.route("/openapi.json")
+def openapi():
+    return openapi_document()
+
+
+@blueprint.route("/surveys")
+@token_required
+def surveys():
+    listing = db.session.scalars(select(Survey).order_by(Survey.created_at.desc())).all()
+    return {"surveys": [{"key": s.key, "title": s.title, "status": s.status,
+                         "year": s.questionnaire_version.year,
+                         "questionnaire": {"key": s.questionnaire_version.key,
+                                           "version": s.questionnaire_version.version},
+                         "satisfaction_url": url_for(".satisfaction", key=s.key)} for s in listing]}
+
+
+@blueprint.route("/surveys/<key>/satisfaction")
+@token_required
+def satisfaction(key: str):
+    survey = db.session.scalar(select(Survey).filter_by(key=key))
+    if survey is None:
+        return api_error(404, f"no survey {key!r}")
+    group_by = request.args.get("group_by", "district") or None
+    try:
+        document = survey_document(survey, group_by)
+    except ProblemList as exc:
+        return api_error(422, "bad request", problems=exc.problems)
+    etag = document_etag(document)
+    if etag in request.if_none_match:
+        response = Response(status=304)
+    else:
+        response = Response(json.dumps(document, ensure_ascii=False), mimetype="application/json")
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def document_etag(document: dict) -> str:
+    """The snapshot (hash of the valid responses used) with the counts and state that sit beside it."""
+    basis = json.dumps([document["snapshot"], document["counts"], document["survey"],
+                        (document.get("groups") or {}).get("by")], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(basis.encode()).hexdigest()[:32]

@@ -1,0 +1,38 @@
+import secrets
+
+import pytest
+
+from survey_service.auth.models import ApiToken
+from survey_service.auth.operations import create_user
+from survey_service.extensions import db
+
+
+def issue_token(app, email: str = "scoring@example.org") -> str:
+    """A viewer's API token, as the console would issue it (only its hash is stored)."""
+    secret = secrets.token_urlsafe(32)
+    with app.app_context():
+        user = create_user(email, "viewer", "correct horse battery")
+        db.session.add(ApiToken(user=user, name="scoring report", token_hash=ApiToken.hash(secret),
+                                prefix=secret[:8]))
+        db.session.commit()
+    return secret
+
+
+@pytest.fixture(scope="module")
+def demo_bearer(demo_app):
+    return {"Authorization": f"Bearer {issue_token(demo_app)}"}
+
+
+@pytest.fixture
+def demo_client(demo_app):
+    return demo_app.test_client()
+
+
+@pytest.fixture
+def api_token(app):
+    return issue_token(app)
+
+
+@pytest.fixture
+def bearer(api_token):
+    return {"Authorization": f"Bearer {api_token}"}
