@@ -32,6 +32,7 @@ def _import_models() -> None:
     from survey_service.questionnaires import models as _questionnaires  # noqa: F401
     from survey_service.responses import models as _responses  # noqa: F401
     from survey_service.roster import models as _roster  # noqa: F401
+    from survey_service.scorecard import models as _scorecard  # noqa: F401
     from survey_service.surveys import models as _surveys  # noqa: F401
 
 
@@ -75,11 +76,13 @@ def register_blueprints(app: Flask) -> None:
     from survey_service.auth.views import blueprint as auth
     from survey_service.console.views import blueprint as console
     from survey_service.health import blueprint as health
+    from survey_service.scorecard.views import blueprint as scorecards
 
     app.register_blueprint(api)
     app.register_blueprint(auth)
     app.register_blueprint(console)
     app.register_blueprint(health)
+    app.register_blueprint(scorecards)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -103,12 +106,13 @@ def register_errorhandlers(app: Flask) -> None:
 def register_template_helpers(app: Flask) -> None:
     from flask_babel import get_locale, lazy_gettext as _l
 
+    from analysis.scorecard import plain_number
     from survey_service.auth.models import Role
     from survey_service.formatting import local_date, local_datetime, percent
 
     app.jinja_env.filters.update(percent=percent, local_date=local_date, local_datetime=local_datetime)
     app.jinja_env.globals.update(
-        languages=app.config["LANGUAGES"], Role=Role, get_locale=get_locale,
+        languages=app.config["LANGUAGES"], Role=Role, get_locale=get_locale, number=plain_number,
         state_labels={"draft": _l("Draft"), "open": _l("Open"), "closed": _l("Closed")})
 
     @app.after_request

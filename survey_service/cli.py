@@ -13,7 +13,6 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup
-from sqlalchemy import select
 
 from analysis.questionnaire import DefinitionError
 from survey_service.extensions import db
@@ -88,23 +87,15 @@ def register_commands(app: Flask) -> None:
     from survey_service.demo import demo_command
     from survey_service.questionnaires.cli import questionnaire
     from survey_service.results.cli import analyze_command, responses
+    from survey_service.results.documents import document_of_survey
     from survey_service.roster.cli import roster
     from survey_service.scorecard.cli import make_score_command
     from survey_service.serve import serve_command
     from survey_service.surveys.cli import invitations, survey
 
     for command in (questionnaire, roster, survey, invitations, user, responses, analyze_command, demo_command,
-                    serve_command, make_score_command(resolve_survey=resolve_survey_document)):
+                    serve_command, make_score_command(resolve_survey=document_of_survey)):
         app.cli.add_command(command)
-
-
-def resolve_survey_document(key: str) -> dict | None:
-    """The satisfaction document of survey KEY in the database, for a scorecard's ``survey:`` leaf."""
-    from survey_service.results.documents import survey_document
-    from survey_service.surveys.models import Survey
-
-    survey = db.session.scalar(select(Survey).filter_by(key=key))
-    return survey_document(survey) if survey is not None else None
 
 
 def base_url() -> str:

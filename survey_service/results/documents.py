@@ -26,6 +26,12 @@ def survey_document(survey: Survey, group_by: str | None = "district") -> dict:
     return document
 
 
+def document_of_survey(key: str) -> dict | None:
+    """The document of survey KEY, or None when there is no such survey (a scorecard's ``survey:`` leaf)."""
+    survey = db.session.scalar(select(Survey).filter_by(key=key))
+    return survey_document(survey) if survey is not None else None
+
+
 def _compute(survey: Survey, group_by: str | None) -> dict:
     data = survey_responses(survey, group_by)
     version = survey.questionnaire_version

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from analysis.scorecard import ScorecardError, ScorecardResult, load_scorecard, score_scorecard
+from survey_service.audit.operations import record
+from survey_service.extensions import db
+from survey_service.problems import ProblemList
+from survey_service.scorecard.models import StoredScorecard
+
+
+def store_scorecard(data: bytes, filename: str, *, user=None) -> StoredScorecard:
+    """Keep a scorecard file whose structure is sound; its survey leaves are checked whenever it is scored."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ProblemList([f"{filename}: not UTF-8 text (byte {exc.start})"]) from None
+    try:
+        scorecard = load_scorecard(text, filename)
+    except ScorecardError as exc:
+        raise ProblemList(exc.problems) from None
+    stored = StoredScorecard(title=scorecard.title or filename, filename=filename, source=text,
+                             created_by_id=user.id if user is not None else None)
+    db.session.add(stored)
+    db.session.flush()
+    record("scorecard.import", stored, filename=filename)
+    return stored
+
+
+def score_stored(stored: StoredScorecard, resolve_survey) -> ScorecardResult:
+    """The scored tree with its satisfaction leaves filled from the surveys now; raises :class:`ProblemList`."""
+    try:
+        return score_scorecard(stored.source, resolve_survey, stored.filename)
+    except ScorecardError as exc:
+        raise ProblemList(exc.problems) from None
