@@ -86,3 +86,12 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def log_in_page(page, server: LiveServer, email: str, password: str) -> None:
+    """Log in through the console's login form and wait for the dashboard."""
+    page.goto(server.url + "/login")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(server.url + "/")
