@@ -31,7 +31,7 @@ def finite_population_correction(issued: int | None, valid: int) -> float:
 
 
 def bootstrap_replicates(tree: IndexTree, points: np.ndarray, defined: np.ndarray,
-                         group_slices: list[tuple[int, int]] | None, *, seed: int,
+                         group_slices: list[tuple[int, int]], *, seed: int,
                          resamples: int = BOOTSTRAP_RESAMPLES) -> tuple[np.ndarray, np.ndarray | None]:
     """Bootstrap replicates of every target (items, dimensions, overall) and of each group's overall index.
 
