@@ -97,7 +97,7 @@ def satisfaction_document(questionnaire: Questionnaire, answers: np.ndarray, *, 
 
     # one canonical row order (by group, then answers) makes the bootstrap and the hash independent of input order
     order = _canonical_order(states, group_codes, coding.state_count, ids)
-    states, group_codes = states[order], group_codes[order]
+    states, group_codes = np.take(states, order, axis=0), group_codes[order]
     ids = ids[order] if ids is not None else None
     group_slices = _contiguous_slices(group_codes, max(len(labels), 1))
     use_bootstrap = valid <= BOOTSTRAP_MAX_RESPONSES
@@ -380,8 +380,9 @@ def _group_codes(groups, n: int) -> tuple[list[str], np.ndarray]:
     if len(given) != n:
         raise ValueError(f"groups: {len(given)} labels for {n} responses")
     # dicts number the labels in one pass; sorting millions of strings would cost more than the whole analysis
-    labels = sorted({str(label) for label in dict.fromkeys(given)})
-    position = {label: labels.index(str(label)) for label in dict.fromkeys(given)}
+    distinct = dict.fromkeys(given)
+    labels = sorted({str(label) for label in distinct})
+    position = {label: labels.index(str(label)) for label in distinct}
     return labels, np.fromiter(map(position.__getitem__, given), dtype=np.int64, count=n)
 
 
