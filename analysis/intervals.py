@@ -38,7 +38,7 @@ def bootstrap_replicates(tree: IndexTree, points: np.ndarray, defined: np.ndarra
     The whole sample is resampled for the targets; each group is resampled within itself (its rows must be the
     contiguous ``group_slices``), as its index is the overall estimator on that group alone.
 
-    :returns: ``(resamples, J+K+1)`` target replicates and ``(resamples, G)`` group replicates (or None).
+    :returns: ``(resamples, J+K+1)`` target replicates and ``(resamples, G)`` group replicates (None without groups).
     """
     n, items = points.shape
     rng = np.random.default_rng(seed)

@@ -155,13 +155,15 @@ def machine() -> str:
                   if line.startswith("model name")), platform.processor())
     memory_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
                      if line.startswith("MemTotal"))
-    return (f"nproc {os.cpu_count()}, {model}, {memory_kb / 1024 ** 2:.1f} GiB RAM, Python {platform.python_version()}, "
-            f"numpy {np.__version__}, pandas {pd.__version__}, OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE')}")
+    return (f"nproc {os.cpu_count()}, {model}, {memory_kb / 1024 ** 2:.1f} GiB RAM, "
+            f"Python {platform.python_version()}, numpy {np.__version__}, pandas {pd.__version__}, "
+            f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE')}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="218 and 200,000 responses only, fewer runs (a smoke test)")
+    parser.add_argument("--quick", action="store_true",
+                        help="218 and 200,000 responses only, fewer runs (a smoke test)")
     arguments = parser.parse_args()
     sizes = [218, 200_000] if arguments.quick else [218, 20_000, 200_000, 1_700_000]
     repeats = 3 if arguments.quick else 5
