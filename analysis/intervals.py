@@ -31,14 +31,14 @@ def finite_population_correction(issued: int | None, valid: int) -> float:
 
 
 def bootstrap_replicates(tree: IndexTree, points: np.ndarray, defined: np.ndarray,
-                         group_slices: list[tuple[int, int]] | None, *, seed: int,
+                         group_slices: list[tuple[int, int]], *, seed: int,
                          resamples: int = BOOTSTRAP_RESAMPLES) -> tuple[np.ndarray, np.ndarray | None]:
     """Bootstrap replicates of every target (items, dimensions, overall) and of each group's overall index.
 
     The whole sample is resampled for the targets; each group is resampled within itself (its rows must be the
     contiguous ``group_slices``), as its index is the overall estimator on that group alone.
 
-    :returns: ``(resamples, J+K+1)`` target replicates and ``(resamples, G)`` group replicates (or None).
+    :returns: ``(resamples, J+K+1)`` target replicates and ``(resamples, G)`` group replicates (None without groups).
     """
     n, items = points.shape
     rng = np.random.default_rng(seed)

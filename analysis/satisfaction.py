@@ -97,7 +97,7 @@ def satisfaction_document(questionnaire: Questionnaire, answers: np.ndarray, *, 
 
     # one canonical row order (by group, then answers) makes the bootstrap and the hash independent of input order
     order = _canonical_order(states, group_codes, coding.state_count, ids)
-    states, group_codes = states[order], group_codes[order]
+    states, group_codes = np.take(states, order, axis=0), group_codes[order]
     ids = ids[order] if ids is not None else None
     group_slices = _contiguous_slices(group_codes, max(len(labels), 1))
     use_bootstrap = valid <= BOOTSTRAP_MAX_RESPONSES
@@ -107,17 +107,20 @@ def satisfaction_document(questionnaire: Questionnaire, answers: np.ndarray, *, 
     item_index, dimension_index, overall = tree.indexes(sums, counts)
     estimates = np.concatenate([item_index, dimension_index, [overall]])
     target_n = np.concatenate([counts, summary.dimension_n, [summary.overall_n]])
-    group_estimates = np.array([tree.indexes(s, c)[2] for s, c in zip(summary.sums, summary.counts)])
-    group_fpc = np.array([finite_population_correction((population.issued_by_group or {}).get(label), int(size))
-                          for label, size in zip(labels, np.diff(group_slices, axis=1)[:, 0])])
+    # without a grouping the single slice spanning all rows is bookkeeping only: no group rows, no group intervals
+    labelled_slices = group_slices if labels else []
+    group_estimates = np.array([tree.indexes(summary.sums[g], summary.counts[g])[2]
+                                for g in range(len(labelled_slices))])
+    group_fpc = np.array([finite_population_correction((population.issued_by_group or {}).get(label), stop - start)
+                          for label, (start, stop) in zip(labels, labelled_slices)])
     fpc = finite_population_correction(population.issued, valid)
 
     if use_bootstrap:
-        low, high, group_low, group_high = _bootstrap(tree, coding, states, group_slices if labels else None,
+        low, high, group_low, group_high = _bootstrap(tree, coding, states, labelled_slices,
                                                       estimates, group_estimates, fpc, group_fpc, seed)
         ci_method = "bootstrap-percentile"
     else:
-        low, high, group_low, group_high = _delta(tree, summary, group_slices, estimates, group_estimates,
+        low, high, group_low, group_high = _delta(tree, summary, labelled_slices, estimates, group_estimates,
                                                   fpc, group_fpc, valid)
         ci_method = "delta"
     if population.issued is not None:
@@ -377,8 +380,9 @@ def _group_codes(groups, n: int) -> tuple[list[str], np.ndarray]:
     if len(given) != n:
         raise ValueError(f"groups: {len(given)} labels for {n} responses")
     # dicts number the labels in one pass; sorting millions of strings would cost more than the whole analysis
-    labels = sorted({str(label) for label in dict.fromkeys(given)})
-    position = {label: labels.index(str(label)) for label in dict.fromkeys(given)}
+    distinct = dict.fromkeys(given)
+    labels = sorted({str(label) for label in distinct})
+    position = {label: labels.index(str(label)) for label in distinct}
     return labels, np.fromiter(map(position.__getitem__, given), dtype=np.int64, count=n)
 
 

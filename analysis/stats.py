@@ -67,7 +67,11 @@ def kruskal_wallis(scores: np.ndarray, group_codes: np.ndarray) -> KruskalWallis
     if len(present) < 2:
         return None
     sizes = sizes[present]
-    distinct, position, ties = np.unique(scores, return_inverse=True, return_counts=True)
+    # sorting once and looking up the (few) distinct values is cheaper than np.unique's inverse at millions of rows
+    ordered = np.sort(scores)
+    starts = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]]))
+    distinct, ties = ordered[starts], np.diff(np.append(starts, n))
+    position = np.searchsorted(distinct, scores)
     # average rank of each distinct value: the ranks it spans are (before + 1) … (before + ties)
     before = np.cumsum(ties) - ties
     ranks = (before + (ties + 1) / 2.0)[position]

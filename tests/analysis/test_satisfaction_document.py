@@ -7,7 +7,7 @@ import pytest
 
 from analysis.satisfaction import Population, satisfaction_document
 
-from conftest import make_questionnaire, random_answers
+from satisfaction_data import make_questionnaire, random_answers
 
 # the spec's keys, written out; the additions of this implementation are listed apart
 DOCUMENT_KEYS = {"schema", "survey", "generated_at", "snapshot", "scoring", "counts", "ci_method", "overall",

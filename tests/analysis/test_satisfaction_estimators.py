@@ -6,7 +6,7 @@ import pytest
 
 from analysis.satisfaction import Population, answer_distribution, satisfaction_document
 
-from conftest import make_questionnaire
+from satisfaction_data import make_questionnaire
 
 NAN = np.nan
 

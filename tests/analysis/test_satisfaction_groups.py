@@ -5,8 +5,8 @@ from scipy import stats
 
 from analysis.satisfaction import Population, satisfaction_document
 
-from conftest import make_questionnaire, random_answers
-from reference import equal_weight_dimensions, overall_from_item_indexes, points_matrix, respondent_score
+from satisfaction_data import make_questionnaire, random_answers
+from satisfaction_reference import equal_weight_dimensions, overall_from_item_indexes, points_matrix, respondent_score
 
 DISTRICTS = ["黄浦区", "徐汇区", "长宁区", "静安区"]
 

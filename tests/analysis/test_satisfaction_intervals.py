@@ -7,8 +7,8 @@ from scipy import stats
 
 from analysis.satisfaction import BOOTSTRAP_MAX_RESPONSES, Population, satisfaction_document
 
-from conftest import make_questionnaire, random_answers
-from reference import equal_weight_dimensions, points_matrix
+from satisfaction_data import make_questionnaire, random_answers
+from satisfaction_reference import equal_weight_dimensions, points_matrix
 
 
 def _half_widths(block):

@@ -9,7 +9,7 @@ from hypothesis.extra.numpy import arrays
 
 from analysis.satisfaction import Population, satisfaction_document
 
-from conftest import make_questionnaire
+from satisfaction_data import make_questionnaire
 
 GENERATED_AT = datetime(2018, 6, 20, 2, tzinfo=timezone.utc)
 QUESTIONNAIRE = make_questionnaire([("A", 2, [("a1", 1), ("a2", 3)]), ("B", 1, [("b1", 1), ("b2", 2)])])

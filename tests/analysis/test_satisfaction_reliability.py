@@ -8,7 +8,7 @@ from scipy import stats
 from analysis.satisfaction import Population, satisfaction_document
 from analysis.stats import reliability_from_moments
 
-from conftest import make_questionnaire
+from satisfaction_data import make_questionnaire
 
 
 def _correlated_answers(rng, n, items):

@@ -1,0 +1,33 @@
+"""Questionnaires and answer matrices the analysis tests build (imported by name, so named apart)."""
+import numpy as np
+
+from analysis.questionnaire import parse_questionnaire
+
+SCALE = {
+    "options": [{"value": v, "label": f"option {v}"} for v in (5, 4, 3, 2, 1)],
+    "not_applicable": {"value": 0, "label": "不了解"},
+}
+
+
+def make_questionnaire(dimensions, scoring=None):
+    """A questionnaire from ``[(key, weight, [(item_key, weight), …]), …]`` on the 5-point scale with N/A 0."""
+    definition = {
+        "key": "test-survey", "version": 1, "year": 2017, "title": "测试问卷",
+        "scale": SCALE,
+        "scoring": scoring or {"scheme": "linear"},
+        "dimensions": [
+            {"key": key, "title": f"维度 {key}", "title_en": f"Dimension {key}", "weight": weight,
+             "items": [{"key": item, "text": f"题项 {item}", "text_en": f"Item {item}", "weight": w}
+                       for item, w in items]}
+            for key, weight, items in dimensions
+        ],
+    }
+    return parse_questionnaire(definition)
+
+
+def random_answers(rng, n, items, na_share=0.04, missing_share=0.03):
+    """Seeded 5-point answers leaning satisfied, with some N/A (0) and blanks (NaN)."""
+    answers = rng.choice([5.0, 4.0, 3.0, 2.0, 1.0], p=[0.4, 0.32, 0.16, 0.08, 0.04], size=(n, items))
+    answers[rng.random((n, items)) < na_share] = 0.0
+    answers[rng.random((n, items)) < missing_share] = np.nan
+    return answers
