@@ -17,7 +17,6 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 
@@ -25,6 +24,7 @@ from analysis.indexes import AnswerCoding, IndexTree
 from analysis.intervals import (BOOTSTRAP_RESAMPLES, bootstrap_replicates, delta_half_widths,
                                 finite_population_correction, percentile_intervals)
 from analysis.questionnaire import Questionnaire
+from analysis.rounding import as_decimal, round_decimal
 from analysis.stats import kruskal_wallis, reliability_from_moments
 
 SCHEMA = "satisfaction/v1"
@@ -34,8 +34,6 @@ BOOTSTRAP_MAX_RESPONSES = 20_000
 ROW_BLOCK = 65_536
 #: China Standard Time; a fixed offset is exact since 1991 (no daylight saving) and needs no tz database
 CHINA_STANDARD_TIME = timezone(timedelta(hours=8))
-#: significant digits kept before rounding half up, so float noise (81.64999999999999) rounds as 81.65 would
-ROUNDING_SIGNIFICANT_DIGITS = 12
 
 
 @dataclass(frozen=True)
@@ -50,21 +48,12 @@ class Population:
     submitted_by_group: dict[str, int] | None = None
 
 
-def round_half_up(value: float | None, places: int) -> float | None:
-    """Round half away from zero in decimal (6.525 → 6.53), as the evaluation reports do; None stays None."""
-    if value is None:
-        return None
-    exact = Decimal(f"{float(value):.{ROUNDING_SIGNIFICANT_DIGITS}g}")
-    return float(exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
-
-
 def indicator_score(weight: float, overall_index: float | None) -> float | None:
     """The scorecard leaf's score: round_half_up(weight × round_half_up(O, 2) / 100, 2) (8 × 81.65 % → 6.53)."""
     if overall_index is None:
         return None
-    rate = Decimal(repr(round_half_up(overall_index, 2)))
-    score = Decimal(repr(float(weight))) * rate / 100
-    return float(score.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+    rate = round_decimal(as_decimal(overall_index), 2)
+    return float(round_decimal(as_decimal(weight) * rate / 100, 2))
 
 
 def answer_distribution(questionnaire: Questionnaire, answers: np.ndarray) -> dict[str, int]:

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 import yaml
+
+from analysis.rounding import as_decimal, round_decimal
 
 DEFAULT_TOTAL = Decimal(100)
 #: Two-decimal weights and scores: sums closer than half a hundredth count as equal (33.33 + 33.33 + 33.34).
@@ -124,14 +126,9 @@ class ScorecardResult:
         }
 
 
-def round_half_up(value: Decimal | float | int | str, places: int = SCORE_PLACES) -> float:
-    """Round half away from zero on the number's decimal text: 6.532 → 6.53, 2.675 → 2.68 (float round gives 2.67)."""
-    return float(_round_decimal(_decimal(value), places))
-
-
 def grade_for(total: Decimal | float, grades: tuple[GradeBand, ...] = DEFAULT_GRADES) -> str:
     """The first band from the top whose minimum the total reaches, compared exactly (89.995 is not 90)."""
-    total = _decimal(total)
+    total = as_decimal(total)
     return next(band.grade for band in grades if total >= band.minimum)
 
 
@@ -350,7 +347,7 @@ def _score(raw: Mapping, code: str, weight: Decimal | None, problems: list[str])
     score = _number(raw["score"], f"{code}: score", problems)
     if score is None:
         return None
-    if score != _round_decimal(score, SCORE_PLACES):
+    if score != round_decimal(score, SCORE_PLACES):
         problems.append(f"{code}: score {plain_number(score)} has more than {SCORE_PLACES} decimals")
         return None
     if score < 0:
@@ -366,7 +363,7 @@ def _number(raw: Any, where: str, problems: list[str], positive: bool = False) -
     if isinstance(raw, bool) or not isinstance(raw, (int, float, Decimal)):
         problems.append(f"{where}: required, a number, got {raw!r}")
         return None
-    number = _decimal(raw)
+    number = as_decimal(raw)
     if not number.is_finite() or (positive and number <= 0):
         problems.append(f"{where}: must be a positive number, got {raw!r}")
         return None
@@ -450,7 +447,7 @@ def _given_score(indicator: Indicator, satisfaction: SatisfactionSource, problem
 
 
 def _rate_score(indicator: Indicator, satisfaction: SatisfactionSource, problems: list[str]) -> LeafScore:
-    return _round_decimal(indicator.weight * indicator.rate, SCORE_PLACES), indicator.value
+    return round_decimal(indicator.weight * indicator.rate, SCORE_PLACES), indicator.value
 
 
 def _satisfaction_score(
@@ -460,8 +457,8 @@ def _satisfaction_score(
     index = _satisfaction_index(indicator, satisfaction, problems)
     if index is None:
         return None
-    index = _round_decimal(index, SCORE_PLACES)
-    return _round_decimal(indicator.weight * index / 100, SCORE_PLACES), indicator.value or f"{index}%"
+    index = round_decimal(index, SCORE_PLACES)
+    return round_decimal(indicator.weight * index / 100, SCORE_PLACES), indicator.value or f"{index}%"
 
 
 LEAF_SCORERS = {"score": _given_score, "rate": _rate_score, "source": _satisfaction_score}
@@ -502,18 +499,7 @@ def _satisfaction_index(
     if isinstance(index, bool) or not isinstance(index, (int, float)) or not 0 <= index <= 100:
         problems.append(f"{code}: overall.index must be a number in 0 … 100, got {index!r}")
         return None
-    return _decimal(index)
+    return as_decimal(index)
 
 
 # --- numbers -------------------------------------------------------------------------------------------------
-
-
-def _decimal(value: Decimal | float | int | str) -> Decimal:
-    """The number as written: a float through its shortest repr (0.8165, not 0.81649999999999995…)."""
-    if isinstance(value, Decimal):
-        return value
-    return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
-
-
-def _round_decimal(value: Decimal, places: int) -> Decimal:
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)

@@ -7,8 +7,8 @@ from analysis.questionnaire import load_questionnaire
 
 from satisfaction_data import make_questionnaire
 
-#: a copy of the shared data/questionnaire-2017.yaml, so the tests need nothing outside the repository
-QUESTIONNAIRE_2017 = Path(__file__).parent / "data" / "questionnaire-2017.yaml"
+#: the shared questionnaire, as the package carries it for its demo
+QUESTIONNAIRE_2017 = Path(__file__).resolve().parents[2] / "survey_service" / "demo_data" / "questionnaire-2017.yaml"
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,8 @@ from datetime import datetime, timezone
 import numpy as np
 import pytest
 
-from analysis.satisfaction import Population, indicator_score, round_half_up, satisfaction_document
+from analysis.rounding import round_half_up
+from analysis.satisfaction import Population, indicator_score, satisfaction_document
 
 RESPONDENTS = 218
 # Σ(x − 1) over the 218 answers of each item pair: with linear points an item index is 25·Σ(x − 1)/218, so a

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from analysis.rounding import round_half_up
 from analysis.scorecard import (
     DEFAULT_GRADES,
     GradeBand,
@@ -16,7 +17,6 @@ from analysis.scorecard import (
     grade_for,
     load_scorecard,
     parse_scorecard,
-    round_half_up,
     score_scorecard,
 )
 
