@@ -46,6 +46,13 @@ class Population:
     submitted: int
     issued_by_group: dict[str, int] | None = None
     submitted_by_group: dict[str, int] | None = None
+    #: issued is a known population (a roster), so intervals get the finite-population correction; offline rows
+    #: without a roster count as issued (spec) but are no population
+    from_roster: bool = True
+
+    @property
+    def finite_population(self) -> int | None:
+        return self.issued if self.from_roster else None
 
 
 def indicator_score(weight: float, overall_index: float | None) -> float | None:
@@ -100,9 +107,10 @@ def satisfaction_document(questionnaire: Questionnaire, answers: np.ndarray, *, 
     labelled_slices = group_slices if labels else []
     group_estimates = np.array([tree.indexes(summary.sums[g], summary.counts[g])[2]
                                 for g in range(len(labelled_slices))])
-    group_fpc = np.array([finite_population_correction((population.issued_by_group or {}).get(label), stop - start)
+    group_population = (population.issued_by_group or {}) if population.from_roster else {}
+    group_fpc = np.array([finite_population_correction(group_population.get(label), stop - start)
                           for label, (start, stop) in zip(labels, labelled_slices)])
-    fpc = finite_population_correction(population.issued, valid)
+    fpc = finite_population_correction(population.finite_population, valid)
 
     if use_bootstrap:
         low, high, group_low, group_high = _bootstrap(tree, coding, states, labelled_slices,
@@ -112,7 +120,7 @@ def satisfaction_document(questionnaire: Questionnaire, answers: np.ndarray, *, 
         low, high, group_low, group_high = _delta(tree, summary, labelled_slices, estimates, group_estimates,
                                                   fpc, group_fpc, valid)
         ci_method = "delta"
-    if population.issued is not None:
+    if population.finite_population is not None:
         ci_method += "-fpc"
     interval = _Intervals(low, high, target_n)
 

@@ -70,17 +70,10 @@ def offline_document(questionnaire_path: Path, responses_path: Path, roster_path
         raise ProblemList(problems)
     rows = parse_responses(_read(responses_path), responses_path.name, questionnaire, roster=roster,
                            group_by=group_by)
-    population = Population(issued=rows.issued if roster is not None else None, submitted=rows.submitted,
-                            issued_by_group=rows.issued_by_group, submitted_by_group=rows.submitted_by_group)
-    document = satisfaction_document(questionnaire, rows.answers, population=population, groups=rows.groups,
-                                     group_by=group_by, respondent_ids=rows.respondent_ids)
-    if roster is None:
-        # without a roster, issued is the number of rows (spec), though the population stays unknown for the
-        # intervals: no finite-population correction applies
-        counts = document["counts"]
-        counts.update(issued=rows.issued, return_rate=counts["submitted"] / rows.issued,
-                      valid_rate=counts["valid"] / rows.issued)
-    return document
+    population = Population(issued=rows.issued, submitted=rows.submitted, issued_by_group=rows.issued_by_group,
+                            submitted_by_group=rows.submitted_by_group, from_roster=roster is not None)
+    return satisfaction_document(questionnaire, rows.answers, population=population, groups=rows.groups,
+                                 group_by=group_by, respondent_ids=rows.respondent_ids)
 
 
 def _read(path: Path) -> bytes:

@@ -153,3 +153,18 @@ def test_export_neutralises_formulas(app, runner, issued_survey, tmp_path):
 def test_unknown_survey(app, runner):
     result = runner.invoke(args=["analyze", "--survey", "nope", "--json"])
     assert result.exit_code == 2 and result.stderr.strip() == 'survey: no survey "nope"'
+
+
+def test_offline_groups_without_roster_get_no_finite_population_correction(app, runner, tmp_path):
+    # two districts, every row of a district "issued" and valid: with a roster the FPC would shrink the
+    # intervals to a point; without one the rows are a sample of an unknown population, so they keep their width
+    rows = [[f"c{n}", "", *([n % 5 + 1] * 6 + [(n + 2) % 5 + 1] * 6), "", "甲区" if n < 6 else "乙区"]
+            for n in range(12)]
+    path = write_responses(tmp_path / "r.csv", rows, ["centre_code", "status", *ITEMS, "suggestions", "district"])
+    document = run_json(runner, ["analyze", "--questionnaire", str(QUESTIONNAIRE), "--responses", str(path),
+                                 "--group-by", "district", "--json"])
+    assert document["ci_method"] == "bootstrap-percentile"
+    assert document["counts"]["issued"] == 12 and document["counts"]["valid_rate"] == 1.0
+    for row in document["groups"]["rows"]:
+        low, high = row["ci95"]
+        assert high - low > 1.0, row
