@@ -73,9 +73,11 @@ def select_locale() -> str:
 def register_blueprints(app: Flask) -> None:
     from survey_service.auth.views import blueprint as auth
     from survey_service.console.views import blueprint as console
+    from survey_service.respond.views import blueprint as respond
 
     app.register_blueprint(auth)
     app.register_blueprint(console)
+    app.register_blueprint(respond)
 
 
 def register_errorhandlers(app: Flask) -> None:
