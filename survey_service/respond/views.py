@@ -71,7 +71,7 @@ def localized(source, name: str) -> str | None:
     return getattr(source, name)
 
 
-@blueprint.get("/s/<token>")
+@blueprint.get("/s/<path:token>")
 @personal_link
 def questionnaire(token: str):
     invitation = _invitation()
@@ -95,7 +95,7 @@ def correction(token: str):
     return _form_page(invitation, _answer_form(invitation, response), correcting=True)
 
 
-@blueprint.post("/s/<token>")
+@blueprint.post("/s/<path:token>")
 @personal_link
 def answer(token: str):
     invitation = _invitation()
