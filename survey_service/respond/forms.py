@@ -17,7 +17,8 @@ SUBMIT = "submit"
 OPTION_VALUE = re.compile(r"-?\d{1,4}")
 # Control characters other than tab and line breaks have no place in an answer (PostgreSQL refuses NUL outright).
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-# Werkzeug turns bytes that are not UTF-8 into U+FFFD.
+# Werkzeug turns bytes that are not UTF-8 in a multipart body into U+FFFD (an urlencoded body it cannot decode
+# is dropped whole, and the CSRF check refuses it).
 UNREADABLE_CHARACTER = "\ufffd"
 
 
@@ -27,6 +28,7 @@ def likert_name(item_key: str) -> str:
 
 
 def open_name(question_key: str) -> str:
+    """The form field of an open question."""
     return f"open-{question_key}"
 
 
@@ -125,14 +127,19 @@ class AnswerForm(FlaskForm):
         return valid
 
     def answer_fields(self) -> list[LikertField | OpenAnswerField]:
+        """The questions' fields in questionnaire order."""
         return [field for field in self if isinstance(field, (LikertField, OpenAnswerField))]
 
     def likert_answers(self) -> dict[str, int]:
         """Item key → option value, for the items answered."""
-        return {field.question.key: field.data for field in self if isinstance(field, LikertField) and field.answered}
+        return self._answers(LikertField)
 
     def open_answers(self) -> dict[str, str]:
-        return {field.question.key: field.data for field in self if isinstance(field, OpenAnswerField) and field.answered}
+        """Open question key → text, for the questions answered."""
+        return self._answers(OpenAnswerField)
+
+    def _answers(self, kind: type) -> dict:
+        return {field.question.key: field.data for field in self if isinstance(field, kind) and field.answered}
 
     def answered_count(self) -> int:
         """Likert items answered (not-applicable counts), for the progress indication."""

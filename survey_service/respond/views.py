@@ -49,11 +49,13 @@ personal_link = limiter.shared_limit(_failure_limit, scope="personal-link", exem
 
 @blueprint.errorhandler(InvalidLink)
 def invalid_link(error):
+    """The same plain page for every bad link."""
     return render_template("respond/invalid_link.html"), InvalidLink.code
 
 
 @blueprint.after_request
 def keep_out_of_caches(response):
+    """No copies of a centre's pages in shared or browser caches."""
     # The pages show a centre's answers, and Back after submitting must ask the server again, not replay a form.
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -61,6 +63,7 @@ def keep_out_of_caches(response):
 
 @blueprint.context_processor
 def template_helpers():
+    """Names the questionnaire templates use."""
     return {"localized": localized, "likert_name": likert_name, "open_name": open_name}
 
 
@@ -74,6 +77,7 @@ def localized(source, name: str) -> str | None:
 @blueprint.get("/s/<path:token>")
 @personal_link
 def questionnaire(token: str):
+    """The form with the saved draft, the receipt once submitted, or the survey's dates outside its window."""
     invitation = _invitation()
     record_opening(invitation)
     response = response_of(invitation)
@@ -88,6 +92,7 @@ def questionnaire(token: str):
 @blueprint.get("/s/<token>/correction")
 @personal_link
 def correction(token: str):
+    """The submitted answers in the form again, while the survey allows corrections."""
     invitation = _invitation()
     response = response_of(invitation)
     if not _correctable(invitation, response):
@@ -98,22 +103,23 @@ def correction(token: str):
 @blueprint.post("/s/<path:token>")
 @personal_link
 def answer(token: str):
+    """Save the draft (保存) or submit (提交); a submitted centre may only correct, and only if allowed."""
     invitation = _invitation()
     if not invitation.survey.accepting_answers():
         return _window_page(invitation, 409)
-    submitted = _submitted_response(invitation)
-    if submitted is not None and not invitation.survey.allow_corrections:
+    correcting = _is_submitted(invitation)
+    if correcting and not invitation.survey.allow_corrections:
         return _already_submitted(token)
     form = answer_form(invitation.survey.questionnaire_version.questionnaire)
-    # Once submitted, every change is a correction and must be as complete as a submission.
-    completing = form.wants_submission or submitted is not None
+    # A correction changes submitted answers, so it must be as complete as a submission.
+    completing = form.wants_submission or correcting
     if not form.validate_answers(complete=completing):
-        return _form_page(invitation, form, correcting=submitted is not None, status=422)
+        return _form_page(invitation, form, correcting=correcting, status=422)
     try:
         save_answers(invitation, form.likert_answers(), form.open_answers(), submit=completing)
     except (AlreadySubmitted, IntegrityError):
         return _already_submitted(token)
-    if submitted is not None:
+    if correcting:
         flash(_("Your corrections are saved."), "success")
     elif not completing:
         flash(_("Your answers are saved. Open the same link to continue later."), "success")
@@ -127,7 +133,7 @@ def autosave(token: str):
     invitation = _invitation()
     if not invitation.survey.accepting_answers():
         return {"message": _("The survey is not accepting answers.")}, 409
-    if _submitted_response(invitation) is not None:
+    if _is_submitted(invitation):
         return {"message": _("The questionnaire has been submitted; nothing was changed.")}, 409
     form = answer_form(invitation.survey.questionnaire_version.questionnaire)
     if not form.validate_answers(complete=False):
@@ -147,10 +153,11 @@ def _invitation() -> Invitation:
     return invitation
 
 
-def _submitted_response(invitation: Invitation) -> Response | None:
-    """The centre's response if it was submitted; on PostgreSQL its row stays locked until this request ends."""
+def _is_submitted(invitation: Invitation) -> bool:
+    """Whether the centre has submitted; on PostgreSQL the response row stays locked until this request ends,
+    so a concurrent save waits for this one."""
     response = response_for(invitation, create=False)
-    return response if response is not None and response.state is ResponseState.submitted else None
+    return response is not None and response.state is ResponseState.submitted
 
 
 def _correctable(invitation: Invitation, response: Response | None) -> bool:
