@@ -77,12 +77,14 @@ def register_blueprints(app: Flask) -> None:
     from survey_service.console.views import blueprint as console
     from survey_service.health import blueprint as health
     from survey_service.scorecard.views import blueprint as scorecards
+    from survey_service.respond.views import blueprint as respond
 
     app.register_blueprint(api)
     app.register_blueprint(auth)
     app.register_blueprint(console)
     app.register_blueprint(health)
     app.register_blueprint(scorecards)
+    app.register_blueprint(respond)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -1,0 +1,58 @@
+"""What the questionnaire page reads: the invitation behind a link, the centre's saved answers, the form's parts."""
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import NamedTuple
+
+from sqlalchemy import select
+
+from analysis.questionnaire import Dimension, OpenQuestion, Questionnaire
+from survey_service.extensions import db
+from survey_service.responses.models import Response
+from survey_service.surveys.models import Invitation, Survey, SurveyState
+from survey_service.timestamps import utcnow
+
+# new_token() gives 43 URL-safe characters; anything far from that shape is not worth a database look-up.
+TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
+class Section(NamedTuple):
+    """One part of the form: a dimension's Likert items (``likert``) or an open question (``open``)."""
+
+    kind: str
+    content: Dimension | OpenQuestion
+
+
+def find_invitation(token: str) -> Invitation | None:
+    """The live invitation of a personal link; None for an unknown, revoked or malformed token alike."""
+    if not TOKEN_SHAPE.fullmatch(token):
+        return None
+    return db.session.scalar(select(Invitation).filter_by(token=token, revoked_at=None))
+
+
+def response_of(invitation: Invitation) -> Response | None:
+    return db.session.scalar(select(Response).filter_by(invitation_id=invitation.id))
+
+
+def saved_answers(response: Response | None) -> tuple[dict[str, int], dict[str, str]]:
+    """The response's Likert values and open texts by question key (empty when nothing was saved)."""
+    if response is None:
+        return {}, {}
+    likert = {answer.question.key: answer.value for answer in response.answers if answer.value is not None}
+    texts = {answer.question.key: answer.text for answer in response.answers if answer.text}
+    return likert, texts
+
+
+def sections(questionnaire: Questionnaire) -> list[Section]:
+    """The form's parts in questionnaire order: dimensions first, then the open questions."""
+    return ([Section("likert", dimension) for dimension in questionnaire.dimensions]
+            + [Section("open", question) for question in questionnaire.open_questions])
+
+
+def answering_window(survey: Survey, now: datetime | None = None) -> str:
+    """Why a survey takes no answers: ``closed`` (closed, or past its closing time) or ``not_yet_open``."""
+    now = now or utcnow()
+    if survey.state is SurveyState.closed or (survey.closes_at is not None and now >= survey.closes_at):
+        return "closed"
+    return "not_yet_open"

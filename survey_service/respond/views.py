@@ -1,0 +1,196 @@
+"""The centre's questionnaire behind its personal link: open, save and resume, submit once, correct if allowed."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import format_time, get_locale, gettext as _
+from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import NotFound
+
+from survey_service.extensions import db, limiter
+from survey_service.respond.forms import answer_form, likert_name, open_name
+from survey_service.respond.operations import record_opening
+from survey_service.respond.queries import answering_window, find_invitation, response_of, saved_answers, sections
+from survey_service.responses.models import Response, ResponseState
+from survey_service.responses.operations import AlreadySubmitted, response_for, save_answers
+from survey_service.surveys.models import Invitation
+from survey_service.timestamps import utcnow
+
+blueprint = Blueprint("respond", __name__)
+
+
+class InvalidLink(NotFound):
+    """An unknown, revoked or malformed token: one page for all, so a guess learns nothing."""
+
+
+def _requested_invitation() -> Invitation | None:
+    """The invitation named by the link's token, looked up once per request (the rate limit asks first)."""
+    if "respond_invitation" not in g:
+        g.respond_invitation = find_invitation(request.view_args["token"])
+    return g.respond_invitation
+
+
+def _failure_limit() -> str:
+    return current_app.config["RATELIMIT_TOKEN_FAILURES"]
+
+
+def _link_is_valid() -> bool:
+    # Valid links are never throttled: a whole district office may sit behind one address.
+    return _requested_invitation() is not None
+
+
+def _failed_lookup(response) -> bool:
+    return response.status_code == InvalidLink.code
+
+
+#: counts failed look-ups per client address across every personal-link page
+personal_link = limiter.shared_limit(_failure_limit, scope="personal-link", exempt_when=_link_is_valid,
+                                     deduct_when=_failed_lookup)
+
+
+@blueprint.errorhandler(InvalidLink)
+def invalid_link(error):
+    """The same plain page for every bad link."""
+    return render_template("respond/invalid_link.html"), InvalidLink.code
+
+
+@blueprint.after_request
+def keep_out_of_caches(response):
+    """No copies of a centre's pages in shared or browser caches."""
+    # The pages show a centre's answers, and Back after submitting must ask the server again, not replay a form.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@blueprint.context_processor
+def template_helpers():
+    """Names the questionnaire templates use."""
+    return {"localized": localized, "likert_name": likert_name, "open_name": open_name}
+
+
+def localized(source, name: str) -> str | None:
+    """``source.<name>_en`` when the page is in English and that text exists, otherwise the Chinese text."""
+    if str(get_locale()) == "en":
+        return getattr(source, f"{name}_en", None) or getattr(source, name)
+    return getattr(source, name)
+
+
+@blueprint.get("/s/<path:token>")
+@personal_link
+def questionnaire(token: str):
+    """The form with the saved draft, the receipt once submitted, or the survey's dates outside its window."""
+    invitation = _invitation()
+    record_opening(invitation)
+    response = response_of(invitation)
+    if response is not None and response.state is ResponseState.submitted:
+        return _page("respond/receipt.html", invitation, response=response,
+                     correctable=_correctable(invitation, response))
+    if not invitation.survey.accepting_answers():
+        return _window_page(invitation)
+    return _form_page(invitation, _answer_form(invitation, response), correcting=False)
+
+
+@blueprint.get("/s/<token>/correction")
+@personal_link
+def correction(token: str):
+    """The submitted answers in the form again, while the survey allows corrections."""
+    invitation = _invitation()
+    response = response_of(invitation)
+    if not _correctable(invitation, response):
+        return redirect(url_for(".questionnaire", token=token))
+    return _form_page(invitation, _answer_form(invitation, response), correcting=True)
+
+
+@blueprint.post("/s/<path:token>")
+@personal_link
+def answer(token: str):
+    """Save the draft (保存) or submit (提交); a submitted centre may only correct, and only if allowed."""
+    invitation = _invitation()
+    if not invitation.survey.accepting_answers():
+        return _window_page(invitation, 409)
+    correcting = _is_submitted(invitation)
+    if correcting and not invitation.survey.allow_corrections:
+        return _already_submitted(token)
+    form = answer_form(invitation.survey.questionnaire_version.questionnaire)
+    # A correction changes submitted answers, so it must be as complete as a submission.
+    completing = form.wants_submission or correcting
+    if not form.validate_answers(complete=completing):
+        return _form_page(invitation, form, correcting=correcting, status=422)
+    try:
+        save_answers(invitation, form.likert_answers(), form.open_answers(), submit=completing)
+    except (AlreadySubmitted, IntegrityError):
+        return _already_submitted(token)
+    if correcting:
+        flash(_("Your corrections are saved."), "success")
+    elif not completing:
+        flash(_("Your answers are saved. Open the same link to continue later."), "success")
+    return redirect(url_for(".questionnaire", token=token))
+
+
+@blueprint.post("/s/<token>/draft")
+@personal_link
+def autosave(token: str):
+    """The page's script saves the draft in the background; answers are checked as for the 保存 button."""
+    invitation = _invitation()
+    if not invitation.survey.accepting_answers():
+        return {"message": _("The survey is not accepting answers.")}, 409
+    if _is_submitted(invitation):
+        return {"message": _("The questionnaire has been submitted; nothing was changed.")}, 409
+    form = answer_form(invitation.survey.questionnaire_version.questionnaire)
+    if not form.validate_answers(complete=False):
+        return {"message": _("Not saved automatically: some answers need checking.")}, 422
+    try:
+        save_answers(invitation, form.likert_answers(), form.open_answers(), submit=False)
+    except (AlreadySubmitted, IntegrityError):
+        db.session.rollback()
+        return {"message": _("The questionnaire has been submitted; nothing was changed.")}, 409
+    return {"message": _("Saved automatically at %(time)s", time=format_time(utcnow(), "HH:mm"))}
+
+
+def _invitation() -> Invitation:
+    invitation = _requested_invitation()
+    if invitation is None:
+        raise InvalidLink()
+    return invitation
+
+
+def _is_submitted(invitation: Invitation) -> bool:
+    """Whether the centre has submitted; on PostgreSQL the response row stays locked until this request ends,
+    so a concurrent save waits for this one."""
+    response = response_for(invitation, create=False)
+    return response is not None and response.state is ResponseState.submitted
+
+
+def _correctable(invitation: Invitation, response: Response | None) -> bool:
+    survey = invitation.survey
+    return (response is not None and response.state is ResponseState.submitted and survey.allow_corrections
+            and survey.accepting_answers())
+
+
+def _already_submitted(token: str):
+    # A concurrent or repeated submission lost; none of its writes may be committed after the redirect.
+    db.session.rollback()
+    flash(_("This questionnaire has been submitted already; the answers on record are unchanged."), "info")
+    return redirect(url_for(".questionnaire", token=token))
+
+
+def _answer_form(invitation: Invitation, response: Response | None):
+    return answer_form(invitation.survey.questionnaire_version.questionnaire, *saved_answers(response))
+
+
+def _form_page(invitation: Invitation, form, *, correcting: bool, status: int = 200):
+    questionnaire = invitation.survey.questionnaire_version.questionnaire
+    return _page("respond/questionnaire.html", invitation, form=form, correcting=correcting,
+                 sections=sections(questionnaire)), status
+
+
+def _window_page(invitation: Invitation, status: int = 200):
+    return _page("respond/window.html", invitation, window=answering_window(invitation.survey)), status
+
+
+def _page(template: str, invitation: Invitation, **context):
+    survey = invitation.survey
+    questionnaire = survey.questionnaire_version.questionnaire
+    # A survey titled after its questionnaire reads the questionnaire's English title; a title of its own has none.
+    title = localized(questionnaire, "title") if survey.title == questionnaire.title else survey.title
+    return render_template(template, invitation=invitation, survey=survey, unit=invitation.unit,
+                           questionnaire=questionnaire, survey_title=title, **context)
