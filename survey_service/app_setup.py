@@ -72,10 +72,11 @@ def select_locale() -> str:
 
 def register_blueprints(app: Flask) -> None:
     from survey_service.auth.views import blueprint as auth
-    from survey_service.console.views import blueprint as console
+    from survey_service.console import admin, mailing, review, surveys, tracking, views
 
     app.register_blueprint(auth)
-    app.register_blueprint(console)
+    for module in (views, surveys, tracking, mailing, review, admin):
+        app.register_blueprint(module.blueprint)
 
 
 def register_errorhandlers(app: Flask) -> None:
