@@ -20,6 +20,9 @@ def register_extensions(app: Flask) -> None:
     login_manager.session_protection = "strong"
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
+    # cookies travel only over TLS when users reach the service over TLS (BASE_URL is the origin they see)
+    if app.config["BASE_URL"].startswith("https://"):
+        app.config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)
     _import_models()
     _commit_once_per_request(app)
 
