@@ -1,14 +1,15 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 
 from survey_service.auth.models import Role
 from survey_service.auth.operations import MIN_PASSWORD_LENGTH, find_user
 
-ROLE_CHOICES = [(Role.viewer.value, _l("Viewer: reads results")),
-                (Role.evaluator.value, _l("Evaluator: runs surveys")),
-                (Role.admin.value, _l("Administrator: users and settings"))]
+ROLE_CHOICES = [SelectChoice(Role.viewer.value, _l("Viewer: reads results")),
+                SelectChoice(Role.evaluator.value, _l("Evaluator: runs surveys")),
+                SelectChoice(Role.admin.value, _l("Administrator: users and settings"))]
 
 
 class LoginForm(FlaskForm):

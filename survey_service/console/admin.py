@@ -3,13 +3,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms.fields import SelectChoice
 
 from survey_service.auth.access import role_required
 from survey_service.auth.forms import ApiTokenForm, EmptyForm, RoleForm, UserForm
 from survey_service.auth.models import ApiToken, Role, User
 from survey_service.auth.operations import (AccountChangeRefused, change_role, create_api_token, create_user,
                                             revoke_api_token, set_active)
-from survey_service.console.forms import AuditFilterForm
+from survey_service.console.forms import AuditFilterForm, choice_labels
 from survey_service.console.queries import audit_actions, audit_query, paginate
 from survey_service.extensions import db
 from survey_service.problems import ProblemList
@@ -66,7 +67,7 @@ def role(user_id: int):
             flash(REFUSALS[refused.reason](), "error")
         else:
             flash(_("%(email)s now has the role %(role)s.", email=account.email,
-                    role=dict(form.role.choices)[form.role.data]), "success")
+                    role=choice_labels(form.role)[form.role.data]), "success")
     return redirect(url_for(".user", user_id=user_id))
 
 
@@ -115,7 +116,7 @@ def revoke_token(user_id: int, token_id: int):
 @role_required(Role.admin)
 def audit():
     form = AuditFilterForm(request.args)
-    form.action.choices = [("", _("All actions"))] + [(a, a) for a in audit_actions()]
+    form.action.choices = [SelectChoice("", _("All actions"))] + [SelectChoice(a) for a in audit_actions()]
     action = form.action.data if form.validate() else None
     page = paginate(audit_query(action or None), request.args.get("page", 1, type=int))
     return render_template("console/admin/audit.html", form=form, page=page, action=action)

@@ -7,11 +7,22 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, DateTimeLocalField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from survey_service.surveys.operations import SURVEY_KEY
 
 CHINA = ZoneInfo("Asia/Shanghai")
+
+
+def choice_labels(field) -> dict:
+    """A choice field's labels by value."""
+    return {choice.value: choice.label for choice in field.choices}
+
+
+def district_choices(districts: list[str]) -> list[SelectChoice]:
+    """A district filter: every district of the survey, or all of them."""
+    return [SelectChoice("", _l("All districts"))] + [SelectChoice(district) for district in districts]
 
 
 class QuestionnaireUploadForm(FlaskForm):
@@ -57,8 +68,8 @@ class NonRespondentFilterForm(FlaskForm):
 
     district = SelectField(_l("District"), validators=[Optional()])
     stage = SelectField(_l("Stage"), validators=[Optional()], choices=[
-        ("", _l("All stages")), ("not_opened", _l("Link not opened")), ("opened", _l("Opened, not started")),
-        ("started", _l("Started, not submitted"))])
+        SelectChoice("", _l("All stages")), SelectChoice("not_opened", _l("Link not opened")),
+        SelectChoice("opened", _l("Opened, not started")), SelectChoice("started", _l("Started, not submitted"))])
 
 
 class ResponseFilterForm(FlaskForm):
@@ -68,8 +79,8 @@ class ResponseFilterForm(FlaskForm):
         csrf = False
 
     shown = SelectField(_l("Show"), default="all", choices=[
-        ("all", _l("All submitted")), ("valid", _l("Valid")), ("invalid", _l("Invalid")),
-        ("needs_review", _l("Needs review"))])
+        SelectChoice("all", _l("All submitted")), SelectChoice("valid", _l("Valid")),
+        SelectChoice("invalid", _l("Invalid")), SelectChoice("needs_review", _l("Needs review"))])
     district = SelectField(_l("District"), validators=[Optional()])
 
 
@@ -77,7 +88,7 @@ class ValidityForm(FlaskForm):
     """An evaluator's decision on one response."""
 
     validity = RadioField(_l("Decision"), validators=[DataRequired()],
-                          choices=[("valid", _l("Valid")), ("invalid", _l("Invalid"))])
+                          choices=[SelectChoice("valid", _l("Valid")), SelectChoice("invalid", _l("Invalid"))])
     reason = TextAreaField(_l("Reason"), validators=[Length(max=1000)],
                            description=_l("Required when the response is invalid; kept in the audit log."))
 

@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from survey_service.auth.access import role_required
 from survey_service.auth.models import Role
-from survey_service.console.forms import ResponseFilterForm, ValidityForm
+from survey_service.console.forms import ResponseFilterForm, ValidityForm, choice_labels, district_choices
 from survey_service.console.queries import (answer_rows, paginate, response_history, response_query,
                                             survey_by_key, survey_districts)
 from survey_service.extensions import db
@@ -30,7 +30,7 @@ def queue(key: str):
 def responses(key: str):
     survey = survey_by_key(key)
     form = ResponseFilterForm(request.args)
-    form.district.choices = [("", _("All districts"))] + [(d, d) for d in survey_districts(survey.id)]
+    form.district.choices = district_choices(survey_districts(survey.id))
     if not form.validate():
         return redirect(url_for(".responses", key=key))
     page = paginate(response_query(survey.id, form.shown.data, form.district.data or None),
@@ -72,7 +72,7 @@ def decide(key: str, response_id: int):
             flash("; ".join(exc.problems), "error")
         else:
             flash(_("Marked %(centre)s as %(decision)s.", centre=reviewed.invitation.unit.name,
-                    decision=dict(form.validity.choices)[form.validity.data]), "success")
+                    decision=choice_labels(form.validity)[form.validity.data]), "success")
             return redirect(url_for(".queue", key=key))
     else:
         for errors in form.errors.values():

@@ -2,6 +2,7 @@
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
+from wtforms.fields import SelectChoice
 
 import segno
 
@@ -37,9 +38,10 @@ TRANSITIONS = {
 @role_required(Role.evaluator)
 def new():
     form = SurveyForm()
-    form.questionnaire.choices = [(v.id, f"{v.title} ({v.label})") for v in db.session.scalars(
+    form.questionnaire.choices = [SelectChoice(v.id, f"{v.title} ({v.label})") for v in db.session.scalars(
         select(QuestionnaireVersion).order_by(QuestionnaireVersion.key, QuestionnaireVersion.version.desc()))]
-    form.roster.choices = [(r.id, r.name) for r in db.session.scalars(select(Roster).order_by(Roster.created_at.desc()))]
+    form.roster.choices = [SelectChoice(r.id, r.name)
+                           for r in db.session.scalars(select(Roster).order_by(Roster.created_at.desc()))]
     problems: list[str] = []
     if form.validate_on_submit():
         opens_at, closes_at = form.window()

@@ -8,7 +8,7 @@ from survey_service.auth.access import role_required
 from survey_service.auth.forms import EmptyForm
 from survey_service.auth.models import Role
 from survey_service.console.downloads import table_download
-from survey_service.console.forms import NonRespondentFilterForm
+from survey_service.console.forms import NonRespondentFilterForm, choice_labels, district_choices
 from survey_service.console.queries import (NON_RESPONDENT_COLUMNS, Progress, non_respondents, review_count,
                                             stage_of, survey_by_key, survey_districts, survey_progress)
 from survey_service.formatting import local_datetime
@@ -61,11 +61,12 @@ def plotly_js():
 
 
 def _non_respondent_filter(survey: Survey) -> NonRespondentFilterForm:
+    districts = district_choices(survey_districts(survey.id))
     form = NonRespondentFilterForm(request.args)
-    form.district.choices = [("", _("All districts"))] + [(d, d) for d in survey_districts(survey.id)]
+    form.district.choices = districts
     if not form.validate():
         form = NonRespondentFilterForm(formdata=None)
-        form.district.choices = [("", _("All districts"))]
+        form.district.choices = districts
     return form
 
 
@@ -76,7 +77,7 @@ def non_respondent_list(key: str):
     form = _non_respondent_filter(survey)
     rows = non_respondents(survey.id, form.district.data or None, form.stage.data or None)
     return render_template("console/non_respondents.html", survey=survey, form=form, rows=rows, stage_of=stage_of,
-                           stage_labels=dict(form.stage.choices))
+                           stage_labels=choice_labels(form.stage))
 
 
 @blueprint.route("/surveys/<key>/non-respondents.<any(csv, xlsx):fmt>")
