@@ -149,7 +149,7 @@ def test_an_evaluator_runs_a_survey(live_server, new_page, imported, mailbox, tm
     page.get_by_role("button", name="筛选").click()
     assert "8 个单位尚未提交" in page.content()  # 10 in 黄浦区, two submitted
     screenshot(page, "console-non-respondents-desktop")
-    page.locator("nav.tabs").get_by_role("link", name="问卷", exact=True).click()
+    page.locator("nav.tabs").get_by_role("link", name="答卷", exact=True).click()
     screenshot(page, "console-responses-desktop")
     assert errors == []
 
