@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, DateTimeLocalField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, Length, NoneOf, Optional, Regexp, ValidationError
 
 from survey_service.surveys.operations import SURVEY_KEY
 
@@ -40,7 +40,8 @@ class SurveyForm(FlaskForm):
 
     key = StringField(_l("Key"), validators=[
         DataRequired(), Length(max=100),
-        Regexp(SURVEY_KEY, message=_l("Lowercase letters, digits and hyphens only."))],
+        Regexp(SURVEY_KEY, message=_l("Lowercase letters, digits and hyphens only.")),
+        NoneOf(["new"], message=_l("This key is reserved; choose another."))],  # /surveys/new is the form itself
         description=_l("Used in exports and the API, e.g. remote-edu-ops-2018."))
     title = StringField(_l("Title"), validators=[Optional(), Length(max=500)],
                         description=_l("Leave empty to use the questionnaire's title."))

@@ -1,10 +1,9 @@
 """Issuing: create a survey, open and close it, export the personal links and the QR-code sheet."""
+import segno
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from wtforms.fields import SelectChoice
-
-import segno
 
 from survey_service.audit.operations import record
 from survey_service.auth.access import role_required

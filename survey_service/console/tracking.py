@@ -86,8 +86,9 @@ def non_respondent_export(key: str, fmt: str):
     survey = survey_by_key(key)
     form = _non_respondent_filter(survey)
     base_url = current_app.config["BASE_URL"]
-    rows = [(row.code, row.name, row.district, row.contact_email or "", stage_of(row), local_datetime(row.sent_at),
-             local_datetime(row.reminded_at), f"{base_url}/s/{row.token}")
+    rows = [(row.code, row.name, row.district, row.contact_email or "", stage_of(row),
+             local_datetime(row.sent_at) if row.sent_at else "",
+             local_datetime(row.reminded_at) if row.reminded_at else "", f"{base_url}/s/{row.token}")
             for row in non_respondents(survey.id, form.district.data or None, form.stage.data or None)]
     return table_download(fmt, f"{survey.key}-non-respondents", NON_RESPONDENT_COLUMNS, rows,
                           audited_as="non_respondents.export", obj=survey)
