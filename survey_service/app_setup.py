@@ -20,6 +20,9 @@ def register_extensions(app: Flask) -> None:
     login_manager.session_protection = "strong"
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
+    # cookies travel only over TLS when users reach the service over TLS (BASE_URL is the origin they see)
+    if app.config["BASE_URL"].startswith("https://"):
+        app.config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)
     _import_models()
     _commit_once_per_request(app)
 
@@ -74,14 +77,15 @@ def select_locale() -> str:
 def register_blueprints(app: Flask) -> None:
     from survey_service.api.views import blueprint as api
     from survey_service.auth.views import blueprint as auth
-    from survey_service.console.views import blueprint as console
+    from survey_service.console import admin, mailing, review, surveys, tracking, views
     from survey_service.health import blueprint as health
-    from survey_service.scorecard.views import blueprint as scorecards
     from survey_service.respond.views import blueprint as respond
+    from survey_service.scorecard.views import blueprint as scorecards
 
     app.register_blueprint(api)
     app.register_blueprint(auth)
-    app.register_blueprint(console)
+    for module in (views, surveys, tracking, mailing, review, admin):
+        app.register_blueprint(module.blueprint)
     app.register_blueprint(health)
     app.register_blueprint(scorecards)
     app.register_blueprint(respond)

@@ -1,7 +1,15 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired, Length
+from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.fields import SelectChoice
+from wtforms.validators import DataRequired, Email, Length, ValidationError
+
+from survey_service.auth.models import Role
+from survey_service.auth.operations import MIN_PASSWORD_LENGTH, find_user
+
+ROLE_CHOICES = [SelectChoice(Role.viewer.value, _l("Viewer: reads results")),
+                SelectChoice(Role.evaluator.value, _l("Evaluator: runs surveys")),
+                SelectChoice(Role.admin.value, _l("Administrator: users and settings"))]
 
 
 class LoginForm(FlaskForm):
@@ -11,3 +19,24 @@ class LoginForm(FlaskForm):
 
 class EmptyForm(FlaskForm):
     """A POST-only button: CSRF and nothing else."""
+
+
+class UserForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES, default=Role.evaluator.value)
+    password = PasswordField(_l("Initial password"), validators=[
+        DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)],
+        description=_l("At least 10 characters. Hand it over in person; the user logs in with it."))
+
+    def validate_email(self, field):
+        if find_user(field.data) is not None:
+            raise ValidationError(_l("An account with this e-mail exists already."))
+
+
+class RoleForm(FlaskForm):
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES)
+
+
+class ApiTokenForm(FlaskForm):
+    name = StringField(_l("Token name"), validators=[DataRequired(), Length(max=100)],
+                       description=_l("What the token is for, e.g. scoring report 2018."))

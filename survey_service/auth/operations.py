@@ -1,14 +1,21 @@
 from __future__ import annotations
 
+import secrets
+
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 
 from survey_service.audit.operations import record
-from survey_service.auth.models import Role, User
+from survey_service.auth.models import ApiToken, Role, User
 from survey_service.extensions import db
 from survey_service.problems import ProblemList
+from survey_service.timestamps import utcnow
 
 MIN_PASSWORD_LENGTH = 10
+#: tells an API token apart from other secrets (in logs, in a secret scanner)
+API_TOKEN_PREFIX = "ssk_"
+#: 32 random bytes: 256 bits, twice the 128 an API token needs
+API_TOKEN_BYTES = 32
 
 
 def create_user(email: str, role: str, password: str, *, actor: str | None = None) -> User:
@@ -36,3 +43,51 @@ def create_user(email: str, role: str, password: str, *, actor: str | None = Non
 
 def find_user(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+
+
+class AccountChangeRefused(Exception):
+    """An account change the console refuses; ``reason`` is a code the console words for the user."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def change_role(user: User, role: Role, *, by: User) -> None:
+    """Give an account another role; an administrator cannot demote themselves (the console needs one)."""
+    if user.id == by.id:
+        raise AccountChangeRefused("own_account")
+    before = user.role
+    user.role = role
+    db.session.flush()
+    record("user.role", user, email=user.email, before=before.value, after=role.value)
+
+
+def set_active(user: User, active: bool, *, by: User) -> None:
+    """Deactivate (every session ends at once) or reactivate an account; nobody deactivates themselves."""
+    if user.id == by.id:
+        raise AccountChangeRefused("own_account")
+    user.active = active
+    if not active:
+        user.session_nonce = secrets.token_hex(16)
+    db.session.flush()
+    record("user.activate" if active else "user.deactivate", user, email=user.email)
+
+
+def create_api_token(user: User, name: str) -> tuple[ApiToken, str]:
+    """A new API token for ``user``; returns it with the secret, which is shown once and stored only as sha256."""
+    secret = API_TOKEN_PREFIX + secrets.token_urlsafe(API_TOKEN_BYTES)
+    token = ApiToken(user_id=user.id, name=name.strip(), token_hash=ApiToken.hash(secret),
+                     prefix=secret[:len(API_TOKEN_PREFIX) + 8])
+    db.session.add(token)
+    db.session.flush()
+    record("api_token.create", token, email=user.email, name=token.name, prefix=token.prefix)
+    return token, secret
+
+
+def revoke_api_token(token: ApiToken) -> None:
+    """Stop a token from working; the row stays so the audit log and the list keep its prefix."""
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        db.session.flush()
+        record("api_token.revoke", token, email=token.user.email, prefix=token.prefix)

@@ -1,8 +1,28 @@
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import StringField
-from wtforms.validators import DataRequired, Length
+from wtforms import BooleanField, DateTimeLocalField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields import SelectChoice
+from wtforms.validators import DataRequired, Length, NoneOf, Optional, Regexp, ValidationError
+
+from survey_service.surveys.operations import SURVEY_KEY
+
+CHINA = ZoneInfo("Asia/Shanghai")
+
+
+def choice_labels(field) -> dict:
+    """A choice field's labels by value."""
+    return {choice.value: choice.label for choice in field.choices}
+
+
+def district_choices(districts: list[str]) -> list[SelectChoice]:
+    """A district filter: every district of the survey, or all of them."""
+    return [SelectChoice("", _l("All districts"))] + [SelectChoice(district) for district in districts]
 
 
 class QuestionnaireUploadForm(FlaskForm):
@@ -13,3 +33,73 @@ class QuestionnaireUploadForm(FlaskForm):
 class RosterUploadForm(FlaskForm):
     name = StringField(_l("Roster name"), validators=[DataRequired(), Length(max=200)])
     file = FileField(_l("Roster file (CSV or XLSX)"), validators=[FileRequired(), FileAllowed(["csv", "xlsx"])])
+
+
+class SurveyForm(FlaskForm):
+    """A new survey: a questionnaire version issued to a roster, with its answering window in China Standard Time."""
+
+    key = StringField(_l("Key"), validators=[
+        DataRequired(), Length(max=100),
+        Regexp(SURVEY_KEY, message=_l("Lowercase letters, digits and hyphens only.")),
+        NoneOf(["new"], message=_l("This key is reserved; choose another."))],  # /surveys/new is the form itself
+        description=_l("Used in exports and the API, e.g. remote-edu-ops-2018."))
+    title = StringField(_l("Title"), validators=[Optional(), Length(max=500)],
+                        description=_l("Leave empty to use the questionnaire's title."))
+    questionnaire = SelectField(_l("Questionnaire version"), coerce=int, validators=[DataRequired()])
+    roster = SelectField(_l("Roster"), coerce=int, validators=[DataRequired()])
+    opens = DateTimeLocalField(_l("Opens (Beijing time)"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    closes = DateTimeLocalField(_l("Closes (Beijing time)"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    allow_corrections = BooleanField(_l("Centres may correct submitted answers until the survey closes"))
+
+    def validate_closes(self, field):
+        if field.data and self.opens.data and field.data <= self.opens.data:
+            raise ValidationError(_l("The survey must close after it opens."))
+
+    def window(self) -> tuple[datetime | None, datetime | None]:
+        """The answering window in UTC (the form's times are Beijing time)."""
+        return tuple(value.replace(tzinfo=CHINA).astimezone(timezone.utc) if value else None
+                     for value in (self.opens.data, self.closes.data))
+
+
+class NonRespondentFilterForm(FlaskForm):
+    """The filters of the non-respondent list, read from the query string."""
+
+    class Meta:
+        csrf = False
+
+    district = SelectField(_l("District"), validators=[Optional()])
+    stage = SelectField(_l("Stage"), validators=[Optional()], choices=[
+        SelectChoice("", _l("All stages")), SelectChoice("not_opened", _l("Link not opened")),
+        SelectChoice("opened", _l("Opened, not started")), SelectChoice("started", _l("Started, not submitted"))])
+
+
+class ResponseFilterForm(FlaskForm):
+    """The filters of the response list, read from the query string."""
+
+    class Meta:
+        csrf = False
+
+    shown = SelectField(_l("Show"), default="all", choices=[
+        SelectChoice("all", _l("All submitted")), SelectChoice("valid", _l("Valid")),
+        SelectChoice("invalid", _l("Invalid")), SelectChoice("needs_review", _l("Needs review"))])
+    district = SelectField(_l("District"), validators=[Optional()])
+
+
+class ValidityForm(FlaskForm):
+    """An evaluator's decision on one response."""
+
+    validity = RadioField(_l("Decision"), validators=[DataRequired()],
+                          choices=[SelectChoice("valid", _l("Valid")), SelectChoice("invalid", _l("Invalid"))])
+    reason = TextAreaField(_l("Reason"), validators=[Length(max=1000)],
+                           description=_l("Required when the response is invalid; kept in the audit log."))
+
+    def validate_reason(self, field):
+        if self.validity.data == "invalid" and not (field.data or "").strip():
+            raise ValidationError(_l("Give the reason this response is invalid."))
+
+
+class AuditFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    action = SelectField(_l("Action"), validators=[Optional()])

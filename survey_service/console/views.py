@@ -6,6 +6,7 @@ from analysis.questionnaire import DefinitionError
 from survey_service.auth.access import role_required
 from survey_service.auth.models import Role
 from survey_service.console.forms import QuestionnaireUploadForm, RosterUploadForm
+from survey_service.console.queries import progress_by_survey
 from survey_service.extensions import db
 from survey_service.problems import ProblemList
 from survey_service.questionnaires.models import QuestionnaireVersion
@@ -21,7 +22,8 @@ blueprint = Blueprint("console", __name__)
 @role_required(Role.viewer)
 def dashboard():
     surveys = db.session.scalars(select(Survey).order_by(Survey.created_at.desc())).all()
-    return render_template("console/dashboard.html", surveys=surveys)
+    return render_template("console/dashboard.html", surveys=surveys,
+                           progress=progress_by_survey([survey.id for survey in surveys]))
 
 
 @blueprint.route("/questionnaires", methods=["GET", "POST"])

@@ -1,0 +1,42 @@
+// Follows a mail batch: polls its progress endpoint until it has finished, then reloads once so the
+// failed deliveries are listed. The batch runs on the server; leaving or reloading the page does not stop it.
+(function () {
+  "use strict";
+  var box = document.getElementById("batch-progress");
+  if (!box || box.getAttribute("data-finished") === "true") {
+    return;
+  }
+  var url = box.getAttribute("data-progress-url");
+  function field(name) {
+    return box.querySelector('[data-field="' + name + '"]');
+  }
+  function show(progress) {
+    ["total", "sent", "failed", "pending"].forEach(function (name) {
+      field(name).textContent = progress[name];
+    });
+    var bar = field("done");
+    bar.max = progress.total;
+    bar.value = progress.sent + progress.failed;
+  }
+  function poll() {
+    fetch(url, {headers: {"Accept": "application/json"}, credentials: "same-origin"})
+      .then(function (response) {
+        if (!response.ok) {
+          throw new Error(response.status);
+        }
+        return response.json();
+      })
+      .then(function (progress) {
+        show(progress);
+        if (progress.finished) {
+          window.location.reload();
+        } else {
+          window.setTimeout(poll, 1000);
+        }
+      })
+      .catch(function () {
+        window.setTimeout(poll, 5000);
+      });
+  }
+  window.setTimeout(poll, 500);
+})();

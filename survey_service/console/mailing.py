@@ -1,0 +1,83 @@
+"""E-mail: send invitations and reminders, follow a batch's progress, retry what failed."""
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from survey_service.auth.access import role_required
+from survey_service.auth.forms import EmptyForm
+from survey_service.auth.models import Role
+from survey_service.console.queries import survey_by_key
+from survey_service.extensions import db
+from survey_service.mail.models import MailBatch
+from survey_service.mail.operations import KINDS, SendRefused, recipient_count, retry_batch, start_batch
+from survey_service.mail.queries import batch_progress, batch_rows, failed_deliveries, units_without_email
+from survey_service.surveys.models import Survey
+
+blueprint = Blueprint("mailing", __name__, url_prefix="/surveys/<key>/mail")
+
+#: why a send did not start, in the reader's language
+REFUSALS = {
+    "survey_not_open": lambda: _("E-mails go out only while the survey is open. Open it first."),
+    "no_recipients": lambda: _("Nobody to write to: every centre with an e-mail address has been reached."),
+    "nothing_to_retry": lambda: _("Nothing to retry: every e-mail of this batch was accepted."),
+}
+
+
+@blueprint.route("")
+@role_required(Role.evaluator)
+def index(key: str):
+    survey = survey_by_key(key)
+    waiting = {kind: recipient_count(survey, kind) for kind in KINDS}
+    return render_template("console/mail.html", survey=survey, batches=batch_rows(survey.id), waiting=waiting,
+                           without_email=units_without_email(survey.id), form=EmptyForm())
+
+
+@blueprint.route("/<any(invitation, reminder):kind>", methods=["POST"])
+@role_required(Role.evaluator)
+def send(key: str, kind: str):
+    survey = survey_by_key(key)
+    if not EmptyForm().validate_on_submit():
+        return redirect(url_for(".index", key=key))
+    try:
+        batch = start_batch(survey, kind, current_user)
+    except SendRefused as refused:
+        flash(REFUSALS[refused.reason](), "error")
+        return redirect(url_for(".index", key=key))
+    return redirect(url_for(".batch", key=key, batch_id=batch.id))
+
+
+def _batch_of(survey: Survey, batch_id: int) -> MailBatch:
+    """A batch of this survey; a batch of another survey is not found."""
+    batch = db.get_or_404(MailBatch, batch_id)
+    if batch.survey_id != survey.id:
+        abort(404)
+    return batch
+
+
+@blueprint.route("/batches/<int:batch_id>")
+@role_required(Role.evaluator)
+def batch(key: str, batch_id: int):
+    survey = survey_by_key(key)
+    shown = _batch_of(survey, batch_id)
+    return render_template("console/mail_batch.html", survey=survey, batch=shown, progress=batch_progress(shown),
+                           failed=failed_deliveries(shown.id), form=EmptyForm())
+
+
+@blueprint.route("/batches/<int:batch_id>/progress")
+@role_required(Role.evaluator)
+def progress(key: str, batch_id: int):
+    return batch_progress(_batch_of(survey_by_key(key), batch_id))
+
+
+@blueprint.route("/batches/<int:batch_id>/retry", methods=["POST"])
+@role_required(Role.evaluator)
+def retry(key: str, batch_id: int):
+    shown = _batch_of(survey_by_key(key), batch_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            count = retry_batch(shown)
+        except SendRefused as refused:
+            flash(REFUSALS[refused.reason](), "error")
+        else:
+            flash(_("Sending %(count)s e-mails again.", count=count), "info")
+    return redirect(url_for(".batch", key=key, batch_id=batch_id))

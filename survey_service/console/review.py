@@ -1,0 +1,81 @@
+"""Review: the queue of flagged responses, every submitted response, and the evaluator's validity decision."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from survey_service.auth.access import role_required
+from survey_service.auth.models import Role
+from survey_service.console.forms import ResponseFilterForm, ValidityForm, choice_labels, district_choices
+from survey_service.console.queries import (answer_rows, paginate, response_history, response_query,
+                                            survey_by_key, survey_districts)
+from survey_service.extensions import db
+from survey_service.problems import ProblemList
+from survey_service.responses.models import Response, ResponseState, Validity
+from survey_service.responses.operations import decide_validity
+from survey_service.surveys.models import Survey
+
+blueprint = Blueprint("review", __name__, url_prefix="/surveys/<key>")
+
+
+@blueprint.route("/review")
+@role_required(Role.evaluator)
+def queue(key: str):
+    survey = survey_by_key(key)
+    rows = db.session.execute(response_query(survey.id, "needs_review")).all()
+    return render_template("console/review_queue.html", survey=survey, rows=rows)
+
+
+@blueprint.route("/responses")
+@role_required(Role.evaluator)
+def responses(key: str):
+    survey = survey_by_key(key)
+    form = ResponseFilterForm(request.args)
+    form.district.choices = district_choices(survey_districts(survey.id))
+    if not form.validate():
+        return redirect(url_for(".responses", key=key))
+    page = paginate(response_query(survey.id, form.shown.data, form.district.data or None),
+                    request.args.get("page", 1, type=int))
+    return render_template("console/responses.html", survey=survey, form=form, page=page)
+
+
+def _submitted_response(survey: Survey, response_id: int) -> Response:
+    """A submitted response of this survey; any other id is not found (no peeking across surveys)."""
+    response = db.get_or_404(Response, response_id)
+    if response.survey_id != survey.id or response.state is not ResponseState.submitted:
+        abort(404)
+    return response
+
+
+@blueprint.route("/responses/<int:response_id>")
+@role_required(Role.evaluator)
+def response(key: str, response_id: int):
+    survey = survey_by_key(key)
+    shown = _submitted_response(survey, response_id)
+    form = ValidityForm(validity=shown.validity.value if shown.validity else None)
+    questionnaire = survey.questionnaire_version.questionnaire
+    scale = (*questionnaire.options, *filter(None, [questionnaire.not_applicable]))
+    return render_template("console/response.html", survey=survey, response=shown, form=form,
+                           answers=answer_rows(shown), history=response_history(shown.id),
+                           options={option.value: option for option in scale})
+
+
+@blueprint.route("/responses/<int:response_id>/validity", methods=["POST"])
+@role_required(Role.evaluator)
+def decide(key: str, response_id: int):
+    survey = survey_by_key(key)
+    reviewed = _submitted_response(survey, response_id)
+    form = ValidityForm()
+    if form.validate_on_submit():
+        try:
+            decide_validity(reviewed, Validity(form.validity.data), form.reason.data, current_user)
+        except ProblemList as exc:
+            flash("; ".join(exc.problems), "error")
+        else:
+            flash(_("Marked %(centre)s as %(decision)s.", centre=reviewed.invitation.unit.name,
+                    decision=choice_labels(form.validity)[form.validity.data]), "success")
+            return redirect(url_for(".queue", key=key))
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "error")
+    return redirect(url_for(".response", key=key, response_id=response_id))

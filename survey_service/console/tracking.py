@@ -1,0 +1,94 @@
+"""Tracking: the live overview of a survey (overall and per district) and the centres still to chase."""
+from importlib.resources import files
+
+from flask import Blueprint, current_app, render_template, request, send_file
+from flask_babel import gettext as _
+
+from survey_service.auth.access import role_required
+from survey_service.auth.forms import EmptyForm
+from survey_service.auth.models import Role
+from survey_service.console.downloads import table_download
+from survey_service.console.forms import NonRespondentFilterForm, choice_labels, district_choices
+from survey_service.console.queries import (NON_RESPONDENT_COLUMNS, Progress, non_respondents, review_count,
+                                            stage_of, survey_by_key, survey_districts, survey_progress)
+from survey_service.formatting import local_datetime
+from survey_service.surveys.models import Survey
+
+blueprint = Blueprint("tracking", __name__)
+
+#: plotly.js from the installed plotly package: the console loads nothing from a CDN
+PLOTLY_JS = files("plotly") / "package_data" / "plotly.min.js"
+
+
+@blueprint.route("/surveys/<key>")
+@role_required(Role.viewer)
+def overview(key: str):
+    survey = survey_by_key(key)
+    overall, by_district = survey_progress(survey.id)
+    return render_template("console/overview.html", survey=survey, overall=overall, by_district=by_district,
+                           chart=_district_chart(overall, by_district), to_review=review_count(survey.id),
+                           form=EmptyForm())
+
+
+def _district_chart(overall: Progress, by_district: list[Progress]) -> dict:
+    """A plotly bar chart of the return rate per district, with the overall rate as a dashed line."""
+    rates = [round((row.return_rate or 0) * 100, 2) for row in by_district]
+    return {
+        "data": [{
+            "type": "bar", "x": [row.group for row in by_district], "y": rates,
+            "text": [f"{rate:.2f}%" for rate in rates], "textposition": "outside", "cliponaxis": False,
+            "customdata": [[row.valid, row.issued] for row in by_district],
+            "hovertemplate": "%{x}<br>%{customdata[0]} / %{customdata[1]} = %{y:.2f}%<extra></extra>",
+            "marker": {"color": "#1d4e89"}, "name": _("Return rate"),
+        }],
+        "layout": {
+            "margin": {"l": 48, "r": 16, "t": 28, "b": 80}, "height": 360,
+            "yaxis": {"title": {"text": _("Return rate (%)")}, "range": [0, 110], "ticksuffix": "%"},
+            "xaxis": {"tickangle": -45, "automargin": True},
+            "shapes": [{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y",
+                        "y0": round((overall.return_rate or 0) * 100, 2),
+                        "y1": round((overall.return_rate or 0) * 100, 2),
+                        "line": {"color": "#a4161a", "dash": "dash", "width": 1.5}}],
+            "font": {"family": "Noto Sans CJK SC, Microsoft YaHei, sans-serif", "size": 12},
+            "paper_bgcolor": "#ffffff", "plot_bgcolor": "#ffffff", "showlegend": False,
+        },
+    }
+
+
+@blueprint.route("/assets/plotly.min.js")
+def plotly_js():
+    return send_file(PLOTLY_JS, mimetype="text/javascript", max_age=7 * 24 * 3600)
+
+
+def _non_respondent_filter(survey: Survey) -> NonRespondentFilterForm:
+    districts = district_choices(survey_districts(survey.id))
+    form = NonRespondentFilterForm(request.args)
+    form.district.choices = districts
+    if not form.validate():
+        form = NonRespondentFilterForm(formdata=None)
+        form.district.choices = districts
+    return form
+
+
+@blueprint.route("/surveys/<key>/non-respondents")
+@role_required(Role.evaluator)
+def non_respondent_list(key: str):
+    survey = survey_by_key(key)
+    form = _non_respondent_filter(survey)
+    rows = non_respondents(survey.id, form.district.data or None, form.stage.data or None)
+    return render_template("console/non_respondents.html", survey=survey, form=form, rows=rows, stage_of=stage_of,
+                           stage_labels=choice_labels(form.stage))
+
+
+@blueprint.route("/surveys/<key>/non-respondents.<any(csv, xlsx):fmt>")
+@role_required(Role.evaluator)
+def non_respondent_export(key: str, fmt: str):
+    survey = survey_by_key(key)
+    form = _non_respondent_filter(survey)
+    base_url = current_app.config["BASE_URL"]
+    rows = [(row.code, row.name, row.district, row.contact_email or "", stage_of(row),
+             local_datetime(row.sent_at) if row.sent_at else "",
+             local_datetime(row.reminded_at) if row.reminded_at else "", f"{base_url}/s/{row.token}")
+            for row in non_respondents(survey.id, form.district.data or None, form.stage.data or None)]
+    return table_download(fmt, f"{survey.key}-non-respondents", NON_RESPONDENT_COLUMNS, rows,
+                          audited_as="non_respondents.export", obj=survey)

@@ -1,0 +1,206 @@
+"""Who may do what: every route of the app, for every kind of visitor, in one table.
+
+The test walks ``app.url_map`` and fails for a route the table does not list, so a route added later must be
+added here with its expected behaviour. Rules under ``/static/``, ``/s/`` (a centre's questionnaire, opened by
+its personal link) and ``/api/`` (bearer tokens) are covered by prefix rules unless listed themselves.
+"""
+from __future__ import annotations
+
+import re
+from urllib.parse import urlparse
+
+import pytest
+from sqlalchemy import select
+
+from survey_service.auth.models import ApiToken
+from survey_service.auth.operations import create_api_token, find_user
+from survey_service.extensions import db
+from survey_service.mail.models import MailBatch, MailDelivery
+from survey_service.surveys.models import Invitation, Survey
+from tests.conftest import CSRF_FIELD, create_account, log_in
+from tests.console.conftest import make_survey, submit
+
+VISITORS = ("anonymous", "centre", "viewer", "evaluator", "admin")
+
+# What a visitor gets:
+OPEN = "open"            # served (< 400)
+LOGIN = "login"          # sent to the login page
+DENIED = "denied"        # 403
+ALLOWED = "allowed"      # passes access control: 200, 422 (form errors) or a redirect that is not to the login page
+CENTRE = "centre"        # a centre's page behind its personal link: never a console login, never 403
+UNAUTHORIZED = "unauthorized"  # 401 or 403, never a login redirect (an API without a valid bearer token)
+UNCHECKED = None         # left to the feature's own tests
+
+PUBLIC = dict.fromkeys(VISITORS, OPEN)
+VIEWER = {"anonymous": LOGIN, "centre": LOGIN, "viewer": ALLOWED, "evaluator": ALLOWED, "admin": ALLOWED}
+EVALUATOR = {**VIEWER, "viewer": DENIED}
+ADMIN = {**EVALUATOR, "evaluator": DENIED}
+CENTRE_PAGE = dict.fromkeys(VISITORS, CENTRE)
+API = {"anonymous": UNAUTHORIZED, "centre": UNAUTHORIZED, "viewer": UNCHECKED, "evaluator": UNCHECKED,
+       "admin": UNCHECKED}
+
+ROUTES = {
+    ("GET", "/login"): PUBLIC,
+    ("POST", "/login"): PUBLIC,
+    ("GET", "/assets/plotly.min.js"): PUBLIC,
+    ("GET", "/"): VIEWER,
+    ("GET", "/surveys/<key>"): VIEWER,
+    ("GET", "/questionnaires"): EVALUATOR,
+    ("POST", "/questionnaires"): EVALUATOR,
+    ("GET", "/rosters"): EVALUATOR,
+    ("POST", "/rosters"): EVALUATOR,
+    ("GET", "/surveys/new"): EVALUATOR,
+    ("POST", "/surveys/new"): EVALUATOR,
+    ("POST", "/surveys/<key>/<any(open, close):action>"): EVALUATOR,
+    ("GET", "/surveys/<key>/invitations"): EVALUATOR,
+    ("GET", "/surveys/<key>/invitations.<any(csv, xlsx):fmt>"): EVALUATOR,
+    ("GET", "/surveys/<key>/invitations/qr"): EVALUATOR,
+    ("GET", "/surveys/<key>/mail"): EVALUATOR,
+    ("POST", "/surveys/<key>/mail/<any(invitation, reminder):kind>"): EVALUATOR,
+    ("GET", "/surveys/<key>/mail/batches/<int:batch_id>"): EVALUATOR,
+    ("GET", "/surveys/<key>/mail/batches/<int:batch_id>/progress"): EVALUATOR,
+    ("POST", "/surveys/<key>/mail/batches/<int:batch_id>/retry"): EVALUATOR,
+    ("GET", "/surveys/<key>/non-respondents"): EVALUATOR,
+    ("GET", "/surveys/<key>/non-respondents.<any(csv, xlsx):fmt>"): EVALUATOR,
+    ("GET", "/surveys/<key>/review"): EVALUATOR,
+    ("GET", "/surveys/<key>/responses"): EVALUATOR,
+    ("GET", "/surveys/<key>/responses/<int:response_id>"): EVALUATOR,
+    ("POST", "/surveys/<key>/responses/<int:response_id>/validity"): EVALUATOR,
+    ("GET", "/admin/users"): ADMIN,
+    ("GET", "/admin/users/new"): ADMIN,
+    ("POST", "/admin/users/new"): ADMIN,
+    ("GET", "/admin/users/<int:user_id>"): ADMIN,
+    ("POST", "/admin/users/<int:user_id>/role"): ADMIN,
+    ("POST", "/admin/users/<int:user_id>/<any(activate, deactivate):action>"): ADMIN,
+    ("POST", "/admin/users/<int:user_id>/tokens"): ADMIN,
+    ("POST", "/admin/users/<int:user_id>/tokens/<int:token_id>/revoke"): ADMIN,
+    ("GET", "/admin/audit"): ADMIN,
+    # everyone lands on the login page; a session ends (test_auth.py checks a copied cookie dies). Tested last.
+    ("POST", "/logout"): dict.fromkeys(VISITORS, LOGIN),
+}
+ANY_ARGUMENT = re.compile(r"<any\(([^)]*)\):(\w+)>")
+PREFIXES = {"/static/": PUBLIC, "/s/": CENTRE_PAGE, "/api/": API}
+
+#: object-level checks: a logged-in administrator passes every role check, so these must be refused by object
+OBJECT_CHECKS = [
+    ("GET", "/surveys/no-such-survey"),
+    ("GET", "/surveys/{other}/responses/{response_id}"),
+    ("POST", "/surveys/{other}/responses/{response_id}/validity"),
+    ("GET", "/surveys/{other}/mail/batches/{batch_id}"),
+    ("GET", "/surveys/{other}/mail/batches/{batch_id}/progress"),
+    ("POST", "/surveys/{other}/mail/batches/{batch_id}/retry"),
+    ("POST", "/admin/users/{admin_id}/tokens/{token_id}/revoke"),
+    ("GET", "/admin/users/999999"),
+]
+
+
+def rules(app):
+    """(method, rule, endpoint) of every route, HEAD and OPTIONS aside."""
+    return [(method, rule.rule, rule) for rule in app.url_map.iter_rules()
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]
+
+
+def expectations_for(method: str, rule: str) -> dict | None:
+    if (method, rule) in ROUTES:
+        return ROUTES[(method, rule)]
+    return next((expected for prefix, expected in PREFIXES.items() if rule.startswith(prefix)), None)
+
+
+def test_every_route_is_in_the_table(app):
+    missing = [f"{method} {rule}" for method, rule, _ in rules(app) if expectations_for(method, rule) is None]
+    assert missing == [], f"add these routes to ROUTES in {__file__}: {missing}"
+    stale = [route for route in ROUTES if route not in {(m, r) for m, r, _ in rules(app)}]
+    assert stale == [], f"routes in the table that the app no longer has: {stale}"
+
+
+@pytest.fixture
+def objects(app):
+    """A draft survey with a submitted response and a finished mail batch, another survey, another account."""
+    with app.app_context():
+        key = make_survey("matrix-2018", state="draft")
+        make_survey("other-2018", state="draft")
+    response_id = submit(app, key, "310101002")
+    create_account(app, "viewer", "target@example.org")
+    with app.app_context():
+        survey = db.session.scalar(select(Survey).filter_by(key=key))
+        invitation = db.session.scalar(select(Invitation).filter_by(survey_id=survey.id).order_by(Invitation.id))
+        batch = MailBatch(survey_id=survey.id, kind="invitation", total=1, finished_at=invitation.created_at)
+        batch.deliveries = [MailDelivery(invitation_id=invitation.id, kind="invitation", status="sent",
+                                         recipient="dj310101002@example.org")]
+        db.session.add(batch)
+        target = find_user("target@example.org")
+        token, _ = create_api_token(target, "report")
+        db.session.commit()
+        # a draft survey, so no send starts; the last option of every any() converter (close, reminder,
+        # deactivate, xlsx) is the harmless one
+        return {"key": key, "response_id": response_id, "batch_id": batch.id, "user_id": target.id,
+                "token_id": token.id, "token": invitation.token, "filename": "css/app.css",
+                "other": "other-2018"}
+
+
+def build(rule, values: dict) -> str:
+    """The rule's URL with the fixture's objects; an ``any(...)`` argument takes its last option."""
+    arguments = {name: options.split(", ")[-1] for options, name in ANY_ARGUMENT.findall(rule.rule)}
+    for name in rule.arguments - arguments.keys():
+        assert name in values, f"add a value for <{name}> (rule {rule.rule}) to the objects fixture"
+        arguments[name] = values[name]
+    return rule.build(arguments)[1]
+
+
+def visitor_client(app, visitor: str, values: dict):
+    client = app.test_client()
+    if visitor == "centre":
+        # a centre holds its personal link and nothing else; it may try that token anywhere
+        client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {values['token']}"
+        client.get(f"/s/{values['token']}")
+    elif visitor != "anonymous":
+        email, password = create_account(app, visitor, f"{visitor}@example.org")
+        assert log_in(client, email, password).status_code == 302
+    return client
+
+
+def outcome_matches(response, expected: str) -> bool:
+    to_login = response.status_code == 302 and urlparse(response.location).path == "/login"
+    return {
+        OPEN: response.status_code < 400,
+        LOGIN: to_login,
+        DENIED: response.status_code == 403,
+        ALLOWED: response.status_code in (200, 422) or (response.status_code == 302 and not to_login),
+        CENTRE: response.status_code < 500 and response.status_code != 403 and not to_login,
+        UNAUTHORIZED: response.status_code in (401, 403),
+    }[expected]
+
+
+@pytest.mark.parametrize("visitor", VISITORS)
+def test_access_matrix(app, objects, visitor):
+    client = visitor_client(app, visitor, objects)
+    csrf = CSRF_FIELD.search(client.get("/login").get_data(as_text=True))
+    token = csrf.group(1) or csrf.group(2)
+    routes = sorted(rules(app), key=lambda route: route[1] == "/logout")
+    wrong = []
+    for method, rule, werkzeug_rule in routes:
+        expected = expectations_for(method, rule)[visitor]
+        if expected is UNCHECKED:
+            continue
+        url = build(werkzeug_rule, objects)
+        response = client.get(url) if method == "GET" else client.post(url, data={"csrf_token": token})
+        if not outcome_matches(response, expected):
+            wrong.append(f"{method} {url}: expected {expected}, got {response.status_code} {response.location or ''}")
+    assert wrong == []
+
+
+def test_objects_are_checked_beyond_roles(app, objects):
+    client = visitor_client(app, "admin", objects)
+    with app.app_context():
+        values = dict(objects, admin_id=find_user("admin@example.org").id)
+    csrf = CSRF_FIELD.search(client.get("/login").get_data(as_text=True))
+    token = csrf.group(1) or csrf.group(2)
+    wrong = []
+    for method, template in OBJECT_CHECKS:
+        url = template.format(**values)
+        response = client.get(url) if method == "GET" else client.post(url, data={"csrf_token": token})
+        if response.status_code != 404:
+            wrong.append(f"{method} {url}: expected 404, got {response.status_code}")
+    assert wrong == []
+    with app.app_context():
+        assert db.session.get(ApiToken, objects["token_id"]).revoked_at is None
