@@ -26,7 +26,7 @@ import psycopg
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from survey_service import create_app  # noqa: E402
-from survey_service.auth.models import ApiToken, Role, User  # noqa: E402
+from survey_service.auth.operations import create_api_token, create_user  # noqa: E402
 from survey_service.extensions import db  # noqa: E402
 from survey_service.questionnaires.operations import import_questionnaire  # noqa: E402
 from survey_service.responses.models import Answer, Response  # noqa: E402
@@ -77,10 +77,7 @@ def build(app, responses: int, seed: int = 20180618) -> str:
                 for r in range(responses) for q in range(len(questions))]
         for start in range(0, len(rows), 100_000):
             db.session.execute(Answer.__table__.insert(), rows[start:start + 100_000])
-        user = User(email="bench@example.org", role=Role.viewer)
-        user.set_password(secrets.token_urlsafe(16))
-        secret = secrets.token_urlsafe(32)
-        db.session.add(ApiToken(user=user, name="bench", token_hash=ApiToken.hash(secret), prefix=secret[:8]))
+        _, secret = create_api_token(create_user("bench@example.org", "viewer", secrets.token_urlsafe(16)), "bench")
         db.session.commit()
     return secret
 

@@ -1,19 +1,13 @@
-import secrets
-
 import pytest
 
-from survey_service.auth.models import ApiToken
-from survey_service.auth.operations import create_user
+from survey_service.auth.operations import create_api_token, create_user
 from survey_service.extensions import db
 
 
 def issue_token(app, email: str = "scoring@example.org") -> str:
-    """A viewer's API token, as the console would issue it (only its hash is stored)."""
-    secret = secrets.token_urlsafe(32)
+    """A viewer's API token, issued as the console issues it (only its hash is stored)."""
     with app.app_context():
-        user = create_user(email, "viewer", "correct horse battery")
-        db.session.add(ApiToken(user=user, name="scoring report", token_hash=ApiToken.hash(secret),
-                                prefix=secret[:8]))
+        _, secret = create_api_token(create_user(email, "viewer", "correct horse battery"), "scoring report")
         db.session.commit()
     return secret
 

@@ -16,8 +16,9 @@ from survey_service.auth.models import ApiToken
 from survey_service.auth.operations import create_api_token, find_user
 from survey_service.extensions import db
 from survey_service.mail.models import MailBatch, MailDelivery
+from survey_service.scorecard.models import StoredScorecard
 from survey_service.surveys.models import Invitation, Survey
-from tests.conftest import CSRF_FIELD, create_account, log_in
+from tests.conftest import CSRF_FIELD, DATA, create_account, log_in
 from tests.console.conftest import make_survey, submit
 
 VISITORS = ("anonymous", "centre", "viewer", "evaluator", "admin")
@@ -75,6 +76,11 @@ ROUTES = {
     ("POST", "/admin/users/<int:user_id>/tokens"): ADMIN,
     ("POST", "/admin/users/<int:user_id>/tokens/<int:token_id>/revoke"): ADMIN,
     ("GET", "/admin/audit"): ADMIN,
+    ("GET", "/healthz"): PUBLIC,
+    ("GET", "/api/v1/openapi.json"): PUBLIC,
+    ("GET", "/scorecards/"): VIEWER,
+    ("POST", "/scorecards/"): EVALUATOR,
+    ("GET", "/scorecards/<int:scorecard_id>"): VIEWER,
     # everyone lands on the login page; a session ends (test_auth.py checks a copied cookie dies). Tested last.
     ("POST", "/logout"): dict.fromkeys(VISITORS, LOGIN),
 }
@@ -91,6 +97,7 @@ OBJECT_CHECKS = [
     ("POST", "/surveys/{other}/mail/batches/{batch_id}/retry"),
     ("POST", "/admin/users/{admin_id}/tokens/{token_id}/revoke"),
     ("GET", "/admin/users/999999"),
+    ("GET", "/scorecards/999999"),
 ]
 
 
@@ -128,6 +135,9 @@ def objects(app):
         batch.deliveries = [MailDelivery(invitation_id=invitation.id, kind="invitation", status="sent",
                                          recipient="dj310101002@example.org")]
         db.session.add(batch)
+        scorecard = StoredScorecard(title="example", filename="scorecard-example.yaml",
+                                    source=(DATA / "scorecard-example.yaml").read_text("utf-8"))
+        db.session.add(scorecard)
         target = find_user("target@example.org")
         token, _ = create_api_token(target, "report")
         db.session.commit()
@@ -135,7 +145,7 @@ def objects(app):
         # deactivate, xlsx) is the harmless one
         return {"key": key, "response_id": response_id, "batch_id": batch.id, "user_id": target.id,
                 "token_id": token.id, "token": invitation.token, "filename": "css/app.css",
-                "other": "other-2018"}
+                "other": "other-2018", "scorecard_id": scorecard.id}
 
 
 def build(rule, values: dict) -> str:
