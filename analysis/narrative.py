@@ -216,6 +216,11 @@ def narrative(document: dict, facts: SurveyFacts, language: str = "zh", comparis
     return sections
 
 
+def comparison_text(comparison: dict, language: str = "zh") -> list[str]:
+    """The year-over-year sentences alone (the conclusion's last part), for the comparison page."""
+    return _Writer(TEMPLATES[language], language).comparison(comparison)
+
+
 class _Writer:
     """Fills one language's templates; numbers are formatted only by the module's helpers."""
 
@@ -366,18 +371,22 @@ class _Writer:
             sentences.append(self.say("indicator", code=indicator["code"], name=indicator["name"],
                                       weight=_number(indicator["weight"]), overall=percent(indicator["index"]),
                                       score=f"{indicator['score']:.2f}"))
-        if comparison and comparison["overall"]["change_pp"] is not None:
-            overall = comparison["overall"]
-            sentences.append(self.say("comparison", earlier=comparison["earlier"]["title"],
-                                      change=self.change(overall["change_pp"]), p=self.p_or_dash(overall["p_value"]),
-                                      significance=self.significance(overall["p_value"])
-                                      if overall["p_value"] is not None else "—"))
-            changes = [self.say("comparison.dimension", title=self.title(row), change=self.change(row["change_pp"]),
-                                p=self.p_or_dash(row["p_value"]))
-                       for row in comparison["dimensions"] if row["change_pp"] is not None]
-            if changes:
-                sentences.append(self.say("comparison.dimensions",
-                                          changes=self.templates["clause_separator"].join(changes)))
+        if comparison:
+            sentences += self.comparison(comparison)
+        return sentences
+
+    def comparison(self, comparison: dict) -> list[str]:
+        overall = comparison["overall"]
+        if overall["change_pp"] is None:
+            return []
+        significance = self.significance(overall["p_value"]) if overall["p_value"] is not None else "—"
+        sentences = [self.say("comparison", earlier=comparison["earlier"]["title"], change=self.change(overall["change_pp"]),
+                              p=self.p_or_dash(overall["p_value"]), significance=significance)]
+        changes = [self.say("comparison.dimension", title=self.title(row), change=self.change(row["change_pp"]),
+                            p=self.p_or_dash(row["p_value"]))
+                   for row in comparison["dimensions"] if row["change_pp"] is not None]
+        if changes:
+            sentences.append(self.say("comparison.dimensions", changes=self.templates["clause_separator"].join(changes)))
         return sentences
 
     def change(self, change_pp: float) -> str:

@@ -75,11 +75,13 @@ def register_blueprints(app: Flask) -> None:
     from survey_service.auth.views import blueprint as auth
     from survey_service.console.views import blueprint as console
     from survey_service.health import blueprint as health
+    from survey_service.report.views import blueprint as report
 
     app.register_blueprint(api)
     app.register_blueprint(auth)
     app.register_blueprint(console)
     app.register_blueprint(health)
+    app.register_blueprint(report)
 
 
 def register_errorhandlers(app: Flask) -> None:
