@@ -1,6 +1,7 @@
 /* Draws the result pages' charts from their JSON specs (the CSP allows no inline script) and wires print buttons. */
 (function () {
   "use strict";
+  var NARROW = 600;  // px: below this a chart drops its toolbar and long labels
 
   function drawCharts() {
     if (!window.Plotly) {
@@ -12,8 +13,14 @@
         return;
       }
       var figure = JSON.parse(spec.textContent);
+      var narrow = target.clientWidth < NARROW;
+      if (narrow && figure.narrow) {
+        figure.data.forEach(function (trace) { trace.y = figure.narrow.y; });
+        Object.assign(figure.layout, figure.narrow.layout);
+      }
       window.Plotly.newPlot(target, figure.data, figure.layout, {
-        responsive: true, displaylogo: false, modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d"]
+        responsive: true, displaylogo: false, displayModeBar: !narrow,
+        modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d"]
       });
     });
   }

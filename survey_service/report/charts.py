@@ -168,13 +168,15 @@ def likert_figure(rows: list[LikertRow], labels: dict[str, str], not_applicable_
                  "legendrank": len(values) + 1})
     layout = _layout(110 + 44 * len(rows), barmode="overlay", showlegend=True,
                      legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0, "traceorder": "normal"},
-                     xaxis={"domain": [0, 0.82], "range": [-100, 100], "ticksuffix": "%", "zeroline": True,
+                     xaxis={"domain": [0, 0.8], "range": [-100, 100], "ticksuffix": "%", "zeroline": True,
                             "zerolinecolor": "#555", "tickvals": [-100, -50, 0, 50, 100],
                             "ticktext": ["100%", "50%", "0", "50%", "100%"], "gridcolor": "#e5e7eb"},
-                     xaxis2={"domain": [0.86, 1], "range": [0, 30], "ticksuffix": "%",
+                     xaxis2={"domain": [0.87, 1], "range": [0, 30], "ticksuffix": "%", "tickvals": [0, 10, 20],
                              "title": {"text": na_label}, "gridcolor": "#e5e7eb"},
                      yaxis={"autorange": "reversed", "automargin": True})
-    return {"data": data, "layout": layout}
+    # on a phone the item keys replace the long texts (the table below the chart gives them in full)
+    narrow = {"y": [row.key for row in rows], "layout": {"margin": {"l": 10, "r": 10, "t": 80, "b": 40}}}
+    return {"data": data, "layout": layout, "narrow": narrow}
 
 
 def comparison_figure(comparison: dict, language: str) -> dict:
