@@ -380,13 +380,15 @@ class _Writer:
         if overall["change_pp"] is None:
             return []
         significance = self.significance(overall["p_value"]) if overall["p_value"] is not None else "—"
-        sentences = [self.say("comparison", earlier=comparison["earlier"]["title"], change=self.change(overall["change_pp"]),
-                              p=self.p_or_dash(overall["p_value"]), significance=significance)]
+        sentences = [self.say("comparison", earlier=comparison["earlier"]["title"],
+                              change=self.change(overall["change_pp"]), p=self.p_or_dash(overall["p_value"]),
+                              significance=significance)]
         changes = [self.say("comparison.dimension", title=self.title(row), change=self.change(row["change_pp"]),
                             p=self.p_or_dash(row["p_value"]))
                    for row in comparison["dimensions"] if row["change_pp"] is not None]
         if changes:
-            sentences.append(self.say("comparison.dimensions", changes=self.templates["clause_separator"].join(changes)))
+            separator = self.templates["clause_separator"]
+            sentences.append(self.say("comparison.dimensions", changes=separator.join(changes)))
         return sentences
 
     def change(self, change_pp: float) -> str:

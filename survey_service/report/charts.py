@@ -175,7 +175,9 @@ def likert_figure(rows: list[LikertRow], labels: dict[str, str], not_applicable_
                              "title": {"text": na_label}, "gridcolor": "#e5e7eb"},
                      yaxis={"autorange": "reversed", "automargin": True})
     # on a phone the item keys replace the long texts (the table below the chart gives them in full)
-    narrow = {"y": [row.key for row in rows], "layout": {"margin": {"l": 10, "r": 10, "t": 80, "b": 40}}}
+    narrow = {"y": [row.key for row in rows],
+              "layout": {"margin": {"l": 10, "r": 10, "t": 80, "b": 40},
+                         "xaxis2": {**layout["xaxis2"], "showticklabels": False}}}
     return {"data": data, "layout": layout, "narrow": narrow}
 
 

@@ -8,7 +8,8 @@ from flask import Blueprint, Response, abort, render_template, request, send_fil
 from flask_babel import get_locale
 from sqlalchemy import select
 
-from analysis.narrative import SMALL_GROUP, comparison_text, p_value_text, percent, points_difference, reliability_reading
+from analysis.narrative import (SMALL_GROUP, comparison_text, p_value_text, percent, points_difference,
+                                reliability_reading)
 from analysis.satisfaction import round_half_up
 from survey_service.audit.operations import record
 from survey_service.auth.access import role_required

@@ -13,7 +13,8 @@ QUESTIONNAIRE = parse_questionnaire({
               "not_applicable": {"value": 0, "label": "不了解"}},
     "scoring": {"scheme": "linear"},
     "dimensions": [
-        {"key": "a", "title": "A", "weight": 1, "items": [{"key": "q1", "text": "1"}, {"key": "q2", "text": "2", "weight": 3}]},
+        {"key": "a", "title": "A", "weight": 1,
+         "items": [{"key": "q1", "text": "1"}, {"key": "q2", "text": "2", "weight": 3}]},
         {"key": "b", "title": "B", "weight": 2, "items": [{"key": "q3", "text": "3"}]},
     ],
 })

@@ -45,7 +45,8 @@ def report_document(**changes):
             {"group": "金山区", "issued": 11, "submitted": 11, "valid": 11, "valid_rate": 1.0, "index": 88.004, "n": 11},
             {"group": "黄浦区", "issued": 10, "submitted": 10, "valid": 10, "valid_rate": 1.0, "index": 81.2, "n": 10},
             {"group": "长宁区", "issued": 10, "submitted": 4, "valid": 4, "valid_rate": 0.4, "index": 76.1149, "n": 4}],
-            "test": {"name": "kruskal-wallis", "statistic": 14.2049, "df": 2, "p_value": 0.51, "epsilon_squared": 0.06}},
+            "test": {"name": "kruskal-wallis", "statistic": 14.2049, "df": 2, "p_value": 0.51,
+                     "epsilon_squared": 0.06}},
         "indicator": {"code": "C4-1", "name": "基层党建中心满意度", "weight": 8, "index": 81.6512, "score": 6.53},
     }
     document.update(changes)
@@ -130,7 +131,8 @@ def test_english_mirrors_the_sections():
                            "population": "the party-building centres of Shanghai's streets and towns"})
     english = narrative(report_document(), facts, language="en")
     chinese = narrative(report_document(), FACTS)
-    assert tuple(english) == SECTIONS and {k: len(v) for k, v in english.items()} == {k: len(v) for k, v in chinese.items()}
+    assert tuple(english) == SECTIONS
+    assert {k: len(v) for k, v in english.items()} == {k: len(v) for k, v in chinese.items()}
     assert english["dimensions"][0] == (
         "Respondents were most satisfied with Richness of resource content, at 84.17%, 2.52 percentage points above "
         "the overall index (81.65%); and least satisfied with Complaint handling, at 78.90%, 2.75 percentage points "
