@@ -16,6 +16,10 @@ RUN python -m venv /opt/venv \
  && for catalogue in translations/*/; do /opt/venv/bin/pybabel compile -d "$catalogue" -D messages; done
 
 FROM python:3.11-slim
+# pango and Noto CJK: WeasyPrint lays out the Chinese PDF report with them
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk \
+ && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --create-home --uid 10001 survey
 WORKDIR /app
 COPY --from=build /opt/venv /opt/venv

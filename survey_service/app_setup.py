@@ -81,6 +81,7 @@ def register_blueprints(app: Flask) -> None:
     from survey_service.health import blueprint as health
     from survey_service.respond.views import blueprint as respond
     from survey_service.scorecard.views import blueprint as scorecards
+    from survey_service.report.views import blueprint as report
 
     app.register_blueprint(api)
     app.register_blueprint(auth)
@@ -89,6 +90,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(health)
     app.register_blueprint(scorecards)
     app.register_blueprint(respond)
+    app.register_blueprint(report)
 
 
 def register_errorhandlers(app: Flask) -> None:

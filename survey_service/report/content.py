@@ -1,0 +1,80 @@
+"""Everything a report page shows, from the survey's satisfaction document (the one source of every figure)."""
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from analysis.comparison import compare_surveys, respondent_scores
+from analysis.narrative import SurveyFacts, narrative
+from survey_service.cache import document_cache
+from survey_service.report.queries import comment_counts, earlier_survey
+from survey_service.results.documents import survey_document
+from survey_service.results.queries import data_state, survey_responses
+from survey_service.surveys.models import Survey
+
+CHINA = ZoneInfo("Asia/Shanghai")
+
+
+def option_labels(survey: Survey, language: str) -> dict[str, str]:
+    """Scale option labels in the report's language, most satisfied first, keyed like the document ("5")."""
+    questionnaire = survey.questionnaire_version.questionnaire
+    by_value = {option.value: option for option in questionnaire.options}
+    return {str(value): _label(by_value[value], language) for value in questionnaire.option_values}
+
+
+def not_applicable_label(survey: Survey, language: str) -> str:
+    option = survey.questionnaire_version.questionnaire.not_applicable
+    return _label(option, language) if option else "—"
+
+
+def _label(option, language: str) -> str:
+    return (option.label_en or option.label) if language == "en" else option.label
+
+
+def survey_facts(survey: Survey, language: str) -> SurveyFacts:
+    """The survey's population, period, rules and comment counts, for the generated sentences."""
+    questionnaire = survey.questionnaire_version.questionnaire
+    counts = comment_counts(survey)
+    kinds = survey_document(survey, "kind")["groups"]["rows"]
+    return SurveyFacts(
+        population=survey.roster.name, option_labels=option_labels(survey, language),
+        not_applicable_label=not_applicable_label(survey, language),
+        min_answered_share=questionnaire.min_answered_share, flag_straight_lining=questionnaire.flag_straight_lining,
+        opens=_china_date(survey.opens_at), closes=_china_date(survey.closes_at),
+        comments=sum(counts.values()), comment_groups=len(counts),
+        kinds=tuple((row["group"], row["valid"]) for row in sorted(kinds, key=lambda row: -row["valid"])
+                    if row["valid"] and row["group"] != "—"))
+
+
+def _china_date(moment: datetime | None):
+    return moment.astimezone(CHINA).date() if moment else None
+
+
+def survey_comparison(survey: Survey) -> dict | None:
+    """Change per dimension against the earlier survey of the same questionnaire, or None without one."""
+    earlier = earlier_survey(survey)
+    if earlier is None:
+        return None
+    key = "comparison:" + hashlib.sha256(repr((data_state(earlier), data_state(survey))).encode()).hexdigest()
+    cache = document_cache()
+    comparison = cache.get(key)
+    if comparison is None:
+        comparison = compare_surveys(survey_document(earlier), survey_document(survey), _scores(earlier),
+                                     _scores(survey))
+        cache.set(key, comparison)
+    return comparison
+
+
+def _scores(survey: Survey):
+    return respondent_scores(survey.questionnaire_version.questionnaire, survey_responses(survey, None).answers)
+
+
+def report_text(survey: Survey, language: str, comparison: dict | None) -> dict[str, list[str]]:
+    """The generated paragraphs of every section (analysis/narrative.py) in the UI language."""
+    return narrative(survey_document(survey), survey_facts(survey, language), language, comparison)
+
+
+def generated_on(document: dict) -> datetime:
+    """When the document was computed, as an aware time (the report's date)."""
+    return datetime.fromisoformat(document["generated_at"])

@@ -1,0 +1,171 @@
+"""Result pages, the printable report, its PDF and the exports of a survey (all readable by viewers and up)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import plotly
+from flask import Blueprint, Response, abort, render_template, request, send_file
+from flask_babel import get_locale
+from sqlalchemy import select
+
+from analysis.narrative import (SMALL_GROUP, comparison_text, p_value_text, percent, points_difference,
+                                reliability_reading)
+from analysis.satisfaction import round_half_up
+from survey_service.audit.operations import record
+from survey_service.auth.access import role_required
+from survey_service.auth.models import Role
+from survey_service.extensions import db
+from survey_service.report import charts
+from survey_service.report.content import (generated_on, not_applicable_label, option_labels, report_text,
+                                           survey_comparison)
+from survey_service.report.pdf import pdf_bytes
+from survey_service.report.queries import comment_counts, comments as survey_comments
+from survey_service.report.workbook import report_workbook
+from survey_service.results.documents import survey_document
+from survey_service.results.exports import responses_csv
+from survey_service.surveys.models import Survey
+
+blueprint = Blueprint("report", __name__)
+PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+RESULTS = "/surveys/<key>/results"
+
+
+def _language() -> str:
+    return str(get_locale())
+
+
+@blueprint.context_processor
+def report_helpers() -> dict:
+    language = _language()
+    return {"language": language, "title_of": lambda entry: charts.title_of(entry, language), "charts": charts,
+            "SMALL_GROUP": SMALL_GROUP, "reliability_reading": reliability_reading, "pct": percent,
+            "rate": lambda value: percent(value * 100) if value is not None else "—",
+            "decimal": lambda value: f"{round_half_up(value, 3):.3f}" if value is not None else "—",
+            "points_difference": points_difference, "p_text": p_value_text}
+
+
+def _survey(key: str) -> Survey:
+    survey = db.session.scalar(select(Survey).filter_by(key=key))
+    if survey is None:
+        abort(404)
+    return survey
+
+
+def _page(template: str, survey: Survey, **context):
+    return render_template(f"report/{template}", survey=survey, document=survey_document(survey),
+                           labels=option_labels(survey, _language()),
+                           na_label=not_applicable_label(survey, _language()), **context)
+
+
+@blueprint.route("/results")
+@role_required(Role.viewer)
+def index():
+    surveys = db.session.scalars(select(Survey).order_by(Survey.created_at.desc())).all()
+    return render_template("report/index.html", surveys=surveys)
+
+
+@blueprint.route("/results/plotly.min.js")
+def plotly_js():
+    """The plotly bundle of the installed package: no CDN, same origin, so the CSP stays script-src 'self'."""
+    return send_file(PLOTLY_JS, mimetype="text/javascript", max_age=7 * 24 * 3600)
+
+
+@blueprint.route(RESULTS + "/")
+@role_required(Role.viewer)
+def overview(key: str):
+    survey = _survey(key)
+    return _page("overview.html", survey, text=report_text(survey, _language(), None))
+
+
+@blueprint.route(RESULTS + "/dimensions")
+@role_required(Role.viewer)
+def dimensions(key: str):
+    survey = _survey(key)
+    return _page("dimensions.html", survey, text=report_text(survey, _language(), None))
+
+
+@blueprint.route(RESULTS + "/items")
+@role_required(Role.viewer)
+def items(key: str):
+    return _page("items.html", _survey(key))
+
+
+@blueprint.route(RESULTS + "/districts")
+@role_required(Role.viewer)
+def districts(key: str):
+    survey = _survey(key)
+    return _page("districts.html", survey, text=report_text(survey, _language(), None))
+
+
+@blueprint.route(RESULTS + "/reliability")
+@role_required(Role.viewer)
+def reliability(key: str):
+    survey = _survey(key)
+    return _page("reliability.html", survey, text=report_text(survey, _language(), None))
+
+
+@blueprint.route(RESULTS + "/comments")
+@role_required(Role.viewer)
+def comments(key: str):
+    survey = _survey(key)
+    district = request.args.get("district") or None
+    return _page("comments.html", survey, comments=survey_comments(survey, district), district=district,
+                 counts=comment_counts(survey))
+
+
+@blueprint.route(RESULTS + "/comparison")
+@role_required(Role.viewer)
+def comparison(key: str):
+    survey = _survey(key)
+    result = survey_comparison(survey)
+    return _page("comparison.html", survey, comparison=result,
+                 sentences=comparison_text(result, _language()) if result else [])
+
+
+def _printable(survey: Survey, for_pdf: bool) -> str:
+    result = survey_comparison(survey)
+    document = survey_document(survey)
+    return render_template(
+        "report/printable.html", survey=survey, document=document, kind_document=survey_document(survey, "kind"),
+        labels=option_labels(survey, _language()), na_label=not_applicable_label(survey, _language()),
+        text=report_text(survey, _language(), result), comparison=result, comments=survey_comments(survey),
+        report_date=generated_on(document), for_pdf=for_pdf)
+
+
+@blueprint.route(RESULTS + "/report")
+@role_required(Role.viewer)
+def printable(key: str):
+    return _printable(_survey(key), for_pdf=False)
+
+
+@blueprint.route(RESULTS + "/report.pdf")
+@role_required(Role.viewer)
+def pdf(key: str):
+    survey = _survey(key)
+    record("report.export", survey, format="pdf")
+    return _download(pdf_bytes(_printable(survey, for_pdf=True)), "application/pdf", f"{survey.key}-report.pdf")
+
+
+@blueprint.route(RESULTS + "/responses.csv")
+@role_required(Role.viewer)
+def responses(key: str):
+    survey = _survey(key)
+    record("report.export", survey, format="csv")
+    data, _ = responses_csv(survey)
+    return _download(data, "text/csv", f"{survey.key}-responses.csv")
+
+
+@blueprint.route(RESULTS + "/results.xlsx")
+@role_required(Role.viewer)
+def workbook(key: str):
+    survey = _survey(key)
+    record("report.export", survey, format="xlsx")
+    return _download(report_workbook(survey, _language()),
+                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", f"{survey.key}-results.xlsx")
+
+
+def _download(data: bytes, mimetype: str, filename: str) -> Response:
+    response = Response(data, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+

@@ -1,0 +1,129 @@
+"""The result pages on the demo data: who may read them, what they show, and that every figure is the document's."""
+import re
+
+import pytest
+
+from analysis.narrative import percent
+from survey_service.results.documents import survey_document
+from survey_service.surveys.operations import find_survey
+from tests.conftest import create_account, log_in
+
+KEY = "remote-edu-ops-2017"
+PAGES = ["", "dimensions", "items", "districts", "reliability", "comments", "comparison", "report"]
+DOWNLOADS = ["report.pdf", "results.xlsx", "responses.csv"]
+
+
+def url(page: str, key: str = KEY) -> str:
+    return f"/surveys/{key}/results/{page}"
+
+
+@pytest.fixture(scope="module")
+def clients(demo_app):
+    """A logged-in client per role (accounts made once per module)."""
+    clients = {}
+    for role in ("viewer", "evaluator", "admin"):
+        client = demo_app.test_client()
+        email, password = create_account(demo_app, role, f"report-{role}@example.org")
+        assert log_in(client, email, password).status_code == 302
+        clients[role] = client
+    return clients
+
+
+@pytest.fixture(scope="module")
+def document(demo_app):
+    with demo_app.app_context():
+        return survey_document(find_survey(KEY))
+
+
+@pytest.mark.parametrize("role", ["viewer", "evaluator", "admin"])
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_is_readable_from_viewer_up(clients, role, page):
+    response = clients[role].get(url(page))
+    assert response.status_code == 200 and response.mimetype == "text/html"
+
+
+def test_results_index_lists_the_surveys(clients):
+    page = clients["viewer"].get("/results").get_data(as_text=True)
+    assert url("") in page and url("", "remote-edu-ops-2016") in page
+
+
+@pytest.mark.parametrize("page", PAGES + DOWNLOADS)
+def test_anonymous_users_are_sent_to_the_login_page(demo_app, page):
+    response = demo_app.test_client().get(url(page))
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+@pytest.mark.parametrize("page", PAGES + DOWNLOADS)
+def test_an_unknown_survey_is_404(clients, page):
+    assert clients["viewer"].get(url(page, "no-such-survey")).status_code == 404
+
+
+def test_overview_figures_come_from_the_document(clients, document):
+    page = clients["viewer"].get(url("")).get_data(as_text=True)
+    assert percent(document["overall"]["index"]) in page
+    assert f"{document['indicator']['score']:.2f}" in page
+    assert percent(document["counts"]["valid_rate"] * 100) in page
+
+
+def test_dimension_page_names_the_highest_and_lowest(clients, document):
+    page = clients["viewer"].get(url("dimensions")).get_data(as_text=True)
+    highest = next(d for d in document["dimensions"] if d["key"] == document["highest"]["key"])
+    assert f"受访者对{highest['title']}的满意度最高，达到{percent(highest['index'])}" in page
+
+
+def test_districts_page_gives_the_test_in_words_and_warns_of_small_groups(clients, document):
+    page = clients["viewer"].get(url("districts")).get_data(as_text=True)
+    assert "Kruskal–Wallis检验H=" in page and "在0.05水平上" in page
+    for row in document["groups"]["rows"]:
+        assert row["group"] in page
+
+
+def test_charts_are_json_specs_drawn_by_a_static_script(clients):
+    page = clients["viewer"].get(url("items")).get_data(as_text=True)
+    scripts = re.findall(r"<script([^>]*)>", page)
+    assert scripts and all('src="' in attributes or 'type="application/json"' in attributes for attributes in scripts)
+    assert "/results/plotly.min.js" in page and "/static/js/report.js" in page
+    assert "cdn" not in page.lower()
+
+
+def test_plotly_is_served_from_the_installed_package(clients):
+    response = clients["viewer"].get("/results/plotly.min.js")
+    assert response.status_code == 200 and response.mimetype == "text/javascript"
+    assert b"plotly.js" in response.data[:200]
+
+
+def test_the_content_security_policy_is_unchanged(clients):
+    policy = clients["viewer"].get(url("")).headers["Content-Security-Policy"]
+    assert "script-src 'self';" in policy and "unsafe-eval" not in policy and "cdn" not in policy
+
+
+def test_comparison_page_shows_the_change_since_2016(clients):
+    page = clients["viewer"].get(url("comparison")).get_data(as_text=True)
+    assert "2016年度远程教育网络体系运维满意度调查" in page and "个百分点" in page and "Mann–Whitney" in page
+    earliest = clients["viewer"].get(url("comparison", "remote-edu-ops-2016")).get_data(as_text=True)
+    assert "该问卷尚无更早的调查可供比较" in earliest
+
+
+def test_comments_filter_by_district(clients):
+    everything = clients["viewer"].get(url("comments")).get_data(as_text=True)
+    district = re.search(r'<option value="([^"]+)">', everything).group(1)
+    filtered = clients["viewer"].get(url("comments"), query_string={"district": district}).get_data(as_text=True)
+    assert filtered.count('class="comment-group"') == 1 and f"<h4>{district}" in filtered
+
+
+def test_printable_report_follows_the_outline(clients, document):
+    page = clients["viewer"].get(url("report")).get_data(as_text=True)
+    headings = re.findall(r"<h2>([^<]+)</h2>", page)
+    assert headings == ["一、调查基本情况", "二、调查方法与问卷设计", "三、问卷发放与回收情况", "四、样本构成", "五、总体满意度",
+                        "六、分维度满意度", "七、分区比较", "八、信度分析", "九、意见和建议汇总", "十、调查局限性", "十一、结论及指标得分"]
+    assert page.count("<svg") == 4 and "chart-spec" not in page
+    indicator = document["indicator"]
+    assert (f"C4-1基层党建中心满意度权重8分，得分 = 8 × {percent(indicator['index'])} = {indicator['score']:.2f}分。"
+            in page)
+
+
+def test_english_pages_mirror_the_chinese(clients):
+    page = clients["viewer"].get(url("report"), query_string={"lang": "en"}).get_data(as_text=True)
+    clients["viewer"].get(url(""), query_string={"lang": "zh"})
+    assert "1. About the survey" in page and "11. Conclusion and indicator score" in page
+    assert "Respondents were most satisfied with" in page and "percentage points" in page
