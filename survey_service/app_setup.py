@@ -76,6 +76,7 @@ def select_locale() -> str:
 
 def register_blueprints(app: Flask) -> None:
     from survey_service.api.views import blueprint as api
+    from survey_service.assets import blueprint as assets
     from survey_service.auth.views import blueprint as auth
     from survey_service.console import admin, mailing, review, surveys, tracking, views
     from survey_service.health import blueprint as health
@@ -84,6 +85,7 @@ def register_blueprints(app: Flask) -> None:
     from survey_service.report.views import blueprint as report
 
     app.register_blueprint(api)
+    app.register_blueprint(assets)
     app.register_blueprint(auth)
     for module in (views, surveys, tracking, mailing, review, admin):
         app.register_blueprint(module.blueprint)

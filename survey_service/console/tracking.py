@@ -1,7 +1,6 @@
 """Tracking: the live overview of a survey (overall and per district) and the centres still to chase."""
-from importlib.resources import files
 
-from flask import Blueprint, current_app, render_template, request, send_file
+from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
 
 from survey_service.auth.access import role_required
@@ -17,7 +16,6 @@ from survey_service.surveys.models import Survey
 blueprint = Blueprint("tracking", __name__)
 
 #: plotly.js from the installed plotly package: the console loads nothing from a CDN
-PLOTLY_JS = files("plotly") / "package_data" / "plotly.min.js"
 
 
 @blueprint.route("/surveys/<key>")
@@ -53,11 +51,6 @@ def _district_chart(overall: Progress, by_district: list[Progress]) -> dict:
             "paper_bgcolor": "#ffffff", "plot_bgcolor": "#ffffff", "showlegend": False,
         },
     }
-
-
-@blueprint.route("/assets/plotly.min.js")
-def plotly_js():
-    return send_file(PLOTLY_JS, mimetype="text/javascript", max_age=7 * 24 * 3600)
 
 
 def _non_respondent_filter(survey: Survey) -> NonRespondentFilterForm:

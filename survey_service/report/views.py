@@ -1,10 +1,8 @@
 """Result pages, the printable report, its PDF and the exports of a survey (all readable by viewers and up)."""
 from __future__ import annotations
 
-from pathlib import Path
 
-import plotly
-from flask import Blueprint, Response, abort, render_template, request, send_file
+from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import get_locale
 from sqlalchemy import select
 
@@ -26,7 +24,6 @@ from survey_service.results.exports import responses_csv
 from survey_service.surveys.models import Survey
 
 blueprint = Blueprint("report", __name__)
-PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 RESULTS = "/surveys/<key>/results"
 
 
@@ -62,12 +59,6 @@ def _page(template: str, survey: Survey, **context):
 def index():
     surveys = db.session.scalars(select(Survey).order_by(Survey.created_at.desc())).all()
     return render_template("report/index.html", surveys=surveys)
-
-
-@blueprint.route("/results/plotly.min.js")
-def plotly_js():
-    """The plotly bundle of the installed package: no CDN, same origin, so the CSP stays script-src 'self'."""
-    return send_file(PLOTLY_JS, mimetype="text/javascript", max_age=7 * 24 * 3600)
 
 
 @blueprint.route(RESULTS + "/")

@@ -5,7 +5,6 @@ import sys
 from datetime import date
 from pathlib import Path
 
-import pytest
 
 from analysis.narrative import SECTIONS, SurveyFacts, narrative, p_value_text, points_difference, reliability_reading
 

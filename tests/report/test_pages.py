@@ -82,12 +82,12 @@ def test_charts_are_json_specs_drawn_by_a_static_script(clients):
     page = clients["viewer"].get(url("items")).get_data(as_text=True)
     scripts = re.findall(r"<script([^>]*)>", page)
     assert scripts and all('src="' in attributes or 'type="application/json"' in attributes for attributes in scripts)
-    assert "/results/plotly.min.js" in page and "/static/js/report.js" in page
+    assert "/assets/plotly.min.js" in page and "/static/js/report.js" in page
     assert "cdn" not in page.lower()
 
 
 def test_plotly_is_served_from_the_installed_package(clients):
-    response = clients["viewer"].get("/results/plotly.min.js")
+    response = clients["viewer"].get("/assets/plotly.min.js")
     assert response.status_code == 200 and response.mimetype == "text/javascript"
     assert b"plotly.js" in response.data[:200]
 

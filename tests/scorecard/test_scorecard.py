@@ -185,7 +185,6 @@ MUTATIONS = [
 def test_each_validation_problem_names_the_indicator(case, mutate, expected):
     data = copy.deepcopy(small_tree())
     mutate(data)
-    problems = parse_problems(data)
     assert parse_problems(data) == expected
 
 
