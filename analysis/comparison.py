@@ -14,7 +14,7 @@ from scipy.stats import rankdata
 
 from analysis.indexes import AnswerCoding, IndexTree
 from analysis.questionnaire import Questionnaire
-from analysis.satisfaction import round_half_up
+from analysis.rounding import round_half_up
 
 #: a change is called significant below this p-value
 SIGNIFICANCE_LEVEL = 0.05

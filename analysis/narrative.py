@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from analysis.intervals import BOOTSTRAP_RESAMPLES
-from analysis.satisfaction import round_half_up
+from analysis.rounding import round_half_up
 
 #: report-outline.md's section keys, in the outline's order (1–11)
 SECTIONS = ("scope", "method", "returns", "sample", "overall", "dimensions", "groups", "reliability", "comments",

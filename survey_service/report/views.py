@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from analysis.narrative import (SMALL_GROUP, comparison_text, p_value_text, percent, points_difference,
                                 reliability_reading)
-from analysis.satisfaction import round_half_up
+from analysis.rounding import round_half_up
 from survey_service.audit.operations import record
 from survey_service.auth.access import role_required
 from survey_service.auth.models import Role
@@ -137,8 +137,9 @@ def pdf(key: str):
     return _download(pdf_bytes(_printable(survey, for_pdf=True)), "application/pdf", f"{survey.key}-report.pdf")
 
 
+# individual responses with their centres: for those who run the survey, as in the console's response list
 @blueprint.route(RESULTS + "/responses.csv")
-@role_required(Role.viewer)
+@role_required(Role.evaluator)
 def responses(key: str):
     survey = _survey(key)
     record("report.export", survey, format="csv")
@@ -147,7 +148,7 @@ def responses(key: str):
 
 
 @blueprint.route(RESULTS + "/results.xlsx")
-@role_required(Role.viewer)
+@role_required(Role.evaluator)
 def workbook(key: str):
     survey = _survey(key)
     record("report.export", survey, format="xlsx")

@@ -27,7 +27,7 @@ def report_workbook(survey: Survey, language: str) -> bytes:
         "items": _items(document),
         "districts": _districts(document),
         "responses": (export_header(survey.questionnaire_version.questionnaire), response_rows(survey)),
-        "comments": ([_("District"), _("Unit"), _("Question"), _("Comment"), _("Submitted")],
+        "comments": ([_("District"), _("Unit"), _("Question"), _("Comment"), _("Submitted at")],
                      ([c.district, c.unit, c.question, c.text, c.submitted_at.isoformat() if c.submitted_at else ""]
                       for c in comments(survey))),
     })
@@ -41,7 +41,7 @@ def summary_rows(document: dict, labels: dict[str, str], na_label: str) -> list[
         [_("Survey"), document["survey"]["key"]], [_("Title"), document["survey"]["title"]],
         [_("Generated at"), document["generated_at"]], [_("Snapshot"), document["snapshot"]],
         [_("Scoring scheme"), document["scoring"]["scheme"]], [_("Interval method"), document["ci_method"]],
-        [_("Issued"), counts["issued"]], [_("Submitted"), counts["submitted"]], [_("Valid"), counts["valid"]],
+        [_("Issued"), counts["issued"]], [_("Returned"), counts["submitted"]], [_("Valid"), counts["valid"]],
         [_("Valid rate"), counts["valid_rate"]], [_("Overall index"), overall["index"]],
         [_("Interval (95%), low"), ci[0]], [_("Interval (95%), high"), ci[1]],
         [_("Indicator"), indicator.get("code")], [_("Indicator weight"), indicator.get("weight")],
@@ -80,7 +80,7 @@ def _items(document: dict):
 
 
 def _districts(document: dict):
-    header = [_("District"), _("Issued"), _("Submitted"), _("Valid"), _("Valid rate"), _("Index"),
+    header = [_("District"), _("Issued"), _("Returned"), _("Valid"), _("Valid rate"), _("Index"),
               _("Interval (95%), low"), _("Interval (95%), high")]
     rows = [[r["group"], r["issued"], r["submitted"], r["valid"], r["valid_rate"], r["index"],
              *(r["ci95"] or (None, None))] for r in (document["groups"] or {"rows": []})["rows"]]

@@ -77,6 +77,18 @@ ROUTES = {
     ("POST", "/admin/users/<int:user_id>/tokens/<int:token_id>/revoke"): ADMIN,
     ("GET", "/admin/audit"): ADMIN,
     ("GET", "/healthz"): PUBLIC,
+    ("GET", "/results"): VIEWER,
+    ("GET", "/surveys/<key>/results/"): VIEWER,
+    ("GET", "/surveys/<key>/results/dimensions"): VIEWER,
+    ("GET", "/surveys/<key>/results/items"): VIEWER,
+    ("GET", "/surveys/<key>/results/districts"): VIEWER,
+    ("GET", "/surveys/<key>/results/reliability"): VIEWER,
+    ("GET", "/surveys/<key>/results/comments"): VIEWER,
+    ("GET", "/surveys/<key>/results/comparison"): VIEWER,
+    ("GET", "/surveys/<key>/results/report"): VIEWER,
+    ("GET", "/surveys/<key>/results/report.pdf"): VIEWER,
+    ("GET", "/surveys/<key>/results/responses.csv"): EVALUATOR,
+    ("GET", "/surveys/<key>/results/results.xlsx"): EVALUATOR,
     ("GET", "/api/v1/openapi.json"): PUBLIC,
     ("GET", "/scorecards/"): VIEWER,
     ("POST", "/scorecards/"): EVALUATOR,
@@ -98,6 +110,8 @@ OBJECT_CHECKS = [
     ("POST", "/admin/users/{admin_id}/tokens/{token_id}/revoke"),
     ("GET", "/admin/users/999999"),
     ("GET", "/scorecards/999999"),
+    ("GET", "/surveys/no-such-survey/results/"),
+    ("GET", "/surveys/no-such-survey/results/report.pdf"),
 ]
 
 
