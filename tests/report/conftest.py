@@ -58,8 +58,8 @@ def _populate() -> None:
 
 @pytest.fixture(scope="module")
 def report_client(report_app):
-    """A viewer's client on the report data set, logged in once per module (log-ins are rate limited)."""
+    """An evaluator's client on the report data set (downloads of responses are theirs), logged in once."""
     client = report_app.test_client()
-    email, password = create_account(report_app, "viewer")
+    email, password = create_account(report_app, "evaluator")
     assert log_in(client, email, password).status_code == 302
     return client

@@ -55,7 +55,13 @@ def test_anonymous_users_are_sent_to_the_login_page(demo_app, page):
 
 @pytest.mark.parametrize("page", PAGES + DOWNLOADS)
 def test_an_unknown_survey_is_404(clients, page):
-    assert clients["viewer"].get(url(page, "no-such-survey")).status_code == 404
+    assert clients["evaluator"].get(url(page, "no-such-survey")).status_code == 404
+
+
+@pytest.mark.parametrize("download", ["responses.csv", "results.xlsx"])
+def test_individual_responses_are_for_evaluators(clients, download):
+    assert clients["viewer"].get(url(download)).status_code == 403
+    assert clients["evaluator"].get(url(download)).status_code == 200
 
 
 def test_overview_figures_come_from_the_document(clients, document):
