@@ -101,3 +101,15 @@ def test_no_valid_response_still_gives_a_document(client, issued_survey, bearer)
     document = client.get(URL, headers=bearer).json
     assert document["overall"]["index"] is None and document["counts"]["valid"] == 0
     assert document["indicator"]["score"] is None
+
+
+def test_cli_token_reads_the_api(app, client, runner, issued_survey):
+    assert runner.invoke(args=["user", "create", "--email", "report@example.org", "--role", "viewer"],
+                         input="a long enough password\n").exit_code == 0
+    result = runner.invoke(args=["user", "token", "--email", "report@example.org", "--name", "scoring report"])
+    assert result.exit_code == 0, result.stderr
+    secret = result.stdout.strip()
+    assert len(secret) >= 43 and "shown only this once" in result.stderr
+    assert client.get(URL, headers={"Authorization": f"Bearer {secret}"}).status_code == 200
+    unknown = runner.invoke(args=["user", "token", "--email", "nobody@example.org", "--name", "x"])
+    assert unknown.exit_code == 2 and unknown.stderr.strip() == "email: no account nobody@example.org"
