@@ -26,11 +26,13 @@ class DocumentCache:
         self._lock = threading.Lock()
 
     def get(self, key: str) -> dict | None:
-        raw = self._get_raw(key)
+        raw = self.get_text(key)
         return json.loads(raw) if raw is not None else None
 
     def set(self, key: str, document: dict) -> None:
-        raw = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+        self.set_text(key, json.dumps(document, ensure_ascii=False, separators=(",", ":")))
+
+    def set_text(self, key: str, raw: str) -> None:
         if self._redis is not None:
             try:
                 self._redis.set(key, raw, ex=TIME_TO_LIVE)
@@ -43,7 +45,7 @@ class DocumentCache:
             while len(self._local) > LOCAL_ENTRIES:
                 self._local.popitem(last=False)
 
-    def _get_raw(self, key: str) -> str | None:
+    def get_text(self, key: str) -> str | None:
         if self._redis is not None:
             try:
                 raw = self._redis.get(key)

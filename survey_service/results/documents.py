@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 
 from sqlalchemy import select
 
@@ -16,14 +17,40 @@ from survey_service.surveys.models import Survey
 
 def survey_document(survey: Survey, group_by: str | None = "district") -> dict:
     """The satisfaction document (spec/satisfaction-json.md) of a survey's valid responses."""
+    return json.loads(survey_document_json(survey, group_by)[1])
+
+
+def document_key(survey: Survey, group_by: str | None) -> str:
+    """The cache key of a survey's document: it changes whenever the data behind a figure does."""
     check_group_column(survey, group_by)
-    key = "satisfaction:" + hashlib.sha256(repr((data_state(survey), group_by)).encode()).hexdigest()
+    return "satisfaction:" + hashlib.sha256(repr((data_state(survey), group_by)).encode()).hexdigest()
+
+
+def cached_etag(key: str) -> str | None:
+    """The ETag of the document cached under KEY, without reading the document; None when it is not cached."""
+    return document_cache().get_text(key + ":etag")
+
+
+def survey_document_json(survey: Survey, group_by: str | None = "district", key: str | None = None) -> tuple[str, str]:
+    """The document as JSON text with its ETag, from the cache when the data has not changed."""
+    key = key or document_key(survey, group_by)
     cache = document_cache()
-    document = cache.get(key)
-    if document is None:
+    text = cache.get_text(key)
+    etag = cache.get_text(key + ":etag")
+    if text is None or etag is None:
         document = _compute(survey, group_by)
-        cache.set(key, document)
-    return document
+        text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+        etag = document_etag(document)
+        cache.set_text(key, text)
+        cache.set_text(key + ":etag", etag)
+    return etag, text
+
+
+def document_etag(document: dict) -> str:
+    """The snapshot (hash of the valid responses used) with the counts and state that sit beside it."""
+    basis = json.dumps([document["snapshot"], document["counts"], document["survey"],
+                        (document.get("groups") or {}).get("by")], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(basis.encode()).hexdigest()[:32]
 
 
 def document_of_survey(key: str) -> dict | None:
