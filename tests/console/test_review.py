@@ -56,6 +56,8 @@ def test_browse_every_submitted_response_with_filters(app, client, login, small_
     listing = f"/surveys/{small_survey}/responses"
     every = client.get(listing).get_data(as_text=True)
     assert "共 2 份已提交问卷" in every and "作答题目过少" in every
+    # the rules' reason reads as words, never as the rule's code
+    assert every.count("作答题目过少") == 2 and "too_few_answered" not in every
     invalid = client.get(listing + "?shown=invalid").get_data(as_text=True)
     assert "共 1 份已提交问卷" in invalid and "天平路街道" in invalid and "南京东路街道" not in invalid
     assert "共 1 份已提交问卷" in client.get(listing + "?district=黄浦区").get_data(as_text=True)
