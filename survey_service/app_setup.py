@@ -2,16 +2,22 @@
 from __future__ import annotations
 
 from flask import Flask, g, render_template, request, session
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
-from werkzeug.exceptions import HTTPException
+from sqlalchemy.exc import DBAPIError
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 from survey_service import PROJECT_ROOT
+from survey_service.access_log import mask_tokens
+from survey_service.database import begin_request_transaction, check_database_settings, is_unavailable
 from survey_service.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+#: seconds a client is asked to wait when the database is unavailable
+RETRY_AFTER_SECONDS = 30
 
 
 def register_extensions(app: Flask) -> None:
     db.init_app(app)
+    # first of the request hooks, before the rate limiter's look-ups start the session's transaction
+    app.before_request(begin_request_transaction)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
@@ -25,6 +31,7 @@ def register_extensions(app: Flask) -> None:
         app.config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)
     _import_models()
     _commit_once_per_request(app)
+    check_database_settings(app)
 
 
 def _import_models() -> None:
@@ -37,19 +44,6 @@ def _import_models() -> None:
     from survey_service.roster import models as _roster  # noqa: F401
     from survey_service.scorecard import models as _scorecard  # noqa: F401
     from survey_service.surveys import models as _surveys  # noqa: F401
-
-
-@event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, connection_record):
-    """WAL, a busy timeout and foreign keys on every SQLite connection; other databases are left alone."""
-    if type(dbapi_connection).__module__.split(".")[0] != "sqlite3":
-        return
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
 
 
 def _commit_once_per_request(app: Flask) -> None:
@@ -104,9 +98,22 @@ def register_errorhandlers(app: Flask) -> None:
             return {"error": error.name, "status": error.code}, error.code
         return render_template("errors/error.html", error=error), error.code
 
+    @app.errorhandler(DBAPIError)
+    def database_error(error: DBAPIError):
+        if not is_unavailable(error):
+            return unexpected_error(error)
+        # The database is down, restarting or busy: say so (nothing was saved), and when to try again.
+        app.logger.error("database unavailable on %s %s: %s", request.method, mask_tokens(request.path),
+                         error.orig)
+        db.session.rollback()
+        headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+        if request.path.startswith("/api/"):
+            return {"error": "Service Unavailable", "status": 503}, 503, headers
+        return render_template("errors/error.html", error=ServiceUnavailable()), 503, headers
+
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
-        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        app.logger.exception("unhandled error on %s %s", request.method, mask_tokens(request.path))
         db.session.rollback()
         if request.path.startswith("/api/"):
             return {"error": "Internal Server Error", "status": 500}, 500

@@ -38,16 +38,19 @@ def response_for(invitation: Invitation, *, create: bool) -> Response | None:
 
 
 def save_answers(invitation: Invitation, likert: Mapping[str, int | None], texts: Mapping[str, str],
-                 *, submit: bool, channel: str = "web", now: datetime | None = None) -> Response:
-    """Store a centre's answers as a draft, or submit them (once; the database refuses a second submission).
+                 *, submit: bool, correcting: bool = False, channel: str = "web",
+                 now: datetime | None = None) -> Response:
+    """Store a centre's answers as a draft, submit them, or correct submitted answers (``correcting``, only where
+    the survey allows corrections).
 
+    Exactly one submission wins: whatever finds the response submitted without meaning to correct it — a second
+    submission, or a draft save that raced the submission — raises :class:`AlreadySubmitted` and changes nothing.
     ``likert`` and ``texts`` are already validated against the questionnaire; absent keys are left blank.
     """
     now = now or utcnow()
-    survey = invitation.survey
     response = response_for(invitation, create=True)
-    correcting = response.state is ResponseState.submitted
-    if correcting and not survey.allow_corrections:
+    submitted = response.state is ResponseState.submitted
+    if submitted != correcting or (correcting and not invitation.survey.allow_corrections):
         raise AlreadySubmitted()
     _replace_answers(response, invitation.survey.questionnaire_version, likert, texts)
     invitation.started_at = invitation.started_at or now
