@@ -6,7 +6,7 @@ from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 from survey_service import PROJECT_ROOT
-from survey_service.access_log import mask_tokens
+from survey_service.access_log import TokenMaskingFilter
 from survey_service.database import begin_request_transaction, check_database_settings, is_unavailable
 from survey_service.extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -90,30 +90,35 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_errorhandlers(app: Flask) -> None:
-    """Plain error pages: no stack trace, no version banner."""
+    """Plain error pages: no stack trace, no version banner; 503 when the database is unavailable."""
+    app.logger.addFilter(TokenMaskingFilter())
 
-    @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):
-        if request.path.startswith("/api/"):
-            return {"error": error.name, "status": error.code}, error.code
-        return render_template("errors/error.html", error=error), error.code
-
-    @app.errorhandler(DBAPIError)
-    def database_error(error: DBAPIError):
-        if not is_unavailable(error):
-            return unexpected_error(error)
-        # The database is down, restarting or busy: say so (nothing was saved), and when to try again.
-        app.logger.error("database unavailable on %s %s: %s", request.method, mask_tokens(request.path),
-                         error.orig)
+    def database_unavailable(error: DBAPIError):
+        # Down, restarting or busy: nothing of this request was confirmed; say when to try again.
+        app.logger.error("database unavailable on %s %s: %s", request.method, request.path, error.orig)
         db.session.rollback()
         headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
         if request.path.startswith("/api/"):
             return {"error": "Service Unavailable", "status": 503}, 503, headers
         return render_template("errors/error.html", error=ServiceUnavailable()), 503, headers
 
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        failed = getattr(error, "original_exception", None)
+        if isinstance(failed, DBAPIError) and is_unavailable(failed):
+            # the commit after the view failed: Flask reports errors of after-request hooks as a 500
+            return database_unavailable(failed)
+        if request.path.startswith("/api/"):
+            return {"error": error.name, "status": error.code}, error.code
+        return render_template("errors/error.html", error=error), error.code
+
+    @app.errorhandler(DBAPIError)
+    def database_error(error: DBAPIError):
+        return database_unavailable(error) if is_unavailable(error) else unexpected_error(error)
+
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
-        app.logger.exception("unhandled error on %s %s", request.method, mask_tokens(request.path))
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
         db.session.rollback()
         if request.path.startswith("/api/"):
             return {"error": "Internal Server Error", "status": 500}, 500

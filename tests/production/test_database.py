@@ -130,7 +130,7 @@ def test_an_unreachable_database_answers_503_and_says_nothing_was_saved():
     client = application.test_client()
     page = client.get("/s/" + "x" * 43)
     assert page.status_code == 503 and page.headers["Retry-After"] == "30"
-    assert "本次提交的内容未被保存" in page.get_data(as_text=True)
+    assert "所做更改未获确认" in page.get_data(as_text=True)
     assert client.post("/s/" + "x" * 43, data={"action": "submit"}).status_code in (400, 503)
     assert client.get("/healthz").status_code == 503
     api = client.get("/api/v1/surveys", headers={"Authorization": "Bearer x"})
@@ -148,3 +148,28 @@ def test_a_server_database_needs_a_configured_secret_key(tmp_path, monkeypatch):
     monkeypatch.delenv("DATABASE_URL")
     generated = from_environment(str(tmp_path))["SECRET_KEY"]
     assert len(generated) > 40 and (tmp_path / "secret_key").read_text() == generated
+
+
+def test_a_commit_that_fails_answers_503_not_the_receipt_and_logs_no_token(app, monkeypatch, caplog):
+    """The connection drops at the moment of the commit (after the view): the centre gets no acknowledgement."""
+    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.orm import Session
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production: errors of after-request hooks are handled
+    token = issue_survey(app)[0]
+    link = f"/s/{token}"
+    client = app.test_client()
+    csrf = csrf_token(client, link)
+
+    def lost_connection(session):
+        raise OperationalError("COMMIT", {}, Exception("server closed the connection unexpectedly"))
+
+    monkeypatch.setattr(Session, "commit", lost_connection)
+    submitted = client.post(link, data={"csrf_token": csrf, **COMPLETE_ANSWERS, "action": "submit"})
+    assert submitted.status_code == 503 and "Location" not in submitted.headers
+    assert submitted.headers["Cache-Control"] == "no-store" and submitted.headers["X-Frame-Options"] == "DENY"
+    monkeypatch.undo()
+    with app.app_context():
+        assert db.session.scalar(select(Response)) is None
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "database unavailable on POST /s/<token>" in logged and token not in logged
