@@ -2,16 +2,22 @@
 from __future__ import annotations
 
 from flask import Flask, g, render_template, request, session
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
-from werkzeug.exceptions import HTTPException
+from sqlalchemy.exc import DBAPIError
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 from survey_service import PROJECT_ROOT
+from survey_service.access_log import TokenMaskingFilter
+from survey_service.database import begin_request_transaction, check_database_settings, is_unavailable
 from survey_service.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+#: seconds a client is asked to wait when the database is unavailable
+RETRY_AFTER_SECONDS = 30
 
 
 def register_extensions(app: Flask) -> None:
     db.init_app(app)
+    # first of the request hooks, before the rate limiter's look-ups start the session's transaction
+    app.before_request(begin_request_transaction)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
@@ -25,6 +31,7 @@ def register_extensions(app: Flask) -> None:
         app.config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)
     _import_models()
     _commit_once_per_request(app)
+    check_database_settings(app)
 
 
 def _import_models() -> None:
@@ -37,19 +44,6 @@ def _import_models() -> None:
     from survey_service.roster import models as _roster  # noqa: F401
     from survey_service.scorecard import models as _scorecard  # noqa: F401
     from survey_service.surveys import models as _surveys  # noqa: F401
-
-
-@event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, connection_record):
-    """WAL, a busy timeout and foreign keys on every SQLite connection; other databases are left alone."""
-    if type(dbapi_connection).__module__.split(".")[0] != "sqlite3":
-        return
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
 
 
 def _commit_once_per_request(app: Flask) -> None:
@@ -96,13 +90,31 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_errorhandlers(app: Flask) -> None:
-    """Plain error pages: no stack trace, no version banner."""
+    """Plain error pages: no stack trace, no version banner; 503 when the database is unavailable."""
+    app.logger.addFilter(TokenMaskingFilter())
+
+    def database_unavailable(error: DBAPIError):
+        # Down, restarting or busy: nothing of this request was confirmed; say when to try again.
+        app.logger.error("database unavailable on %s %s: %s", request.method, request.path, error.orig)
+        db.session.rollback()
+        headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+        if request.path.startswith("/api/"):
+            return {"error": "Service Unavailable", "status": 503}, 503, headers
+        return render_template("errors/error.html", error=ServiceUnavailable()), 503, headers
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        failed = getattr(error, "original_exception", None)
+        if isinstance(failed, DBAPIError) and is_unavailable(failed):
+            # the commit after the view failed: Flask reports errors of after-request hooks as a 500
+            return database_unavailable(failed)
         if request.path.startswith("/api/"):
             return {"error": error.name, "status": error.code}, error.code
         return render_template("errors/error.html", error=error), error.code
+
+    @app.errorhandler(DBAPIError)
+    def database_error(error: DBAPIError):
+        return database_unavailable(error) if is_unavailable(error) else unexpected_error(error)
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):

@@ -10,6 +10,10 @@ ENV_SETTINGS = ("DATABASE_URL", "SECRET_KEY", "BASE_URL", "REDIS_URL", "SMTP_HOS
                 "SMTP_PASSWORD", "SMTP_TLS", "MAIL_FROM")
 
 
+class ConfigurationError(RuntimeError):
+    """A setting the service cannot start without is missing or wrong."""
+
+
 class Config:
     BASE_URL = "http://127.0.0.1:5000"
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
@@ -40,7 +44,15 @@ def from_environment(instance_path: str) -> dict:
     settings: dict = {}
     settings["SQLALCHEMY_DATABASE_URI"] = _normalise_database_url(
         env.get("DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'survey-service.db'}")
-    settings["SECRET_KEY"] = env.get("SECRET_KEY") or _instance_secret(instance_path)
+    if "SECRET_KEY" in env:
+        settings["SECRET_KEY"] = env["SECRET_KEY"]
+    elif settings["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        settings["SECRET_KEY"] = _instance_secret(instance_path)
+    else:
+        # Several app servers share one database in production: each must sign sessions and CSRF tokens with the
+        # same key, so a key made up by one of them would break the others.
+        raise ConfigurationError("SECRET_KEY must be set when DATABASE_URL names a server database "
+                                 "(give every app instance the same long random value)")
     if "BASE_URL" in env:
         settings["BASE_URL"] = env["BASE_URL"].rstrip("/")
     if "REDIS_URL" in env:

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from analysis.questionnaire import Dimension, OpenQuestion, Questionnaire
 from survey_service.extensions import db
@@ -28,7 +29,9 @@ def find_invitation(token: str) -> Invitation | None:
     """The live invitation of a personal link; None for an unknown, revoked or malformed token alike."""
     if not TOKEN_SHAPE.fullmatch(token):
         return None
-    return db.session.scalar(select(Invitation).filter_by(token=token, revoked_at=None))
+    # the survey and its questionnaire come along: every questionnaire page needs them
+    return db.session.scalar(select(Invitation).filter_by(token=token, revoked_at=None).options(
+        joinedload(Invitation.survey).joinedload(Survey.questionnaire_version)))
 
 
 def response_of(invitation: Invitation) -> Response | None:

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import format_time, get_locale, gettext as _
-from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import NotFound
 
+from survey_service.database import writes_database
 from survey_service.extensions import db, limiter
 from survey_service.respond.forms import answer_form, likert_name, open_name
 from survey_service.respond.operations import record_opening
@@ -75,6 +75,7 @@ def localized(source, name: str) -> str | None:
 
 
 @blueprint.get("/s/<path:token>")
+@writes_database  # notes the first opening
 @personal_link
 def questionnaire(token: str):
     """The form with the saved draft, the receipt once submitted, or the survey's dates outside its window."""
@@ -116,8 +117,9 @@ def answer(token: str):
     if not form.validate_answers(complete=completing):
         return _form_page(invitation, form, correcting=correcting, status=422)
     try:
-        save_answers(invitation, form.likert_answers(), form.open_answers(), submit=completing)
-    except (AlreadySubmitted, IntegrityError):
+        save_answers(invitation, form.likert_answers(), form.open_answers(), submit=completing,
+                     correcting=correcting)
+    except AlreadySubmitted:
         return _already_submitted(token)
     if correcting:
         flash(_("Your corrections are saved."), "success")
@@ -140,7 +142,7 @@ def autosave(token: str):
         return {"message": _("Not saved automatically: some answers need checking.")}, 422
     try:
         save_answers(invitation, form.likert_answers(), form.open_answers(), submit=False)
-    except (AlreadySubmitted, IntegrityError):
+    except AlreadySubmitted:
         db.session.rollback()
         return {"message": _("The questionnaire has been submitted; nothing was changed.")}, 409
     return {"message": _("Saved automatically at %(time)s", time=format_time(utcnow(), "HH:mm"))}

@@ -4,13 +4,15 @@ import secrets
 from collections.abc import Mapping
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from analysis.validity import check_validity
 from survey_service.audit.operations import record
 from survey_service.extensions import db
 from survey_service.problems import ProblemList
+from survey_service.questionnaires.models import Question, QuestionnaireVersion
 from survey_service.responses.models import Answer, Response, ResponseState, Validity
 from survey_service.surveys.models import Invitation
 from survey_service.timestamps import utcnow
@@ -38,40 +40,62 @@ def response_for(invitation: Invitation, *, create: bool) -> Response | None:
 
 
 def save_answers(invitation: Invitation, likert: Mapping[str, int | None], texts: Mapping[str, str],
-                 *, submit: bool, channel: str = "web", now: datetime | None = None) -> Response:
-    """Store a centre's answers as a draft, or submit them (once; the database refuses a second submission).
+                 *, submit: bool, correcting: bool = False, channel: str = "web",
+                 now: datetime | None = None) -> Response:
+    """Store a centre's answers as a draft, submit them, or correct submitted answers (``correcting``, only where
+    the survey allows corrections).
 
+    Exactly one submission wins: whatever finds the response submitted without meaning to correct it — a second
+    submission, or a draft save that raced the submission — raises :class:`AlreadySubmitted` and changes nothing.
     ``likert`` and ``texts`` are already validated against the questionnaire; absent keys are left blank.
     """
     now = now or utcnow()
-    survey = invitation.survey
     response = response_for(invitation, create=True)
-    correcting = response.state is ResponseState.submitted
-    if correcting and not survey.allow_corrections:
+    submitted = response.state is ResponseState.submitted
+    if submitted != correcting or (correcting and not invitation.survey.allow_corrections):
         raise AlreadySubmitted()
-    _replace_answers(response, invitation.survey.questionnaire_version, likert, texts)
+    version = invitation.survey.questionnaire_version
     invitation.started_at = invitation.started_at or now
     response.updated_at = now
     response.channel = channel
     if submit or correcting:
-        _apply_validity(response, invitation.survey.questionnaire_version.questionnaire, likert)
+        _apply_validity(response, version.questionnaire, likert)
     if submit and not correcting:
-        _submit(response, invitation, now)
+        invitation.submitted_at = now
+        _submit(response, now)
     db.session.flush()
+    _replace_answers(response, version, likert, texts)
     if correcting:
         record("response.correct", response, actor=f"centre:{invitation.unit.code}")
     return response
 
 
-def _replace_answers(response: Response, version, likert, texts) -> None:
-    by_key = {question.key: question for question in version.questions}
-    response.answers.clear()
-    db.session.flush()
-    for key, value in likert.items():
-        response.answers.append(Answer(question=by_key[key], value=value))
-    for key, text in texts.items():
-        if text:
-            response.answers.append(Answer(question=by_key[key], text=text))
+def _replace_answers(response: Response, version: QuestionnaireVersion, likert, texts) -> None:
+    """The response's answers, replaced in two statements (a submission is on the centres' critical path)."""
+    ids = question_ids(version)
+    rows = ([{"response_id": response.id, "question_id": ids[key], "value": value, "text": None}
+             for key, value in likert.items()]
+            + [{"response_id": response.id, "question_id": ids[key], "value": None, "text": text}
+               for key, text in texts.items() if text])
+    db.session.execute(delete(Answer).where(Answer.response_id == response.id)
+                       .execution_options(synchronize_session=False))
+    if rows:
+        db.session.execute(insert(Answer.__table__), rows)
+    db.session.expire(response, ["answers"])
+
+
+#: question key -> id per (database, questionnaire version); a version never changes once imported
+_QUESTION_IDS: dict[tuple[str, int], dict[str, int]] = {}
+
+
+def question_ids(version: QuestionnaireVersion) -> dict[str, int]:
+    """The version's question ids by key, read from the database once per process."""
+    cache_key = (db.engine.url.render_as_string(), version.id)
+    ids = _QUESTION_IDS.get(cache_key)
+    if ids is None:
+        ids = _QUESTION_IDS[cache_key] = dict(db.session.execute(
+            select(Question.key, Question.id).where(Question.questionnaire_version_id == version.id)).all())
+    return ids
 
 
 def _apply_validity(response: Response, questionnaire, likert) -> None:
@@ -83,7 +107,7 @@ def _apply_validity(response: Response, questionnaire, likert) -> None:
         response.flags = check.reasons
 
 
-def _submit(response: Response, invitation: Invitation, now: datetime) -> None:
+def _submit(response: Response, now: datetime) -> None:
     # The conditional update is the guard: of two concurrent submissions only one finds the response a draft.
     reference = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(10))
     result = db.session.execute(
@@ -92,8 +116,8 @@ def _submit(response: Response, invitation: Invitation, now: datetime) -> None:
         .execution_options(synchronize_session=False))
     if result.rowcount != 1:
         raise AlreadySubmitted()
-    db.session.refresh(response, ["state", "submitted_at", "reference"])
-    invitation.submitted_at = now
+    for name, value in (("state", ResponseState.submitted), ("submitted_at", now), ("reference", reference)):
+        set_committed_value(response, name, value)
 
 
 def decide_validity(response: Response, validity: Validity, reason: str | None, reviewer) -> None:

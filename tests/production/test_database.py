@@ -1,0 +1,175 @@
+"""Durability on the database: SQLite's settings checked at start-up, writers that take the lock first, exactly one
+submission under concurrency, a clear 503 when the database is unavailable."""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import event, select, text
+
+from survey_service.config import ConfigurationError, from_environment
+from survey_service.database import BUSY_TIMEOUT_MS, DatabaseSettingsError
+from survey_service.extensions import db
+from survey_service.responses.models import Answer, Response, ResponseState
+from survey_service.responses.operations import AlreadySubmitted, save_answers
+from survey_service.surveys.models import Invitation
+from tests.conftest import csrf_token, make_app, post_form
+from tests.respond.conftest import COMPLETE_ANSWERS, issue_survey
+
+
+def sqlite_app(path: Path):
+    application = make_app(f"sqlite:///{path}")
+    with application.app_context():
+        db.create_all()
+    return application
+
+
+def test_sqlite_connections_have_the_durable_settings(tmp_path):
+    application = sqlite_app(tmp_path / "settings.db")
+    with application.app_context():
+        effective = {name: db.session.execute(text(f"PRAGMA {name}")).scalar()
+                     for name in ("journal_mode", "busy_timeout", "foreign_keys", "synchronous")}
+    assert effective == {"journal_mode": "wal", "busy_timeout": BUSY_TIMEOUT_MS, "foreign_keys": 1, "synchronous": 2}
+
+
+def test_the_app_refuses_to_start_where_sqlite_cannot_use_wal(tmp_path):
+    # the unix-none VFS has no locking or shared memory, like a network filesystem: SQLite stays in rollback mode
+    with pytest.raises(DatabaseSettingsError, match="journal_mode='delete'.*WAL needs a local filesystem"):
+        make_app(f"sqlite:///file:{tmp_path / 'nfs-like.db'}?vfs=unix-none&uri=true")
+
+
+def test_an_in_memory_database_starts_without_wal():
+    assert make_app("sqlite://").config["SQLALCHEMY_DATABASE_URI"] == "sqlite://"
+
+
+def test_writing_requests_take_the_write_lock_first_and_reads_do_not(tmp_path):
+    application = sqlite_app(tmp_path / "begin.db")
+    link = f"/s/{issue_survey(application)[0]}"
+    client = application.test_client()
+    token = csrf_token(client, link)
+    begins = []
+    with application.app_context():
+        engine = db.engine
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def note(conn, cursor, statement, *args):
+        if statement.startswith("BEGIN"):
+            begins.append(statement)
+
+    client.get("/healthz")
+    assert begins == ["BEGIN"]
+    begins.clear()
+    client.post(link, data={"csrf_token": token, "item-q01": "4", "action": "save"})
+    assert begins == ["BEGIN IMMEDIATE"]
+    begins.clear()
+    client.get(link)  # notes the opening, so it writes too
+    assert begins == ["BEGIN IMMEDIATE"]
+    event.remove(engine, "before_cursor_execute", note)
+
+
+def test_a_draft_save_that_lost_the_race_to_a_submission_changes_nothing(app):
+    """The save was checked against a draft, but the submission committed first: even where corrections are
+    allowed, the save must not replace the submitted answers with an incomplete draft."""
+    issue_survey(app, "correctable", allow_corrections=True)
+    complete = {f"q{n:02d}": 4 for n in range(1, 13)}
+    with app.app_context():
+        invitation = db.session.scalar(select(Invitation).order_by(Invitation.id))
+        save_answers(invitation, complete, {}, submit=True)
+        db.session.commit()
+        with pytest.raises(AlreadySubmitted):
+            save_answers(invitation, {"q01": 1}, {}, submit=False)
+        with pytest.raises(AlreadySubmitted):
+            save_answers(invitation, {"q01": 1}, {}, submit=True)
+        db.session.rollback()
+        corrected = save_answers(invitation, {**complete, "q01": 5}, {}, submit=True, correcting=True)
+        db.session.commit()
+        assert corrected.state is ResponseState.submitted and len(corrected.answers) == 12
+
+
+def test_concurrent_saves_and_submissions_for_one_centre_end_with_one_complete_submission(app):
+    """Twelve devices of one centre at once — saves and submissions with different answers: no 5xx, exactly one
+    submission, all of its answers and only its answers, and every submission but one told it came too late."""
+    link = f"/s/{issue_survey(app)[0]}"
+    devices = [app.test_client() for _ in range(12)]
+    tokens = [csrf_token(device, link) for device in devices]
+    start = threading.Barrier(len(devices))
+    outcomes: dict[int, tuple[str, int, str]] = {}
+
+    def send(number: int):
+        value = str(1 + number % 5)
+        action = "submit" if number % 2 else "save"
+        answers = {**{f"item-q{n:02d}": value for n in range(1, 13)}, "open-suggestions": f"设备 {number}"}
+        start.wait()
+        response = devices[number].post(link, data={"csrf_token": tokens[number], **answers, "action": action})
+        page = devices[number].get(link).get_data(as_text=True)
+        outcomes[number] = (action, response.status_code, page)
+
+    threads = [threading.Thread(target=send, args=(number,)) for number in range(len(devices))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert sorted(status for _, status, _ in outcomes.values()) == [302] * len(devices)
+    with app.app_context():
+        [response] = db.session.scalars(select(Response)).all()
+        assert response.state is ResponseState.submitted
+        texts = set(db.session.scalars(select(Answer.text).where(Answer.text.is_not(None))))
+        [winner] = [int(text_.split()[1]) for text_ in texts]
+        assert winner % 2 == 1  # a submission, never a draft saved over it
+        values = set(db.session.scalars(select(Answer.value).where(Answer.value.is_not(None))))
+        assert values == {1 + winner % 5} and len(response.answers) == 13
+    late = [number for number, (action, _, page) in outcomes.items()
+            if action == "submit" and "本问卷已提交，无需重复提交" in page]
+    assert sorted(late) == sorted(n for n in range(1, len(devices), 2) if n != winner)
+
+
+def test_an_unreachable_database_answers_503_and_says_nothing_was_saved():
+    application = make_app("postgresql+psycopg://postgres@127.0.0.1:9/unreachable",
+                           SQLALCHEMY_ENGINE_OPTIONS={"connect_args": {"connect_timeout": 2}})
+    client = application.test_client()
+    page = client.get("/s/" + "x" * 43)
+    assert page.status_code == 503 and page.headers["Retry-After"] == "30"
+    assert "所做更改未获确认" in page.get_data(as_text=True)
+    assert client.post("/s/" + "x" * 43, data={"action": "submit"}).status_code in (400, 503)
+    assert client.get("/healthz").status_code == 503
+    api = client.get("/api/v1/surveys", headers={"Authorization": "Bearer x"})
+    assert api.status_code == 503 and api.get_json() == {"error": "Service Unavailable", "status": 503}
+
+
+def test_a_server_database_needs_a_configured_secret_key(tmp_path, monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("DATABASE_URL", "postgresql://survey@db.internal/survey")
+    with pytest.raises(ConfigurationError, match="SECRET_KEY must be set"):
+        from_environment(str(tmp_path))
+    monkeypatch.setenv("SECRET_KEY", "shared by every instance")
+    assert from_environment(str(tmp_path))["SECRET_KEY"] == "shared by every instance"
+    monkeypatch.delenv("SECRET_KEY")
+    monkeypatch.delenv("DATABASE_URL")
+    generated = from_environment(str(tmp_path))["SECRET_KEY"]
+    assert len(generated) > 40 and (tmp_path / "secret_key").read_text() == generated
+
+
+def test_a_commit_that_fails_answers_503_not_the_receipt_and_logs_no_token(app, monkeypatch, caplog):
+    """The connection drops at the moment of the commit (after the view): the centre gets no acknowledgement."""
+    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.orm import Session
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production: errors of after-request hooks are handled
+    token = issue_survey(app)[0]
+    link = f"/s/{token}"
+    client = app.test_client()
+    csrf = csrf_token(client, link)
+
+    def lost_connection(session):
+        raise OperationalError("COMMIT", {}, Exception("server closed the connection unexpectedly"))
+
+    monkeypatch.setattr(Session, "commit", lost_connection)
+    submitted = client.post(link, data={"csrf_token": csrf, **COMPLETE_ANSWERS, "action": "submit"})
+    assert submitted.status_code == 503 and "Location" not in submitted.headers
+    assert submitted.headers["Cache-Control"] == "no-store" and submitted.headers["X-Frame-Options"] == "DENY"
+    monkeypatch.undo()
+    with app.app_context():
+        assert db.session.scalar(select(Response)) is None
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "database unavailable on POST /s/<token>" in logged and token not in logged
