@@ -10,12 +10,10 @@ from survey_service.console.downloads import table_download
 from survey_service.console.forms import NonRespondentFilterForm, choice_labels, district_choices
 from survey_service.console.queries import (NON_RESPONDENT_COLUMNS, Progress, non_respondents, review_count,
                                             stage_of, survey_by_key, survey_districts, survey_progress)
-from survey_service.formatting import local_datetime
+from survey_service.formatting import chart_text, local_datetime
 from survey_service.surveys.models import Survey
 
 blueprint = Blueprint("tracking", __name__)
-
-#: plotly.js from the installed plotly package: the console loads nothing from a CDN
 
 
 @blueprint.route("/surveys/<key>")
@@ -33,7 +31,7 @@ def _district_chart(overall: Progress, by_district: list[Progress]) -> dict:
     rates = [round((row.return_rate or 0) * 100, 2) for row in by_district]
     return {
         "data": [{
-            "type": "bar", "x": [row.group for row in by_district], "y": rates,
+            "type": "bar", "x": [chart_text(row.group) for row in by_district], "y": rates,
             "text": [f"{rate:.2f}%" for rate in rates], "textposition": "outside", "cliponaxis": False,
             "customdata": [[row.valid, row.issued] for row in by_district],
             "hovertemplate": "%{x}<br>%{customdata[0]} / %{customdata[1]} = %{y:.2f}%<extra></extra>",
