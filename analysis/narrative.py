@@ -52,6 +52,8 @@ ZH = {
     "ranked": "{title}（{index}）",
     "groups": "各区满意度最高为{highest}（{high}），最低为{lowest}（{low}），相差{gap}个百分点；Kruskal–Wallis检验H={statistic}，"
               "p{p}，差异{significance}。",
+    "groups_untested": "各区满意度最高为{highest}（{high}），最低为{lowest}（{low}），相差{gap}个百分点；各问卷得分完全相同，"
+                       "无法进行Kruskal–Wallis检验。",
     "significant": "在0.05水平上显著",
     "not_significant": "在0.05水平上不显著",
     "small_groups": "{groups}的有效问卷少于{minimum}份，其满意度仅供参考。",
@@ -64,6 +66,7 @@ ZH = {
     "reading.questionable": "信度存疑，结论应谨慎使用",
     "weak_items": "删除题项{items}后α系数将有所上升，这些题项与其余题项的一致性相对较弱。",
     "no_reliability": "所有题项均作出有效评价的问卷不足3份，未计算信度系数。",
+    "undefined_reliability": "各问卷总分完全相同，没有可供分析的差异，Cronbach's α系数无法计算。",
     "comments": "共收到意见和建议{count}条，来自{groups}个区，按区汇总如下。",
     "no_comments": "本次调查未收到意见和建议。",
     "nonresponse": "本次调查尚有{missing}个单位的问卷未回收或无效。若未回收的{missing}份问卷全部为最低/最高评价，综合满意度将介于{lower}与{upper}之间。",
@@ -120,6 +123,9 @@ EN = {
     "ranked": "{title} ({index})",
     "groups": "By district, the highest index is {highest} ({high}) and the lowest {lowest} ({low}), a gap of {gap} "
               "percentage points; Kruskal–Wallis test H = {statistic}, p {p}: the difference is {significance}.",
+    "groups_untested": "By district, the highest index is {highest} ({high}) and the lowest {lowest} ({low}), a gap "
+                       "of {gap} percentage points; every questionnaire scored the same, so no Kruskal–Wallis test "
+                       "is possible.",
     "significant": "significant at the 0.05 level",
     "not_significant": "not significant at the 0.05 level",
     "small_groups": "{groups} returned fewer than {minimum} valid questionnaires; read their indexes with care.",
@@ -133,6 +139,7 @@ EN = {
     "reading.questionable": "questionable reliability; use the conclusions with care",
     "weak_items": "Deleting {items} would raise α: these items agree less with the rest of the scale.",
     "no_reliability": "Fewer than 3 questionnaires rate every item, so no reliability coefficient is computed.",
+    "undefined_reliability": "Every questionnaire has the same total score, so Cronbach's α is undefined.",
     "comments": "{count} comments and suggestions came from {groups} districts; they are listed by district below.",
     "no_comments": "No comments or suggestions were received.",
     "nonresponse": "{missing} units did not return a valid questionnaire. Had all {missing} given the lowest (highest) "
@@ -325,11 +332,13 @@ class _Writer:
             return []
         highest, lowest = rows[0], rows[-1]
         test = groups["test"]
-        sentences = [self.say("groups", highest=highest["group"], high=percent(highest["index"]),
-                              lowest=lowest["group"], low=percent(lowest["index"]),
-                              gap=points_difference(highest["index"], lowest["index"]),
-                              statistic=f"{round_half_up(test['statistic'], 2):.2f}", p=p_value_text(test["p_value"]),
-                              significance=self.significance(test["p_value"]))]
+        figures = {"highest": highest["group"], "high": percent(highest["index"]), "lowest": lowest["group"],
+                   "low": percent(lowest["index"]), "gap": points_difference(highest["index"], lowest["index"])}
+        if test is None:  # every score tied: the test is undefined (analysis.stats.kruskal_wallis)
+            sentences = [self.say("groups_untested", **figures)]
+        else:
+            sentences = [self.say("groups", **figures, statistic=f"{round_half_up(test['statistic'], 2):.2f}",
+                                  p=p_value_text(test["p_value"]), significance=self.significance(test["p_value"]))]
         small = [row["group"] for row in rows if row["valid"] < SMALL_GROUP]
         if small:
             sentences.append(self.say("small_groups", groups=self.join(small), minimum=SMALL_GROUP))
@@ -343,6 +352,8 @@ class _Writer:
         if reliability is None:
             return [self.say("no_reliability")]
         alpha = reliability["cronbach_alpha"]
+        if alpha is None:  # no variance in the totals (analysis.stats._alpha)
+            return [self.say("undefined_reliability")]
         sentences = [self.say("reliability", alpha=f"{round_half_up(alpha, 2):.2f}", n=reliability["n_complete"],
                               reading=self.templates["reading." + reliability_reading(alpha)])]
         weak = [key for key, value in reliability["alpha_if_deleted"].items() if value is not None and value > alpha]

@@ -22,12 +22,14 @@ def create_app(config: dict | None = None) -> Flask:
 
     from survey_service.app_setup import (register_blueprints, register_cli, register_errorhandlers,
                                           register_extensions, register_template_helpers)
+    from survey_service.security import register_security
 
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)
     register_cli(app)
+    register_security(app)
     return app
 
 

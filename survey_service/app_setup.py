@@ -137,17 +137,6 @@ def register_template_helpers(app: Flask) -> None:
         languages=app.config["LANGUAGES"], Role=Role, get_locale=get_locale, number=plain_number,
         state_labels={"draft": _l("Draft"), "open": _l("Open"), "closed": _l("Closed")})
 
-    @app.after_request
-    def security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
-            "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
-        return response
-
 
 def register_cli(app: Flask) -> None:
     from survey_service.cli import register_commands

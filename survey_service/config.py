@@ -7,7 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 ENV_SETTINGS = ("DATABASE_URL", "SECRET_KEY", "BASE_URL", "REDIS_URL", "SMTP_HOST", "SMTP_PORT", "SMTP_USER",
-                "SMTP_PASSWORD", "SMTP_TLS", "MAIL_FROM")
+                "SMTP_PASSWORD", "SMTP_TLS", "MAIL_FROM", "PROXY_FIX_HOPS")
 
 
 class ConfigurationError(RuntimeError):
@@ -26,6 +26,7 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     PERMANENT_SESSION_LIFETIME = timedelta(minutes=30)  # idle timeout of a console session
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_TOKEN_FAILURES = "20 per minute;200 per hour"
     RATELIMIT_LOGIN = "10 per minute;50 per hour"
@@ -35,6 +36,7 @@ class Config:
     SMTP_PASSWORD = None
     SMTP_TLS = "none"  # none | starttls | ssl
     MAIL_FROM = "survey-service@localhost"
+    PROXY_FIX_HOPS = 0  # proxies in front of the service whose X-Forwarded-* headers are trusted
     TESTING = False
 
 
@@ -58,11 +60,12 @@ def from_environment(instance_path: str) -> dict:
     if "REDIS_URL" in env:
         settings["REDIS_URL"] = env["REDIS_URL"]
         settings["RATELIMIT_STORAGE_URI"] = env["REDIS_URL"]
-    for name in ("SMTP_HOST", "SMTP_USER", "SMTP_PASSWORD", "SMTP_TLS", "MAIL_FROM"):
+    for name in ("SMTP_HOST", "SMTP_USER", "SMTP_PASSWORD", "SMTP_TLS", "MAIL_FROM", "PROXY_FIX_HOPS"):
         if name in env:
             settings[name] = env[name]
-    if "SMTP_PORT" in env:
-        settings["SMTP_PORT"] = int(env["SMTP_PORT"])
+    for name in ("SMTP_PORT", "PROXY_FIX_HOPS"):
+        if name in env:
+            settings[name] = int(env[name])
     return settings
 
 

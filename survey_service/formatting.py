@@ -1,6 +1,7 @@
 """How figures and times read in pages and generated text: 98.64%, 2018年6月18日, China Standard Time."""
 from __future__ import annotations
 
+import html
 from datetime import datetime
 
 from flask_babel import format_date, format_datetime, get_locale
@@ -26,3 +27,8 @@ def local_date(value: datetime | None) -> str:
     if value is None:
         return "—"
     return format_date(value, "y年M月d日") if str(get_locale()) == "zh" else format_date(value, "d MMM y")
+
+
+def chart_text(text: str) -> str:
+    """Text for plotly, which reads a few HTML tags in labels: survey texts must show as written, never as markup."""
+    return html.escape(text, quote=False)

@@ -1,4 +1,5 @@
 import secrets
+from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -53,6 +54,10 @@ def logout():
 
 def _safe_next(target: str | None) -> str:
     """Only same-site paths, so the login page cannot redirect elsewhere."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
+    # browsers drop tabs and line breaks from URLs ("/\t/evil.example" is "//evil.example") and read "\\" as "/"
+    if target and target.startswith("/") and not any(ch.isspace() or not ch.isprintable() or ch == "\\"
+                                                     for ch in target):
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
     return url_for("console.dashboard")

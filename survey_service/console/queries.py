@@ -94,6 +94,11 @@ def survey_districts(survey_id: int) -> list[str]:
 
 def non_respondents(survey_id: int, district: str | None = None, stage: str | None = None) -> list:
     """Centres that have not submitted, with their contact and how far they got, in roster order."""
+    return db.session.execute(non_respondent_query(survey_id, district, stage)).all()
+
+
+def non_respondent_query(survey_id: int, district: str | None = None, stage: str | None = None) -> Select:
+    """The rows of :func:`non_respondents` as a query, for a page of them."""
     query = (select(RosterUnit.code, RosterUnit.name, RosterUnit.district, RosterUnit.contact_email,
                     Invitation.sent_at, Invitation.reminded_at, Invitation.opened_at, Invitation.started_at,
                     Invitation.token)
@@ -105,7 +110,7 @@ def non_respondents(survey_id: int, district: str | None = None, stage: str | No
         query = query.where(RosterUnit.district == district)
     if stage:
         query = query.where(NON_RESPONDENT_STAGES[stage])
-    return db.session.execute(query).all()
+    return query
 
 
 def stage_of(row) -> str:

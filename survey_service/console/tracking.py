@@ -8,14 +8,13 @@ from survey_service.auth.forms import EmptyForm
 from survey_service.auth.models import Role
 from survey_service.console.downloads import table_download
 from survey_service.console.forms import NonRespondentFilterForm, choice_labels, district_choices
-from survey_service.console.queries import (NON_RESPONDENT_COLUMNS, Progress, non_respondents, review_count,
-                                            stage_of, survey_by_key, survey_districts, survey_progress)
-from survey_service.formatting import local_datetime
+from survey_service.console.queries import (NON_RESPONDENT_COLUMNS, Progress, non_respondent_query, non_respondents,
+                                            paginate, review_count, stage_of, survey_by_key, survey_districts,
+                                            survey_progress)
+from survey_service.formatting import chart_text, local_datetime
 from survey_service.surveys.models import Survey
 
 blueprint = Blueprint("tracking", __name__)
-
-#: plotly.js from the installed plotly package: the console loads nothing from a CDN
 
 
 @blueprint.route("/surveys/<key>")
@@ -33,7 +32,7 @@ def _district_chart(overall: Progress, by_district: list[Progress]) -> dict:
     rates = [round((row.return_rate or 0) * 100, 2) for row in by_district]
     return {
         "data": [{
-            "type": "bar", "x": [row.group for row in by_district], "y": rates,
+            "type": "bar", "x": [chart_text(row.group) for row in by_district], "y": rates,
             "text": [f"{rate:.2f}%" for rate in rates], "textposition": "outside", "cliponaxis": False,
             "customdata": [[row.valid, row.issued] for row in by_district],
             "hovertemplate": "%{x}<br>%{customdata[0]} / %{customdata[1]} = %{y:.2f}%<extra></extra>",
@@ -68,9 +67,13 @@ def _non_respondent_filter(survey: Survey) -> NonRespondentFilterForm:
 def non_respondent_list(key: str):
     survey = survey_by_key(key)
     form = _non_respondent_filter(survey)
-    rows = non_respondents(survey.id, form.district.data or None, form.stage.data or None)
-    return render_template("console/non_respondents.html", survey=survey, form=form, rows=rows, stage_of=stage_of,
-                           stage_labels=choice_labels(form.stage))
+    page = paginate(non_respondent_query(survey.id, form.district.data or None, form.stage.data or None),
+                    request.args.get("page", 1, type=int))
+    # the filters as given, for the download links: never the raw query, whose keys could clash with url_for's
+    selection = {name: value for name, value in (("district", form.district.data), ("stage", form.stage.data))
+                 if value}
+    return render_template("console/non_respondents.html", survey=survey, form=form, page=page, stage_of=stage_of,
+                           stage_labels=choice_labels(form.stage), selection=selection)
 
 
 @blueprint.route("/surveys/<key>/non-respondents.<any(csv, xlsx):fmt>")

@@ -4,12 +4,12 @@ Both take the same rows from here, so the screen and the printed report cannot d
 """
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
 from analysis.narrative import SMALL_GROUP, percent
+from survey_service.formatting import chart_text
 
 FONT = "Noto Sans CJK SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, sans-serif"
 BAR = "#1d4e89"
@@ -125,7 +125,8 @@ def index_figure(bars: list[Bar], reference: float | None, reference_label: str,
     """Horizontal bars with interval whiskers and a dashed line at the reference (the overall index)."""
     with_interval = [bar.low is not None for bar in bars]
     trace = {
-        "type": "bar", "orientation": "h", "y": [_plain(bar.label) for bar in bars], "x": [bar.value for bar in bars],
+        "type": "bar", "orientation": "h", "y": [chart_text(bar.label) for bar in bars],
+        "x": [bar.value for bar in bars],
         "marker": {"color": [MUTED_BAR if bar.muted else BAR for bar in bars]},
         "text": [percent(bar.value) for bar in bars], "textposition": "outside", "cliponaxis": False,
         "hovertemplate": "%{y}: %{x:.2f}%<extra></extra>",
@@ -142,26 +143,26 @@ def index_figure(bars: list[Bar], reference: float | None, reference_label: str,
         layout["shapes"] = [{"type": "line", "x0": reference, "x1": reference, "yref": "paper", "y0": 0, "y1": 1,
                              "line": {"color": REFERENCE, "dash": "dash", "width": 1.5}}]
         layout["annotations"] = [{"x": reference, "y": 1, "yref": "paper", "yanchor": "bottom", "showarrow": False,
-                                  "text": f"{_plain(reference_label)} {percent(reference)}",
+                                  "text": f"{chart_text(reference_label)} {percent(reference)}",
                                   "font": {"color": REFERENCE, "size": 12}}]
     return {"data": [trace], "layout": layout}
 
 
 def likert_figure(rows: list[LikertRow], labels: dict[str, str], not_applicable_label: str) -> dict:
     """Diverging stacked bars per item, N/A in its own panel on the right."""
-    names = [_plain(row.key) + " " + _wrap(row.text) for row in rows]
+    names = [chart_text(row.key) + " " + _wrap(row.text) for row in rows]
     data = []
     values = list(labels)
     for position, value in enumerate(reversed(values)):
         segments = [next(s for s in row.segments if s.value == value) for row in rows]
-        data.append({"type": "bar", "orientation": "h", "name": _plain(labels[value]), "y": names,
+        data.append({"type": "bar", "orientation": "h", "name": chart_text(labels[value]), "y": names,
                      "x": [s.share for s in segments], "base": [s.start for s in segments],
                      "marker": {"color": segments[0].colour if segments else NEUTRAL},
                      "text": [f"{s.share:.0f}" if s.share >= 6 else "" for s in segments],
                      "textposition": "inside", "insidetextanchor": "middle",
-                     "hovertemplate": f"%{{y}}<br>{_plain(labels[value])}: %{{x:.2f}}%<extra></extra>",
+                     "hovertemplate": f"%{{y}}<br>{chart_text(labels[value])}: %{{x:.2f}}%<extra></extra>",
                      "legendrank": len(values) - position})
-    na_label = _plain(not_applicable_label)
+    na_label = chart_text(not_applicable_label)
     data.append({"type": "bar", "orientation": "h", "name": na_label, "y": names,
                  "x": [row.not_applicable for row in rows], "xaxis": "x2", "marker": {"color": NOT_APPLICABLE},
                  "hovertemplate": f"%{{y}}<br>{na_label}: %{{x:.2f}}%<extra></extra>",
@@ -175,7 +176,7 @@ def likert_figure(rows: list[LikertRow], labels: dict[str, str], not_applicable_
                              "title": {"text": na_label}, "gridcolor": "#e5e7eb"},
                      yaxis={"autorange": "reversed", "automargin": True})
     # on a phone the item keys replace the long texts (the table below the chart gives them in full)
-    narrow = {"y": [row.key for row in rows],
+    narrow = {"y": [chart_text(row.key) for row in rows],
               "layout": {"margin": {"l": 10, "r": 10, "t": 80, "b": 40},
                          "xaxis2": {**layout["xaxis2"], "showticklabels": False}}}
     return {"data": data, "layout": layout, "narrow": narrow}
@@ -184,10 +185,10 @@ def likert_figure(rows: list[LikertRow], labels: dict[str, str], not_applicable_
 def comparison_figure(comparison: dict, language: str) -> dict:
     """Earlier and later index per dimension, side by side."""
     rows = comparison["dimensions"]
-    names = [_plain(title_of(row, language)) for row in rows]
-    data = [{"type": "bar", "orientation": "h", "name": _plain(label), "y": names, "x": [row[key] for row in rows],
+    names = [chart_text(title_of(row, language)) for row in rows]
+    data = [{"type": "bar", "orientation": "h", "name": chart_text(label), "y": names, "x": [row[key] for row in rows],
              "marker": {"color": colour}, "text": [percent(row[key]) for row in rows], "textposition": "outside",
-             "cliponaxis": False, "hovertemplate": "%{y}: %{x:.2f}%<extra>" + _plain(label) + "</extra>"}
+             "cliponaxis": False, "hovertemplate": "%{y}: %{x:.2f}%<extra>" + chart_text(label) + "</extra>"}
             for key, label, colour in (("earlier", comparison["earlier"]["title"], MUTED_BAR),
                                        ("later", comparison["later"]["title"], BAR))]
     layout = _layout(110 + 56 * len(rows), barmode="group", showlegend=True,
@@ -198,11 +199,6 @@ def comparison_figure(comparison: dict, language: str) -> dict:
     return {"data": data, "layout": layout}
 
 
-def _plain(text: str) -> str:
-    """Text for plotly, which reads a few HTML tags in labels: survey texts must show as written, never as markup."""
-    return html.escape(text, quote=False)
-
-
 def _wrap(text: str, width: int = 18) -> str:
     """Long item texts over several tick lines (CJK text has no spaces to break at), escaped line by line."""
-    return "<br>".join(_plain(text[i:i + width]) for i in range(0, len(text), width))
+    return "<br>".join(chart_text(text[i:i + width]) for i in range(0, len(text), width))

@@ -44,6 +44,8 @@ ROUTES = {
     ("GET", "/login"): PUBLIC,
     ("POST", "/login"): PUBLIC,
     ("GET", "/assets/plotly.min.js"): PUBLIC,
+    ("GET", "/assets/plotly.css"): PUBLIC,
+    ("GET", "/assets/plotly-maps.css"): PUBLIC,
     ("GET", "/"): VIEWER,
     ("GET", "/surveys/<key>"): VIEWER,
     ("GET", "/questionnaires"): EVALUATOR,

@@ -103,3 +103,13 @@ def test_dashboard_lists_every_survey_with_its_rate(app, client, login, small_su
     page = client.get("/").get_data(as_text=True)
     assert f'href="/surveys/{small_survey}"' in page and "25.00%" in page
     assert "新建调查" not in page  # a viewer reads; an evaluator issues
+
+
+def test_non_respondents_ignore_query_keys_that_name_route_arguments(app, client, login, small_survey):
+    """?key=… or ?fmt=… once clashed with url_for's own arguments in the download links (a 500)."""
+    login("evaluator")
+    page = client.get(f"/surveys/{small_survey}/non-respondents?key=x&fmt=pdf&page=7&district=徐汇区")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "2 个单位尚未提交" in html
+    assert f'href="/surveys/{small_survey}/non-respondents.csv?district=%E5%BE%90%E6%B1%87%E5%8C%BA"' in html

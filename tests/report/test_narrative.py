@@ -158,3 +158,17 @@ def test_narrative_and_comparison_are_pure():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                             cwd=Path(__file__).resolve().parents[2])
     assert result.stdout.strip() == ""
+
+
+def test_identical_answers_leave_the_test_and_alpha_undefined_and_say_so():
+    """Everyone gave the same answers: no Kruskal–Wallis test, no Cronbach's α; the text says why, in both languages."""
+    document = report_document()
+    document["groups"]["test"] = None
+    document["reliability"] = {**document["reliability"], "cronbach_alpha": None,
+                               "alpha_if_deleted": {"q01": None, "q02": None}}
+    text = narrative(document, FACTS)
+    assert text["groups"][0].endswith("各问卷得分完全相同，无法进行Kruskal–Wallis检验。")
+    assert text["reliability"] == ["各问卷总分完全相同，没有可供分析的差异，Cronbach's α系数无法计算。"]
+    english = narrative(document, FACTS, "en")
+    assert english["groups"][0].endswith("so no Kruskal–Wallis test is possible.")
+    assert english["reliability"] == ["Every questionnaire has the same total score, so Cronbach's α is undefined."]
