@@ -131,7 +131,13 @@ def index_figure(bars: list[Bar], reference: float | None, reference_label: str,
         "text": [percent(bar.value) for bar in bars], "textposition": "outside", "cliponaxis": False,
         "hovertemplate": "%{y}: %{x:.2f}%<extra></extra>",
     }
+    traces = [trace]
     if any(with_interval):
+        # the whiskers start at the bar's end, where an outside label would sit: the values stand past the whiskers
+        del trace["text"], trace["textposition"]
+        traces.append({"type": "scatter", "mode": "text", "y": trace["y"], "hoverinfo": "skip", "cliponaxis": False,
+                       "x": [bar.high if bar.high is not None else bar.value for bar in bars],
+                       "text": ["\u2002" + percent(bar.value) for bar in bars], "textposition": "middle right"})
         trace["error_x"] = {"type": "data", "symmetric": False, "color": "#333", "thickness": 1.2, "width": 4,
                             "array": [bar.high - bar.value if bar.low is not None else 0 for bar in bars],
                             "arrayminus": [bar.value - bar.low if bar.low is not None else 0 for bar in bars]}
@@ -145,7 +151,7 @@ def index_figure(bars: list[Bar], reference: float | None, reference_label: str,
         layout["annotations"] = [{"x": reference, "y": 1, "yref": "paper", "yanchor": "bottom", "showarrow": False,
                                   "text": f"{chart_text(reference_label)} {percent(reference)}",
                                   "font": {"color": REFERENCE, "size": 12}}]
-    return {"data": [trace], "layout": layout}
+    return {"data": traces, "layout": layout}
 
 
 def likert_figure(rows: list[LikertRow], labels: dict[str, str], not_applicable_label: str) -> dict:
