@@ -14,34 +14,30 @@ roster give 221 × surveys submissions per database; each round uses a fresh set
 from __future__ import annotations
 
 import argparse
+import csv
+import io
 import json
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from load_submissions import (CSRF, ITEMS, ROOT, SHARED_SERVER, VENV_BIN, Device, Tally, create_database,  # noqa: E402
-                              drop_database, prepare, service_environment, start_gunicorn)
-
-SURVEY_KEY = "remote-edu-ops-2017"
+from load_submissions import (CSRF, ITEMS, ROOT, SHARED_SERVER, SURVEY, Device, Tally,  # noqa: E402
+                              create_database, drop_database, prepare, service_environment, start_gunicorn)
 
 
 def extra_surveys(env: dict[str, str], count: int) -> list[list[str]]:
     """``count`` more open surveys of the roster prepared by load_submissions.prepare; their tokens."""
-    import csv
-    import io
-
     token_sets = []
     for n in range(count):
         key = f"bench-{n}"
         run = [sys.executable, "-m", "survey_service"]
-        subprocess.run([*run, "survey", "create", "--key", key, "--questionnaire", SURVEY_KEY, "--roster",
+        subprocess.run([*run, "survey", "create", "--key", key, "--questionnaire", SURVEY, "--roster",
                         "上海市街镇", "--opens", "2020-01-01T09:00", "--closes", "2099-12-31T18:00"],
                        env=env, cwd=ROOT, check=True, capture_output=True)
         subprocess.run([*run, "survey", "open", key], env=env, cwd=ROOT, check=True, capture_output=True)
@@ -109,8 +105,8 @@ def main() -> None:
         rounds = []
         for tokens in token_sets:
             forms = opened_forms(service_port, tokens, options.concurrency)
-            ceiling = submit_all(bare_port, [(device.__class__(bare_port, Tally()), token, csrf)
-                                             for device, token, csrf in forms], options.concurrency)
+            ceiling = submit_all(bare_port, [(Device(bare_port, Tally()), token, csrf) for _, token, csrf in forms],
+                                 options.concurrency)
             full = submit_all(service_port, forms, options.concurrency)
             health = submit_all(service_port, [(Device(service_port, Tally()), None, None) for _ in forms],
                                 options.concurrency)
