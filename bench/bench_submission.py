@@ -4,7 +4,8 @@
 
 The full path is the centre's 提交: POST /s/<token> with the complete answers — token look-up, CSRF check, form
 validation, the answers inserted, validity rules, the conditional update that submits, the commit, the redirect.
-The ceiling is bench/bare_app.py: a Flask route that reads the same form and redirects. Both run under gunicorn
+The ceiling is bench/bare_app.py: a Flask route that reads the same form and redirects. For context, GET /healthz
+of the service (its cheapest request that reaches the database: one SELECT 1 and a commit) is timed too. Both run under gunicorn
 with gunicorn.conf.py and the same workers, one after the other in rounds, driven by the same client (keep-alive
 connections, ``--concurrency`` threads) on loopback. Each form is fetched before the timing (the CSRF token and
 session cookie a browser would have), so only the submissions are timed. ``--surveys`` surveys of the 221-centre
@@ -13,34 +14,30 @@ roster give 221 × surveys submissions per database; each round uses a fresh set
 from __future__ import annotations
 
 import argparse
+import csv
+import io
 import json
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from load_submissions import (CSRF, ITEMS, ROOT, SHARED_SERVER, VENV_BIN, Device, Tally, create_database,  # noqa: E402
-                              drop_database, prepare, service_environment, start_gunicorn)
-
-SURVEY_KEY = "remote-edu-ops-2017"
+from load_submissions import (CSRF, ITEMS, ROOT, SHARED_SERVER, SURVEY, Device, Tally,  # noqa: E402
+                              create_database, drop_database, prepare, service_environment, start_gunicorn)
 
 
 def extra_surveys(env: dict[str, str], count: int) -> list[list[str]]:
     """``count`` more open surveys of the roster prepared by load_submissions.prepare; their tokens."""
-    import csv
-    import io
-
     token_sets = []
     for n in range(count):
         key = f"bench-{n}"
         run = [sys.executable, "-m", "survey_service"]
-        subprocess.run([*run, "survey", "create", "--key", key, "--questionnaire", SURVEY_KEY, "--roster",
+        subprocess.run([*run, "survey", "create", "--key", key, "--questionnaire", SURVEY, "--roster",
                         "上海市街镇", "--opens", "2020-01-01T09:00", "--closes", "2099-12-31T18:00"],
                        env=env, cwd=ROOT, check=True, capture_output=True)
         subprocess.run([*run, "survey", "open", key], env=env, cwd=ROOT, check=True, capture_output=True)
@@ -68,6 +65,9 @@ def submit_all(port: int, forms: list[tuple[Device, str, str]], concurrency: int
     def submit(form):
         device, token, csrf = form
         device.port, device.tally = port, tally
+        if token is None:  # the service's cheapest page that reaches the database: GET /healthz
+            status, _, _ = device.request("GET", "/healthz")
+            return 302 if status == 200 else status
         status, _, _ = device.request("POST", f"/s/{token}", {"csrf_token": csrf, **answers, "action": "submit"})
         return status
 
@@ -105,21 +105,25 @@ def main() -> None:
         rounds = []
         for tokens in token_sets:
             forms = opened_forms(service_port, tokens, options.concurrency)
-            ceiling = submit_all(bare_port, [(device.__class__(bare_port, Tally()), token, csrf)
-                                             for device, token, csrf in forms], options.concurrency)
+            ceiling = submit_all(bare_port, [(Device(bare_port, Tally()), token, csrf) for _, token, csrf in forms],
+                                 options.concurrency)
             full = submit_all(service_port, forms, options.concurrency)
-            rounds.append({"bare": ceiling, "submission": full})
+            health = submit_all(service_port, [(Device(service_port, Tally()), None, None) for _ in forms],
+                                options.concurrency)
+            rounds.append({"bare": ceiling, "submission": full, "healthz": health})
             print(json.dumps({k: {m: round(v, 1) for m, v in r.items()} for k, r in rounds[-1].items()}),
                   file=sys.stderr)
         median = {kind: {metric: statistics.median(r[kind][metric] for r in rounds)
-                         for metric in ("per_second", "p50_ms", "p95_ms")} for kind in ("bare", "submission")}
+                         for metric in ("per_second", "p50_ms", "p95_ms")} for kind in ("bare", "submission", "healthz")}
         failed = sum(r["submission"]["requests"] - r["submission"]["ok"] for r in rounds)
         print(json.dumps({"database": options.database, "workers": options.workers,
                           "concurrency": options.concurrency, "rounds": len(rounds),
                           "submissions": sum(r["submission"]["requests"] for r in rounds), "not_302": failed,
                           "median": {k: {m: round(v, 1) for m, v in d.items()} for k, d in median.items()},
                           "ratio_throughput": round(median["submission"]["per_second"]
-                                                    / median["bare"]["per_second"], 3)}, indent=1))
+                                                    / median["bare"]["per_second"], 3),
+                          "ratio_to_healthz": round(median["submission"]["per_second"]
+                                                    / median["healthz"]["per_second"], 3)}, indent=1))
     finally:
         for server in servers:
             server.terminate()

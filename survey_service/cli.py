@@ -15,6 +15,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup
 
 from analysis.questionnaire import DefinitionError
+from survey_service.database import begin_writing
 from survey_service.extensions import db
 from survey_service.problems import ProblemList
 
@@ -46,6 +47,7 @@ def transactional(command):
 
     @functools.wraps(command)
     def run(*args, **kwargs):
+        begin_writing()  # on SQLite, take the write lock first: the service may be writing at the same time
         try:
             result = command(*args, **kwargs)
             db.session.commit()

@@ -5,7 +5,7 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from sqlalchemy import delete, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.attributes import set_committed_value
 
 from analysis.validity import check_validity
@@ -18,6 +18,8 @@ from survey_service.surveys.models import Invitation
 from survey_service.timestamps import utcnow
 
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+#: INSERT … ON CONFLICT of each supported database
+UPSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 class AlreadySubmitted(Exception):
@@ -25,18 +27,25 @@ class AlreadySubmitted(Exception):
 
 
 def response_for(invitation: Invitation, *, create: bool) -> Response | None:
-    """The invitation's one response, created as a draft when asked; a concurrent creator wins without error."""
-    response = db.session.scalar(select(Response).filter_by(invitation_id=invitation.id).with_for_update())
+    """The invitation's one response, locked until the transaction ends; created as a draft when asked (a
+    concurrent creator wins without error)."""
+    return _locked_response(invitation, create=create)[0]
+
+
+def _locked_response(invitation: Invitation, *, create: bool) -> tuple[Response | None, bool]:
+    """(the response, whether this call created it). ``SELECT … FOR UPDATE`` on PostgreSQL; on SQLite the
+    transaction already holds the write lock."""
+    lookup = select(Response).filter_by(invitation_id=invitation.id).with_for_update()
+    response = db.session.scalar(lookup)
     if response is not None or not create:
-        return response
-    try:
-        with db.session.begin_nested():
-            response = Response(invitation_id=invitation.id, survey_id=invitation.survey_id)
-            db.session.add(response)
-    except IntegrityError:
-        # another request created it between our select and insert: the unique invitation_id kept one row
-        response = db.session.scalar(select(Response).filter_by(invitation_id=invitation.id).with_for_update())
-    return response
+        return response, False
+    # The unique invitation_id keeps one row: a concurrent creator's insert does nothing, and the select then
+    # waits for that creator's transaction and reads its row.
+    insert_draft = UPSERTS[db.engine.dialect.name](Response).values(
+        invitation_id=invitation.id, survey_id=invitation.survey_id).on_conflict_do_nothing(
+        index_elements=[Response.invitation_id]).returning(Response)
+    created = db.session.scalar(insert_draft)
+    return (created, True) if created is not None else (db.session.scalar(lookup), False)
 
 
 def save_answers(invitation: Invitation, likert: Mapping[str, int | None], texts: Mapping[str, str],
@@ -50,35 +59,46 @@ def save_answers(invitation: Invitation, likert: Mapping[str, int | None], texts
     ``likert`` and ``texts`` are already validated against the questionnaire; absent keys are left blank.
     """
     now = now or utcnow()
-    response = response_for(invitation, create=True)
-    submitted = response.state is ResponseState.submitted
-    if submitted != correcting or (correcting and not invitation.survey.allow_corrections):
+    response, created = _locked_response(invitation, create=True)
+    if (response.state is ResponseState.submitted) != correcting or (
+            correcting and not invitation.survey.allow_corrections):
         raise AlreadySubmitted()
     version = invitation.survey.questionnaire_version
     invitation.started_at = invitation.started_at or now
-    response.updated_at = now
-    response.channel = channel
+    changes = {"updated_at": now, "channel": channel}
     if submit or correcting:
-        _apply_validity(response, version.questionnaire, likert)
+        changes |= _validity(response, version.questionnaire, likert)
+    # A submission is a conditional update from draft: the guard holds even if the row lock were bypassed.
+    guard = []
     if submit and not correcting:
         invitation.submitted_at = now
-        _submit(response, now)
-    db.session.flush()
-    _replace_answers(response, version, likert, texts)
+        reference = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(10))
+        changes |= {"state": ResponseState.submitted, "submitted_at": now, "reference": reference}
+        guard = [Response.state == ResponseState.draft]
+    result = db.session.execute(update(Response).where(Response.id == response.id, *guard).values(**changes)
+                                .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        raise AlreadySubmitted()
+    for name, value in changes.items():
+        set_committed_value(response, name, value)
+    _replace_answers(response, version, likert, texts, fresh=created)
     if correcting:
         record("response.correct", response, actor=f"centre:{invitation.unit.code}")
+    db.session.flush()
     return response
 
 
-def _replace_answers(response: Response, version: QuestionnaireVersion, likert, texts) -> None:
-    """The response's answers, replaced in two statements (a submission is on the centres' critical path)."""
+def _replace_answers(response: Response, version: QuestionnaireVersion, likert, texts, *, fresh: bool) -> None:
+    """The response's answers, replaced in (at most) two statements: a submission is on the centres' critical
+    path."""
     ids = question_ids(version)
     rows = ([{"response_id": response.id, "question_id": ids[key], "value": value, "text": None}
              for key, value in likert.items()]
             + [{"response_id": response.id, "question_id": ids[key], "value": None, "text": text}
                for key, text in texts.items() if text])
-    db.session.execute(delete(Answer).where(Answer.response_id == response.id)
-                       .execution_options(synchronize_session=False))
+    if not fresh:
+        db.session.execute(delete(Answer).where(Answer.response_id == response.id)
+                           .execution_options(synchronize_session=False))
     if rows:
         db.session.execute(insert(Answer.__table__), rows)
     db.session.expire(response, ["answers"])
@@ -98,26 +118,15 @@ def question_ids(version: QuestionnaireVersion) -> dict[str, int]:
     return ids
 
 
-def _apply_validity(response: Response, questionnaire, likert) -> None:
+def _validity(response: Response, questionnaire, likert) -> dict:
+    """The validity columns the questionnaire's rules give these answers; a reviewer's decision is kept."""
     check = check_validity(questionnaire, likert)
-    response.answered_share = check.answered_share
+    columns = {"answered_share": check.answered_share}
     if response.reviewed_at is None:
-        response.validity = Validity(check.automatic_status)
-        response.validity_reason = None if check.complete_enough else check.reasons[0]
-        response.flags = check.reasons
-
-
-def _submit(response: Response, now: datetime) -> None:
-    # The conditional update is the guard: of two concurrent submissions only one finds the response a draft.
-    reference = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(10))
-    result = db.session.execute(
-        update(Response).where(Response.id == response.id, Response.state == ResponseState.draft)
-        .values(state=ResponseState.submitted, submitted_at=now, reference=reference)
-        .execution_options(synchronize_session=False))
-    if result.rowcount != 1:
-        raise AlreadySubmitted()
-    for name, value in (("state", ResponseState.submitted), ("submitted_at", now), ("reference", reference)):
-        set_committed_value(response, name, value)
+        columns |= {"validity": Validity(check.automatic_status),
+                    "validity_reason": None if check.complete_enough else check.reasons[0],
+                    "flags": check.reasons}
+    return columns
 
 
 def decide_validity(response: Response, validity: Validity, reason: str | None, reviewer) -> None:
