@@ -37,11 +37,12 @@ def register_security(app: Flask) -> None:
 
     @app.before_request
     def refuse_nul_characters():
-        # PostgreSQL stores no NUL in text, and no form or query needs one; the questionnaire's own form tells
+        # PostgreSQL stores no NUL in text, and no path, query or form needs one; the questionnaire's own form tells
         # the centre which answer holds a control character (respond/forms.py), so its fields are left to it
         sources = [request.args] if request.blueprint in FORMS_CHECKING_CONTROL_CHARACTERS else \
             [request.args, request.form]
-        if any("\x00" in key or "\x00" in value for source in sources for key, value in source.items(multi=True)):
+        if any("\x00" in key or "\x00" in value for source in sources for key, value in source.items(multi=True)) \
+                or any("\x00" in str(value) for value in (request.view_args or {}).values()):
             abort(400)
 
     @app.after_request
