@@ -96,3 +96,21 @@ def test_rate_limits_are_on_by_default(tmp_path):
     assert statuses[-1] == 429
     assert all(client.get(f"/s/{'x' * 43}{n}").status_code == 404 for n in range(20))
     assert client.get(f"/s/{'y' * 43}").status_code == 429
+
+
+@pytest.mark.parametrize("path", ["/boom", "/api/v1/boom"])
+def test_an_unexpected_error_is_a_plain_500(tmp_path, path):
+    app = make_app(f"sqlite:///{tmp_path / 'boom.db'}")
+
+    @app.get(path)
+    def boom():
+        raise RuntimeError("secret detail of the failure")
+
+    response = app.test_client().get(path)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 500
+    assert "secret detail" not in body and "Traceback" not in body and "RuntimeError" not in body
+    if path.startswith("/api/"):
+        assert response.get_json() == {"error": "Internal Server Error", "status": 500}
+    else:
+        assert response.mimetype == "text/html" and response.headers["Content-Security-Policy"]
