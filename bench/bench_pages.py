@@ -3,7 +3,7 @@
     .venv/bin/python bench/bench_pages.py [--database sqlite|postgresql] [--invitations 40000] [--responses 100000]
 
 Builds, in a fresh database (a temporary SQLite file by default; PostgreSQL on 127.0.0.1:5432 with
-``--database postgresql``, dropped afterwards), the data below. On PostgreSQL the tables are analysed after loading, as autovacuum would do. Built:
+``--database postgresql``, dropped afterwards, its tables analysed after loading as autovacuum would):
 - a survey of ``--invitations`` centres in 16 districts, some e-mailed, opened, started and submitted;
 - two surveys of 10,000 and ``--responses`` submitted responses × 12 items and a comment each.
 Then times, through the Flask test client as an evaluator, in the same run:

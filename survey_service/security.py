@@ -17,8 +17,7 @@ CONTENT_SECURITY_POLICY = "; ".join((
     "frame-ancestors 'none'",
     "form-action 'self'",
 ))
-PERMISSIONS_POLICY = ("camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=(), "
-                      "browsing-topics=()")
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), browsing-topics=()"
 #: a year; no includeSubDomains, since the service does not own its parent domain's other hosts
 STRICT_TRANSPORT_SECURITY = "max-age=31536000"
 #: a centre's questionnaire, whose URL is its credential
