@@ -17,8 +17,7 @@ CONTENT_SECURITY_POLICY = "; ".join((
     "frame-ancestors 'none'",
     "form-action 'self'",
 ))
-PERMISSIONS_POLICY = ("camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=(), "
-                      "browsing-topics=()")
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), browsing-topics=()"
 #: a year; no includeSubDomains, since the service does not own its parent domain's other hosts
 STRICT_TRANSPORT_SECURITY = "max-age=31536000"
 #: a centre's questionnaire, whose URL is its credential
@@ -37,11 +36,12 @@ def register_security(app: Flask) -> None:
 
     @app.before_request
     def refuse_nul_characters():
-        # PostgreSQL stores no NUL in text, and no form or query needs one; the questionnaire's own form tells
+        # PostgreSQL stores no NUL in text, and no path, query or form needs one; the questionnaire's own form tells
         # the centre which answer holds a control character (respond/forms.py), so its fields are left to it
         sources = [request.args] if request.blueprint in FORMS_CHECKING_CONTROL_CHARACTERS else \
             [request.args, request.form]
-        if any("\x00" in key or "\x00" in value for source in sources for key, value in source.items(multi=True)):
+        if any("\x00" in key or "\x00" in value for source in sources for key, value in source.items(multi=True)) \
+                or any("\x00" in str(value) for value in (request.view_args or {}).values()):
             abort(400)
 
     @app.after_request

@@ -84,17 +84,23 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Sequence]) -> bytes:
     return b"".join(csv_chunks(header, rows))
 
 
+#: characters gathered before a chunk of a streamed CSV is sent: one write per row would cost more than the rows
+CSV_CHUNK = 64 * 1024
+
+
 def csv_chunks(header: Sequence[str], rows: Iterable[Sequence]) -> Iterator[bytes]:
     """A CSV file, UTF-8 with BOM, as chunks for a streamed response; cells are formula-neutralised."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
+    buffer.write("\ufeff")
     writer.writerow([neutralise(name) for name in header])
-    yield ("\ufeff" + buffer.getvalue()).encode("utf-8")
     for row in rows:
-        buffer.seek(0)
-        buffer.truncate()
         writer.writerow(["" if cell is None else neutralise(cell) for cell in row])
-        yield buffer.getvalue().encode("utf-8")
+        if buffer.tell() >= CSV_CHUNK:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode("utf-8")
 
 
 def xlsx_bytes(sheets: dict[str, tuple[Sequence[str], Iterable[Sequence]]]) -> bytes:

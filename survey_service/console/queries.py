@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass, fields
 
 from sqlalchemy import Select, and_, case, func, select
 
@@ -67,12 +67,14 @@ def _progress_select(*survey_ids: int) -> Select:
 
 
 def survey_progress(survey_id: int) -> tuple[Progress, list[Progress]]:
-    """The overview: overall counts and one row per district, in roster order."""
-    overall = Progress(None, *db.session.execute(_progress_select(survey_id)).one())
-    by_district = db.session.execute(
+    """The overview: overall counts and one row per district, in roster order (one aggregate query)."""
+    by_district = [Progress(row[-1], *row[:-1]) for row in db.session.execute(
         _progress_select(survey_id).add_columns(RosterUnit.district)
-        .group_by(RosterUnit.district).order_by(func.min(RosterUnit.id))).all()
-    return overall, [Progress(row[-1], *row[:-1]) for row in by_district]
+        .group_by(RosterUnit.district).order_by(func.min(RosterUnit.id)))]
+    # every count is a count of invitations, so the districts add up to the whole survey
+    totals = [sum(counts) for counts in zip(*(astuple(row)[1:] for row in by_district))] or \
+        [0] * (len(fields(Progress)) - 1)
+    return Progress(None, *totals), by_district
 
 
 def progress_by_survey(survey_ids: list[int]) -> dict[int, Progress]:

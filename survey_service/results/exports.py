@@ -20,11 +20,20 @@ CHUNK = 1000
 
 
 def response_rows(survey: Survey) -> Iterator[list]:
-    """One row per submitted response, in submission order; memory stays flat however many there are."""
+    """One row per submitted response, in submission order; memory stays flat however many there are.
+
+    What the rows need of the survey is read now, so the rows can be produced after the request's session has
+    closed (a streamed response outlives it).
+    """
     questionnaire = survey.questionnaire_version.questionnaire
     columns = {question_id: position for question_id, position in db.session.execute(
-        select(Question.id, Question.position).where(Question.questionnaire_version_id == survey.questionnaire_version_id))}
+        select(Question.id, Question.position)
+        .where(Question.questionnaire_version_id == survey.questionnaire_version_id))}
     n_questions = len(questionnaire.items) + len(questionnaire.open_questions)
+    return _rows(survey.id, columns, n_questions)
+
+
+def _rows(survey_id: int, columns: dict[int, int], n_questions: int) -> Iterator[list]:
     reviewer = aliased(User)
     last_id = 0
     while True:
@@ -35,7 +44,7 @@ def response_rows(survey: Survey) -> Iterator[list]:
             .join(Invitation, Response.invitation_id == Invitation.id)
             .join(RosterUnit, Invitation.unit_id == RosterUnit.id)
             .outerjoin(reviewer, Response.reviewed_by_id == reviewer.id)
-            .where(Response.survey_id == survey.id, Response.state == ResponseState.submitted, Response.id > last_id)
+            .where(Response.survey_id == survey_id, Response.state == ResponseState.submitted, Response.id > last_id)
             .order_by(Response.id).limit(CHUNK)).all()
         if not chunk:
             return

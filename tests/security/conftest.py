@@ -11,7 +11,7 @@ import yaml
 from sqlalchemy import select
 
 from survey_service.auth.models import Role
-from survey_service.auth.operations import create_api_token, create_user, find_user
+from survey_service.auth.operations import create_api_token, create_user
 from survey_service.extensions import db
 from survey_service.mail.models import MailBatch, MailDelivery
 from survey_service.questionnaires.operations import import_questionnaire
@@ -21,7 +21,7 @@ from survey_service.roster.operations import import_roster
 from survey_service.scorecard.operations import store_scorecard
 from survey_service.surveys.models import Invitation, SurveyState
 from survey_service.surveys.operations import change_state, create_survey
-from tests.conftest import CSRF_FIELD, DATA, QUESTIONNAIRE, fresh_postgres_database, log_in, make_app
+from tests.conftest import DATA, QUESTIONNAIRE, csrf_token, fresh_postgres_database, log_in, make_app
 
 #: what an attacker would type; none of it may reach a page as markup
 PAYLOADS = ('<script>alert("xss")</script>', '"><img src=x onerror=alert(1)>', "'><svg onload=alert(1)>")
@@ -120,10 +120,5 @@ def signed_in(app, email: str = "admin@example.org"):
     """A client logged in (an administrator passes every role check) and the CSRF token of its session."""
     client = app.test_client()
     assert log_in(client, email, PASSWORD).status_code == 302
-    match = CSRF_FIELD.search(client.get("/surveys/new").get_data(as_text=True))
-    return client, match.group(1) or match.group(2)
+    return client, csrf_token(client, "/surveys/new")
 
-
-def admin_id(app) -> int:
-    with app.app_context():
-        return find_user("admin@example.org").id
