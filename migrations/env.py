@@ -13,6 +13,8 @@ config = context.config
 # This line sets up loggers basically.
 fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger('alembic.env')
+#: the PostgreSQL advisory lock that serialises concurrent upgrades (any fixed number unique to this service)
+MIGRATION_LOCK = 0x5355_5256
 
 
 def get_engine():
@@ -95,6 +97,10 @@ def run_migrations_online():
         )
 
         with context.begin_transaction():
+            if connection.dialect.name == "postgresql":
+                # Instances starting together migrate one after the other: the lock is held until this
+                # transaction commits, and Alembic reads the current revision only after taking it.
+                connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
             context.run_migrations()
 
 

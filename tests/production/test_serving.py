@@ -11,8 +11,12 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import psycopg
+import pytest
+
 from survey_service import PROJECT_ROOT
 from survey_service.access_log import mask_tokens
+from tests.conftest import fresh_postgres_database
 
 VENV_BIN = Path(sys.executable).parent
 TOKEN = "Zq3" + "x" * 40
@@ -21,7 +25,8 @@ TOKEN = "Zq3" + "x" * 40
 def environment(tmp_path: Path, **extra: str) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "SECRET_KEY", "REDIS_URL")}
     env.update(PATH=f"{VENV_BIN}:{env['PATH']}", PYTHONPATH=str(PROJECT_ROOT),
-               DATABASE_URL=f"sqlite:///{tmp_path / 'served.db'}", **extra)
+               DATABASE_URL=f"sqlite:///{tmp_path / 'served.db'}")
+    env.update(extra)
     return env
 
 
@@ -86,3 +91,21 @@ def _get(url: str, deadline: float):
             if isinstance(exc, urllib.error.HTTPError) or time.monotonic() > deadline:
                 raise
             time.sleep(0.2)
+
+
+@pytest.fixture
+def empty_postgres_database():
+    """A database of its own: the session's shared one must not be left migrated."""
+    yield from fresh_postgres_database()
+
+
+@pytest.mark.postgres
+def test_instances_starting_together_migrate_one_after_the_other(empty_postgres_database, tmp_path):
+    postgres_database = empty_postgres_database
+    env = environment(tmp_path, DATABASE_URL=postgres_database, SECRET_KEY="shared by every instance")
+    upgrades = [subprocess.Popen([PROJECT_ROOT / "docker-entrypoint.sh", "true"], cwd=PROJECT_ROOT, env=env,
+                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for _ in range(3)]
+    outputs = [upgrade.communicate(timeout=120)[0] for upgrade in upgrades]
+    assert [upgrade.returncode for upgrade in upgrades] == [0, 0, 0], outputs
+    with psycopg.connect(postgres_database.replace("postgresql+psycopg://", "postgresql://")) as connection:
+        assert len(connection.execute("SELECT version_num FROM alembic_version").fetchall()) == 1
