@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 NUMBER_OR_NULL = {"type": ["number", "null"]}
+TEXT = {"type": "string", "pattern": "^[^\\x00]*$"}  # the service refuses NUL characters anywhere (400)
 INTERVAL = {"type": ["array", "null"], "items": {"type": "number"}, "minItems": 2, "maxItems": 2}
 ERROR = {"type": "object", "required": ["error", "status"],
          "properties": {"error": {"type": "string"}, "status": {"type": "integer"},
@@ -56,6 +57,7 @@ SATISFACTION = {
 
 def openapi_document() -> dict:
     errors = {
+        "400": {"description": "A NUL character in the request", "content": {"application/json": {"schema": ERROR}}},
         "401": {"description": "No valid API token", "content": {"application/json": {"schema": ERROR}}},
     }
     return {
@@ -78,10 +80,10 @@ def openapi_document() -> dict:
             "/api/v1/surveys/{key}/satisfaction": {"get": {
                 "operationId": "getSatisfaction", "summary": "The satisfaction document of a survey",
                 "parameters": [
-                    {"name": "key", "in": "path", "required": True, "schema": {"type": "string"}},
+                    {"name": "key", "in": "path", "required": True, "schema": TEXT},
                     {"name": "group_by", "in": "query", "required": False,
                      "description": "Roster column to compare groups by (default: district).",
-                     "schema": {"type": "string"}},
+                     "schema": TEXT},
                     {"name": "If-None-Match", "in": "header", "required": False, "schema": {"type": "string"}},
                 ],
                 "responses": {

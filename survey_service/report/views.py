@@ -149,16 +149,23 @@ def responses(key: str):
 
 
 def _in_app_context(chunks: Iterator[bytes]) -> Iterator[bytes]:
-    """A streamed body read in an app context (and database session) of its own, pushed only while it is read.
+    """A streamed body whose every chunk is made in an app context (and database session) of its own.
 
-    The request's context is gone by then; keeping it alive instead (stream_with_context) leaves it pushed for as
-    long as a client holds the unread response.
+    The request's context is gone when the server reads the body. Keeping it alive instead (stream_with_context)
+    leaves it pushed for as long as a client holds the unread response, and a context held across a ``yield`` is
+    popped out of order when the body is dropped unread; one context per chunk is pushed and popped around the
+    work alone. The rows are read by keyset (results/exports.py), so no cursor outlives a chunk.
     """
     app = current_app._get_current_object()
 
     def read():
-        with app.app_context():
-            yield from chunks
+        iterator = iter(chunks)
+        while True:
+            with app.app_context():
+                chunk = next(iterator, None)
+            if chunk is None:
+                return
+            yield chunk
 
     return read()
 
