@@ -17,6 +17,7 @@ import argparse
 import csv
 import io
 import json
+import shutil
 import statistics
 import subprocess
 import sys
@@ -130,6 +131,7 @@ def main() -> None:
             server.wait(60)
         if database_name:
             drop_database(SHARED_SERVER, database_name)
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":
