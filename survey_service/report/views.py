@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import get_locale
 from sqlalchemy import select
 
@@ -145,22 +145,7 @@ def responses(key: str):
     survey = _survey(key)
     record("report.export", survey, format="csv")
     # streamed a thousand rows at a time (results/exports.py): memory stays flat at any number of responses
-    return _download(_in_app_context(responses_csv_stream(survey)), "text/csv", f"{survey.key}-responses.csv")
-
-
-def _in_app_context(chunks: Iterator[bytes]) -> Iterator[bytes]:
-    """A streamed body read in an app context (and database session) of its own, pushed only while it is read.
-
-    The request's context is gone by then; keeping it alive instead (stream_with_context) leaves it pushed for as
-    long as a client holds the unread response.
-    """
-    app = current_app._get_current_object()
-
-    def read():
-        with app.app_context():
-            yield from chunks
-
-    return read()
+    return _download(responses_csv_stream(survey), "text/csv", f"{survey.key}-responses.csv")
 
 
 @blueprint.route(RESULTS + "/results.xlsx")
