@@ -106,13 +106,20 @@ def csv_chunks(header: Sequence[str], rows: Iterable[Sequence]) -> Iterator[byte
 def xlsx_bytes(sheets: dict[str, tuple[Sequence[str], Iterable[Sequence]]]) -> bytes:
     """An XLSX workbook with one sheet per entry (name -> header, rows); cells are formula-neutralised."""
     from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    def cell(value):
+        # control characters XLSX cannot hold (openpyxl refuses them, a review reason may carry one) show as �
+        value = neutralise(value)
+        return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value) if isinstance(value, str) else value
 
     workbook = Workbook(write_only=True)
     for name, (header, rows) in sheets.items():
         sheet = workbook.create_sheet(title=name[:31])
-        sheet.append([neutralise(h) for h in header])
+        sheet.append([cell(h) for h in header])
         for row in rows:
-            sheet.append([neutralise(cell) for cell in row])
+            sheet.append([cell(value) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import get_locale
 from sqlalchemy import select
 
@@ -145,29 +145,7 @@ def responses(key: str):
     survey = _survey(key)
     record("report.export", survey, format="csv")
     # streamed a thousand rows at a time (results/exports.py): memory stays flat at any number of responses
-    return _download(_in_app_context(responses_csv_stream(survey)), "text/csv", f"{survey.key}-responses.csv")
-
-
-def _in_app_context(chunks: Iterator[bytes]) -> Iterator[bytes]:
-    """A streamed body whose every chunk is made in an app context (and database session) of its own.
-
-    The request's context is gone when the server reads the body. Keeping it alive instead (stream_with_context)
-    leaves it pushed for as long as a client holds the unread response, and a context held across a ``yield`` is
-    popped out of order when the body is dropped unread; one context per chunk is pushed and popped around the
-    work alone. The rows are read by keyset (results/exports.py), so no cursor outlives a chunk.
-    """
-    app = current_app._get_current_object()
-
-    def read():
-        iterator = iter(chunks)
-        while True:
-            with app.app_context():
-                chunk = next(iterator, None)
-            if chunk is None:
-                return
-            yield chunk
-
-    return read()
+    return _download(responses_csv_stream(survey), "text/csv", f"{survey.key}-responses.csv")
 
 
 @blueprint.route(RESULTS + "/results.xlsx")

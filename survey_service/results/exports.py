@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
+from flask import Flask, current_app
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
@@ -22,43 +23,52 @@ CHUNK = 1000
 def response_rows(survey: Survey) -> Iterator[list]:
     """One row per submitted response, in submission order; memory stays flat however many there are.
 
-    What the rows need of the survey is read now, so the rows can be produced after the request's session has
-    closed (a streamed response outlives it).
+    What the rows need of the survey is read now. Each chunk is then read in an app context (and database session)
+    of its own, held only while reading, never across a ``yield``: a streamed response is read after its request
+    has ended, and a client may leave it half read.
     """
     questionnaire = survey.questionnaire_version.questionnaire
     columns = {question_id: position for question_id, position in db.session.execute(
         select(Question.id, Question.position)
         .where(Question.questionnaire_version_id == survey.questionnaire_version_id))}
     n_questions = len(questionnaire.items) + len(questionnaire.open_questions)
-    return _rows(survey.id, columns, n_questions)
+    return _rows(current_app._get_current_object(), survey.id, columns, n_questions)
 
 
-def _rows(survey_id: int, columns: dict[int, int], n_questions: int) -> Iterator[list]:
-    reviewer = aliased(User)
+def _rows(app: Flask, survey_id: int, columns: dict[int, int], n_questions: int) -> Iterator[list]:
     last_id = 0
     while True:
-        chunk = db.session.execute(
-            select(Response.id, RosterUnit.code, RosterUnit.name, RosterUnit.district, Response.validity,
-                   Response.validity_reason, Response.submitted_at, Response.flags, reviewer.email,
-                   Response.reviewed_at, Response.reference)
-            .join(Invitation, Response.invitation_id == Invitation.id)
-            .join(RosterUnit, Invitation.unit_id == RosterUnit.id)
-            .outerjoin(reviewer, Response.reviewed_by_id == reviewer.id)
-            .where(Response.survey_id == survey_id, Response.state == ResponseState.submitted, Response.id > last_id)
-            .order_by(Response.id).limit(CHUNK)).all()
-        if not chunk:
+        with app.app_context():
+            rows = _chunk(survey_id, columns, n_questions, last_id)
+        if not rows:
             return
-        cells: dict[int, list] = {row[0]: [""] * n_questions for row in chunk}
+        yield from (row[1:] for row in rows)
+        last_id = rows[-1][0]
+
+
+def _chunk(survey_id: int, columns: dict[int, int], n_questions: int, after_id: int) -> list:
+    """Up to CHUNK rows of responses after ``after_id``; each row starts with the response id."""
+    reviewer = aliased(User)
+    chunk = db.session.execute(
+        select(Response.id, RosterUnit.code, RosterUnit.name, RosterUnit.district, Response.validity,
+               Response.validity_reason, Response.submitted_at, Response.flags, reviewer.email,
+               Response.reviewed_at, Response.reference)
+        .join(Invitation, Response.invitation_id == Invitation.id)
+        .join(RosterUnit, Invitation.unit_id == RosterUnit.id)
+        .outerjoin(reviewer, Response.reviewed_by_id == reviewer.id)
+        .where(Response.survey_id == survey_id, Response.state == ResponseState.submitted, Response.id > after_id)
+        .order_by(Response.id).limit(CHUNK)).all()
+    cells: dict[int, list] = {row[0]: [""] * n_questions for row in chunk}
+    if cells:
         for response_id, question_id, value, text in db.session.execute(
                 select(Answer.response_id, Answer.question_id, Answer.value, Answer.text)
                 .where(Answer.response_id.in_(list(cells)))):
             cells[response_id][columns[question_id]] = value if value is not None else (text or "")
-        for (response_id, code, name, district, validity, reason, submitted_at, flags, reviewer_email, reviewed_at,
-             reference) in chunk:
-            yield [code, name, district, validity.value if validity else "", reason or "", _time(submitted_at),
-                   *cells[response_id], " ".join(flags or []), reviewer_email or "", _time(reviewed_at),
-                   reference or ""]
-        last_id = chunk[-1][0]
+    return [[response_id, code, name, district, validity.value if validity else "", reason or "",
+             _time(submitted_at), *cells[response_id], " ".join(flags or []), reviewer_email or "",
+             _time(reviewed_at), reference or ""]
+            for (response_id, code, name, district, validity, reason, submitted_at, flags, reviewer_email,
+                 reviewed_at, reference) in chunk]
 
 
 def _time(moment) -> str:

@@ -1,7 +1,10 @@
 """Requests no view should see, the proxy in front, cookies and rate limits."""
 from __future__ import annotations
 
+import io
+
 import pytest
+from openpyxl import load_workbook
 
 from survey_service.extensions import db
 from tests.conftest import create_account, log_in, make_app, post_form
@@ -114,3 +117,17 @@ def test_an_unexpected_error_is_a_plain_500(tmp_path, path):
         assert response.get_json() == {"error": "Internal Server Error", "status": 500}
     else:
         assert response.mimetype == "text/html" and response.headers["Content-Security-Policy"]
+
+
+def test_control_characters_in_the_data_do_not_break_the_workbooks(hostile):
+    """A review reason may hold a control character the browser sent; XLSX cannot store one (openpyxl raised: a 500)."""
+    app, objects = hostile
+    client, csrf = signed_in(app)
+    decided = client.post(f"/surveys/{objects['key']}/responses/{objects['response_id']}/validity",
+                          data={"csrf_token": csrf, "validity": "invalid", "reason": "重复\x01提交"})
+    assert decided.status_code == 302
+    workbook = client.get(f"/surveys/{objects['key']}/results/results.xlsx")
+    assert workbook.status_code == 200
+    reasons = [cell.value for sheet in load_workbook(io.BytesIO(workbook.data)) for row in sheet.iter_rows()
+               for cell in row if isinstance(cell.value, str) and cell.value.startswith("重复")]
+    assert reasons and all(reason == "重复\ufffd提交" for reason in reasons)
