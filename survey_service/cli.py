@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import sys
+from collections.abc import Iterable
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -59,13 +60,16 @@ def transactional(command):
     return run
 
 
-def write_output(data: bytes | str, output: str | None) -> None:
-    """Data to ``--output`` or stdout."""
-    raw = data.encode("utf-8") if isinstance(data, str) else data
+def write_output(data: bytes | str | Iterable[bytes], output: str | None) -> None:
+    """Data, whole or in chunks (a streamed export), to ``--output`` or stdout."""
+    chunks = [data.encode("utf-8") if isinstance(data, str) else data] if isinstance(data, (bytes, str)) else data
     if output:
-        Path(output).write_bytes(raw)
+        with Path(output).open("wb") as file:
+            for chunk in chunks:
+                file.write(chunk)
     else:
-        sys.stdout.buffer.write(raw)
+        for chunk in chunks:
+            sys.stdout.buffer.write(chunk)
         sys.stdout.flush()
 
 

@@ -14,7 +14,7 @@ from survey_service.cli import fail, say, transactional, write_output
 from survey_service.problems import ProblemList
 from survey_service.responses.csv_format import parse_responses
 from survey_service.results.documents import survey_document
-from survey_service.results.exports import responses_csv, responses_xlsx
+from survey_service.results.exports import responses_csv_stream, responses_xlsx, submitted_count
 from survey_service.results.text import render_document
 from survey_service.roster.parsing import parse_roster
 from survey_service.surveys.operations import find_survey
@@ -95,8 +95,11 @@ def responses():
 @transactional
 def export_command(survey_key, file_format, output):
     target = find_survey(survey_key)
-    writers = {"csv": responses_csv, "xlsx": responses_xlsx}
-    data, count = writers[file_format](target)
-    write_output(data, output)
+    if file_format == "csv":  # streamed, as from the results page: memory stays flat at any number of responses
+        count = submitted_count(target)
+        write_output(responses_csv_stream(target), output)
+    else:
+        data, count = responses_xlsx(target)
+        write_output(data, output)
     record("responses.export", target, actor="cli", format=file_format, rows=count)
     say(f"exported {count} responses of survey {survey_key} as {file_format}")
