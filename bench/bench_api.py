@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
-import statistics
 import sys
 import time
 import uuid
@@ -24,7 +23,9 @@ import numpy as np
 import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from timing import median_time  # noqa: E402
 from survey_service import create_app  # noqa: E402
 from survey_service.auth.operations import create_api_token, create_user  # noqa: E402
 from survey_service.extensions import db  # noqa: E402
@@ -83,15 +84,6 @@ def build(app, responses: int, seed: int = 20180618) -> str:
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.exec_driver_sql("ANALYZE")
     return secret
-
-
-def median_time(action, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> None:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
-import statistics
 import sys
 import tempfile
 import threading
@@ -31,9 +30,11 @@ import numpy as np
 import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from sqlalchemy import func, select, text  # noqa: E402
 
+from timing import median_time  # noqa: E402
 from survey_service import create_app  # noqa: E402
 from survey_service.auth.operations import create_user  # noqa: E402
 from survey_service.extensions import db  # noqa: E402
@@ -113,15 +114,6 @@ def build(app, invitations: int, responses: int, seed: int = 20180618) -> None:
             # autovacuum would analyse the freshly loaded tables within a minute; the pages are timed after that
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
                 connection.execute(text("ANALYZE"))
-
-
-def median_time(action, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def resident_kib() -> int:

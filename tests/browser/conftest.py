@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
+from survey_service.demo import load_demo
 from survey_service.extensions import db
 from tests.conftest import make_app
 
@@ -51,6 +52,15 @@ def live_server(tmp_path):
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def demo_server(live_server):
+    """The live server with the demo loaded (two surveys of the 221-centre roster)."""
+    with live_server.app.app_context():
+        load_demo()
+        db.session.commit()
+    return live_server
 
 
 @pytest.fixture(scope="session")

@@ -2,8 +2,6 @@
 import pytest
 
 from survey_service.assets import PLOTLY_JS, plotly_stylesheets
-from survey_service.demo import load_demo
-from survey_service.extensions import db
 from tests.browser.conftest import DESKTOP, PHONE, log_in_page
 from tests.conftest import create_account
 
@@ -17,14 +15,6 @@ document.addEventListener("securitypolicyviolation", function (event) {
   window.cspViolations.push(event.violatedDirective + " " + event.blockedURI + " " + event.sourceFile + ":" + event.lineNumber + ":" + event.columnNumber);
 });
 """
-
-
-@pytest.fixture
-def demo_server(live_server):
-    with live_server.app.app_context():
-        load_demo()
-        db.session.commit()
-    return live_server
 
 
 def watched_page(new_page, viewport):

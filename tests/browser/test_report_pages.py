@@ -5,8 +5,6 @@ import subprocess
 
 import pytest
 
-from survey_service.demo import load_demo
-from survey_service.extensions import db
 from tests.browser.conftest import DESKTOP, PHONE, SCREENSHOTS, screenshot
 from tests.conftest import create_account
 
@@ -14,14 +12,6 @@ pytestmark = pytest.mark.browser
 KEY = "remote-edu-ops-2017"
 PAGES = ["", "dimensions", "items", "districts", "reliability", "comments", "comparison"]
 CHARTS = {"": 1, "dimensions": 1, "items": 1, "districts": 1, "comparison": 1}
-
-
-@pytest.fixture
-def demo_server(live_server):
-    with live_server.app.app_context():
-        load_demo()
-        db.session.commit()
-    return live_server
 
 
 def log_in(page, server):
