@@ -12,20 +12,17 @@ Medians of several runs; ratios against the baselines are printed and recorded i
 from __future__ import annotations
 
 import argparse
-import os
 import secrets
 import sys
 import time
-import uuid
 from pathlib import Path
 
 import numpy as np
-import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from timing import median_time  # noqa: E402
+from support import median_time, scratch_database  # noqa: E402
 from survey_service import create_app  # noqa: E402
 from survey_service.auth.operations import create_api_token, create_user  # noqa: E402
 from survey_service.extensions import db  # noqa: E402
@@ -36,7 +33,6 @@ from survey_service.surveys.models import Invitation, Survey, SurveyState  # noq
 from survey_service.timestamps import utcnow  # noqa: E402
 
 QUESTIONNAIRE = Path(__file__).resolve().parents[1] / "survey_service" / "demo_data" / "questionnaire-2017.yaml"
-SERVER = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 DISTRICTS = [f"区{n:02d}" for n in range(16)]
 
 
@@ -91,14 +87,7 @@ def main() -> None:
     parser.add_argument("--responses", type=int, default=100_000)
     parser.add_argument("--database", choices=["postgresql", "sqlite"], default="postgresql")
     args = parser.parse_args()
-    name = f"bench_{uuid.uuid4().hex[:10]}"
-    if args.database == "postgresql":
-        with psycopg.connect(SERVER, autocommit=True) as connection:
-            connection.execute(f'CREATE DATABASE "{name}"')
-        url = SERVER.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + "/" + name
-    else:
-        url = f"sqlite:////tmp/{name}.db"
-    try:
+    with scratch_database(args.database) as url:
         app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "RATELIMIT_ENABLED": False})
         started = time.perf_counter()
         secret = build(app, args.responses)
@@ -129,12 +118,6 @@ def main() -> None:
         print(f"| {args.database} | {args.responses:,} | cold {cold_time:.2f} s | pandas.read_sql {load:.2f} s "
               f"({cold_time / load:.2f}×) | warm 304 {warm_304 * 1000:.1f} ms | warm 200 {warm_200 * 1000:.1f} ms | "
               f"/healthz {health * 1000:.1f} ms ({warm_304 / health:.1f}×) |")
-    finally:
-        if args.database == "postgresql":
-            with psycopg.connect(SERVER, autocommit=True) as connection:
-                connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        else:
-            Path(f"/tmp/{name}.db").unlink(missing_ok=True)
 
 
 if __name__ == "__main__":

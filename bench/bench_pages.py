@@ -16,25 +16,21 @@ Figures go to docs/benchmarks.md by hand ("Console pages and exports").
 from __future__ import annotations
 
 import argparse
-import os
 import secrets
 import sys
-import tempfile
 import threading
 import time
 import tracemalloc
-import uuid
 from pathlib import Path
 
 import numpy as np
-import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from sqlalchemy import func, select, text  # noqa: E402
 
-from timing import median_time  # noqa: E402
+from support import median_time, scratch_database  # noqa: E402
 from survey_service import create_app  # noqa: E402
 from survey_service.auth.operations import create_user  # noqa: E402
 from survey_service.extensions import db  # noqa: E402
@@ -45,7 +41,6 @@ from survey_service.surveys.models import Invitation, Survey, SurveyState  # noq
 from survey_service.timestamps import utcnow  # noqa: E402
 
 QUESTIONNAIRE = Path(__file__).resolve().parents[1] / "survey_service" / "demo_data" / "questionnaire-2017.yaml"
-SERVER = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 DISTRICTS = [f"区{n:02d}" for n in range(16)]
 PASSWORD = secrets.token_urlsafe(16)
 BATCH = 50_000
@@ -164,14 +159,7 @@ def main() -> None:
     parser.add_argument("--invitations", type=int, default=40_000)
     parser.add_argument("--responses", type=int, default=100_000)
     args = parser.parse_args()
-    name = f"bench_{uuid.uuid4().hex[:10]}"
-    if args.database == "postgresql":
-        with psycopg.connect(SERVER, autocommit=True) as connection:
-            connection.execute(f'CREATE DATABASE "{name}"')
-        url = SERVER.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + "/" + name
-    else:
-        url = f"sqlite:///{Path(tempfile.gettempdir()) / name}.db"
-    try:
+    with scratch_database(args.database) as url:
         app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "RATELIMIT_ENABLED": False,
                           "WTF_CSRF_ENABLED": False})
         started = time.perf_counter()
@@ -205,13 +193,6 @@ def main() -> None:
             growth = rss_growth(client, path)
             print(f"| {args.database} | {responses:,} | {size / 2 ** 20:.1f} MiB | {seconds:.2f} s | "
                   f"{responses / seconds:,.0f} rows/s | {peak / 2 ** 20:.1f} MiB | {growth / 1024:.1f} MiB |")
-    finally:
-        if args.database == "postgresql":
-            with psycopg.connect(SERVER, autocommit=True) as connection:
-                connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        else:
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{Path(tempfile.gettempdir()) / name}.db{suffix}").unlink(missing_ok=True)
 
 
 if __name__ == "__main__":
