@@ -100,7 +100,9 @@ def load_demo(seed: int = 2018) -> dict:
             user.set_password(password)
         accounts.append((email, password))
     open_survey = db.session.scalar(select(Survey).filter_by(key="remote-edu-ops-2017"))
-    chase = next((i for i in open_survey.invitations if i.submitted_at is None), None)
+    # a centre that has not opened its link yet, so the questionnaire starts empty (else one still to submit)
+    waiting = [i for i in open_survey.invitations if i.submitted_at is None and i.revoked_at is None]
+    chase = next((i for i in waiting if i.started_at is None), waiting[0] if waiting else None)
     base_url = current_app.config["BASE_URL"]
     return {"accounts": accounts, "surveys": surveys, "sample_link": chase.link(base_url) if chase else None}
 
