@@ -59,6 +59,8 @@ def openapi_document() -> dict:
     errors = {
         "400": {"description": "A NUL character in the request", "content": {"application/json": {"schema": ERROR}}},
         "401": {"description": "No valid API token", "content": {"application/json": {"schema": ERROR}}},
+        "429": {"description": "Too many refused tokens from this address; try again later",
+                "content": {"application/json": {"schema": ERROR}}},
     }
     return {
         "openapi": "3.1.0",

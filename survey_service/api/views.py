@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint, Response, request, url_for
+from flask import Blueprint, Response, current_app, request, url_for
 from sqlalchemy import select
 
 from survey_service.api.auth import api_error, token_required
@@ -15,12 +15,23 @@ csrf.exempt(blueprint)  # no cookies and no forms: a bearer token authenticates 
 limiter.limit("600 per minute")(blueprint)
 
 
+def _failure_limit() -> str:
+    return current_app.config["RATELIMIT_TOKEN_FAILURES"]
+
+
+#: counts refused bearer tokens per client address, as personal links count failed look-ups: guessing is throttled
+#: while a client with a valid token is never slowed down by its own requests
+token_guessing = limiter.shared_limit(_failure_limit, scope="api-token",
+                                      deduct_when=lambda response: response.status_code == 401)
+
+
 @blueprint.route("/openapi.json")
 def openapi():
     return openapi_document()
 
 
 @blueprint.route("/surveys")
+@token_guessing
 @token_required
 def surveys():
     listing = db.session.scalars(select(Survey).order_by(Survey.created_at.desc())).all()
@@ -32,6 +43,7 @@ def surveys():
 
 
 @blueprint.route("/surveys/<key>/satisfaction")
+@token_guessing
 @token_required
 def satisfaction(key: str):
     survey = db.session.scalar(select(Survey).filter_by(key=key))

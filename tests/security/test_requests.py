@@ -99,6 +99,10 @@ def test_rate_limits_are_on_by_default(tmp_path):
     assert statuses[-1] == 429
     assert all(client.get(f"/s/{'x' * 43}{n}").status_code == 404 for n in range(20))
     assert client.get(f"/s/{'y' * 43}").status_code == 429
+    # API bearer tokens: the same budget of failures per address, counted on their own
+    guesses = [client.get("/api/v1/surveys", headers={"Authorization": f"Bearer guess-{n}"}) for n in range(21)]
+    assert [r.status_code for r in guesses[:20]] == [401] * 20
+    assert guesses[20].status_code == 429 and guesses[20].json["status"] == 429
 
 
 @pytest.mark.parametrize("path", ["/boom", "/api/v1/boom"])
