@@ -60,7 +60,7 @@ def from_environment(instance_path: str) -> dict:
     if "REDIS_URL" in env:
         settings["REDIS_URL"] = env["REDIS_URL"]
         settings["RATELIMIT_STORAGE_URI"] = env["REDIS_URL"]
-    for name in ("SMTP_HOST", "SMTP_USER", "SMTP_PASSWORD", "SMTP_TLS", "MAIL_FROM", "PROXY_FIX_HOPS"):
+    for name in ("SMTP_HOST", "SMTP_USER", "SMTP_PASSWORD", "SMTP_TLS", "MAIL_FROM"):
         if name in env:
             settings[name] = env[name]
     for name in ("SMTP_PORT", "PROXY_FIX_HOPS"):

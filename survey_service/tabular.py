@@ -122,4 +122,3 @@ def xlsx_bytes(sheets: dict[str, tuple[Sequence[str], Iterable[Sequence]]]) -> b
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-

@@ -14,7 +14,8 @@ from survey_service.cli import fail, say, transactional, write_output
 from survey_service.problems import ProblemList
 from survey_service.responses.csv_format import parse_responses
 from survey_service.results.documents import survey_document
-from survey_service.results.exports import responses_csv_stream, responses_xlsx, submitted_count
+from survey_service.results.exports import responses_csv_stream, responses_xlsx
+from survey_service.results.queries import submitted_count
 from survey_service.results.text import render_document
 from survey_service.roster.parsing import parse_roster
 from survey_service.surveys.operations import find_survey

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from survey_service.auth.models import User
@@ -80,12 +80,6 @@ def _time(moment) -> str:
 
 def responses_csv_stream(survey: Survey) -> Iterator[bytes]:
     return csv_chunks(export_header(survey.questionnaire_version.questionnaire), response_rows(survey))
-
-
-def submitted_count(survey: Survey) -> int:
-    """How many rows the responses export has."""
-    return db.session.scalar(select(func.count(Response.id))
-                             .where(Response.survey_id == survey.id, Response.state == ResponseState.submitted))
 
 
 def responses_xlsx(survey: Survey) -> tuple[bytes, int]:

@@ -37,7 +37,8 @@ def data_state(survey: Survey) -> tuple:
                func.max(Response.submitted_at))
         .where(Response.survey_id == survey.id, Response.state == ResponseState.submitted)).one()
     invitations = db.session.execute(
-        select(func.count(Invitation.id), func.max(Invitation.revoked_at)).where(Invitation.survey_id == survey.id)).one()
+        select(func.count(Invitation.id), func.max(Invitation.revoked_at))
+        .where(Invitation.survey_id == survey.id)).one()
     return (survey.id, survey.key, survey.title, survey.questionnaire_version_id, survey.state.value) + tuple(
         value.isoformat() if hasattr(value, "isoformat") else value for value in (*row, *invitations))
 
@@ -45,8 +46,9 @@ def data_state(survey: Survey) -> tuple:
 def survey_responses(survey: Survey, group_by: str | None = "district") -> SurveyResponses:
     """The valid responses' Likert answers as a matrix (rows: responses, columns: items in questionnaire order)."""
     likert = db.session.execute(
-        select(Question.id, Question.position).where(Question.questionnaire_version_id == survey.questionnaire_version_id,
-                                                     Question.kind == "likert").order_by(Question.position)).all()
+        select(Question.id, Question.position)
+        .where(Question.questionnaire_version_id == survey.questionnaire_version_id, Question.kind == "likert")
+        .order_by(Question.position)).all()
     group_column = _group_expression(group_by)
     # one row per valid response with its answers pivoted into columns: the database does the reshaping, and
     # Python sees as many rows as responses rather than one per answer
@@ -76,12 +78,17 @@ def survey_responses(survey: Survey, group_by: str | None = "district") -> Surve
                                             Response.state == ResponseState.submitted))
     issued = db.session.scalar(select(func.count(Invitation.id))
                                .where(Invitation.survey_id == survey.id, Invitation.revoked_at.is_(None)))
-    submitted = db.session.scalar(select(func.count(Response.id))
-                                  .where(Response.survey_id == survey.id, Response.state == ResponseState.submitted))
+    submitted = submitted_count(survey)
     return SurveyResponses(answers=answers, respondent_ids=[row[1] for row in valid],
                            groups=[_label(row[2]) for row in valid] if group_by else None,
                            issued=issued, submitted=submitted, issued_by_group=issued_by_group,
                            submitted_by_group=submitted_by_group)
+
+
+def submitted_count(survey: Survey) -> int:
+    """The survey's submitted responses, valid or not: the document's ``submitted`` and the export's rows."""
+    return db.session.scalar(select(func.count(Response.id))
+                             .where(Response.survey_id == survey.id, Response.state == ResponseState.submitted))
 
 
 def _group_expression(group_by: str | None):
