@@ -7,7 +7,8 @@ from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 from survey_service import PROJECT_ROOT
 from survey_service.access_log import TokenMaskingFilter
-from survey_service.database import begin_request_transaction, check_database_settings, is_unavailable
+from survey_service.database import (begin_request_transaction, check_database_settings, end_request_transaction,
+                                     is_unavailable, refuse_request_writes)
 from survey_service.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 #: seconds a client is asked to wait when the database is unavailable
@@ -48,14 +49,7 @@ def _import_models() -> None:
 
 def _commit_once_per_request(app: Flask) -> None:
     """Views only flush; the request commits once, before the response leaves, so nothing is acknowledged early."""
-
-    @app.after_request
-    def commit(response):
-        if response.status_code < 400:
-            db.session.commit()
-        else:
-            db.session.rollback()
-        return response
+    app.after_request(end_request_transaction)
 
 
 def select_locale() -> str:
@@ -71,18 +65,23 @@ def select_locale() -> str:
 def register_blueprints(app: Flask) -> None:
     from survey_service.api.views import blueprint as api
     from survey_service.assets import blueprint as assets
+    from survey_service.admin.views import blueprint as admin
     from survey_service.auth.views import blueprint as auth
-    from survey_service.console import admin, mailing, review, surveys, tracking, views
+    from survey_service.console.views import blueprint as console
     from survey_service.health import blueprint as health
+    from survey_service.mail.views import blueprint as mailing
+    from survey_service.responses.views import blueprint as review
     from survey_service.respond.views import blueprint as respond
     from survey_service.scorecard.views import blueprint as scorecards
     from survey_service.report.views import blueprint as report
+    from survey_service.surveys.views import blueprint as surveys
+    from survey_service.tracking.views import blueprint as tracking
 
     app.register_blueprint(api)
     app.register_blueprint(assets)
     app.register_blueprint(auth)
-    for module in (views, surveys, tracking, mailing, review, admin):
-        app.register_blueprint(module.blueprint)
+    for blueprint in (console, surveys, tracking, mailing, review, admin):
+        app.register_blueprint(blueprint)
     app.register_blueprint(health)
     app.register_blueprint(scorecards)
     app.register_blueprint(respond)
@@ -97,6 +96,7 @@ def register_errorhandlers(app: Flask) -> None:
         # Down, restarting or busy: nothing of this request was confirmed; say when to try again.
         app.logger.error("database unavailable on %s %s: %s", request.method, request.path, error.orig)
         db.session.rollback()
+        refuse_request_writes()
         headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
         if request.path.startswith("/api/"):
             return {"error": "Service Unavailable", "status": 503}, 503, headers
@@ -108,6 +108,7 @@ def register_errorhandlers(app: Flask) -> None:
         if isinstance(failed, DBAPIError) and is_unavailable(failed):
             # the commit after the view failed: Flask reports errors of after-request hooks as a 500
             return database_unavailable(failed)
+        refuse_request_writes()
         if request.path.startswith("/api/"):
             return {"error": error.name, "status": error.code}, error.code
         return render_template("errors/error.html", error=error), error.code
@@ -120,6 +121,7 @@ def register_errorhandlers(app: Flask) -> None:
     def unexpected_error(error: Exception):
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
         db.session.rollback()
+        refuse_request_writes()
         if request.path.startswith("/api/"):
             return {"error": "Internal Server Error", "status": 500}, 500
         return render_template("errors/error.html", error=None), 500

@@ -6,7 +6,7 @@ are what the operations rely on.
 """
 from __future__ import annotations
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, g, has_app_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -79,6 +79,27 @@ def begin_request_transaction() -> None:
     view = current_app.view_functions.get(request.endpoint)
     if request.method not in SAFE_METHODS or getattr(view, "writes_database", False):
         begin_writing()
+
+
+def refuse_request_writes() -> None:
+    """Mark the current request's writes for rollback (an operation refused; see ``survey_service.problems``)."""
+    if has_app_context():
+        g.writes_refused = True
+
+
+def end_request_transaction(response):
+    """After the view, before the answer leaves: commit what the view flushed, unless something refused or failed.
+
+    The status code does not decide: a view may redirect after a refusal, or answer 422 after a form error that
+    wrote nothing. A commit that fails here (the database went away) becomes the 503 page.
+    """
+    from survey_service.extensions import db
+
+    if g.pop("writes_refused", False):
+        db.session.rollback()
+    else:
+        db.session.commit()
+    return response
 
 
 def check_database_settings(app: Flask) -> None:

@@ -1,9 +1,32 @@
-"""One exception for input with problems: every problem listed, each naming its line or field."""
+"""What an operation says when it refuses: bad input (every problem listed) or a change the state does not allow.
+
+A refusal undoes the request's writes. Views only flush and the request commits once, when it ends (as Indico's
+request handler does): it commits when the view returned normally and rolls back when anything went wrong —
+an exception that became an error page, or a refusal that a view caught to show a message or redirect. So a view
+never has to remember to roll back after an operation said no, whatever status its answer carries.
+"""
+from survey_service.database import refuse_request_writes
 
 
-class ProblemList(ValueError):
+class Refusal(Exception):
+    """An operation said no; whatever the request wrote before is rolled back when the request ends."""
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        refuse_request_writes()
+
+
+class ProblemList(Refusal, ValueError):
     """Bad input: ``problems`` lists each one (``line 7: duplicate code "310101002"``); nothing was changed."""
 
     def __init__(self, problems: list[str]):
         super().__init__("\n".join(problems))
         self.problems = list(problems)
+
+
+class ReasonedRefusal(Refusal):
+    """A change the state does not allow; ``reason`` is a code the console words for the user."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from survey_service.audit.operations import record
 from survey_service.auth.models import ApiToken, Role, User
 from survey_service.extensions import db
-from survey_service.problems import ProblemList
+from survey_service.problems import ProblemList, ReasonedRefusal
 from survey_service.timestamps import utcnow
 
 MIN_PASSWORD_LENGTH = 10
@@ -45,12 +45,8 @@ def find_user(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
 
 
-class AccountChangeRefused(Exception):
+class AccountChangeRefused(ReasonedRefusal):
     """An account change the console refuses; ``reason`` is a code the console words for the user."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
 
 
 def change_role(user: User, role: Role, *, by: User) -> None:

@@ -18,6 +18,7 @@ from survey_service.auth.models import User
 from survey_service.extensions import db
 from survey_service.mail.models import MailBatch, MailDelivery
 from survey_service.mail.sending import SmtpSession, compose
+from survey_service.problems import ReasonedRefusal
 from survey_service.roster.models import RosterUnit
 from survey_service.surveys.models import Invitation, Survey, SurveyState
 from survey_service.timestamps import utcnow
@@ -29,12 +30,8 @@ KINDS = ("invitation", "reminder")
 STALE_CLAIM = timedelta(minutes=5)
 
 
-class SendRefused(Exception):
+class SendRefused(ReasonedRefusal):
     """A batch that may not start; ``reason`` is a code the console words for the user."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
 
 
 def recipients(survey: Survey, kind: str):

@@ -6,7 +6,7 @@ from flask_babel import format_time, get_locale, gettext as _
 from werkzeug.exceptions import NotFound
 
 from survey_service.database import writes_database
-from survey_service.extensions import db, limiter
+from survey_service.extensions import limiter
 from survey_service.respond.forms import answer_form, likert_name, open_name
 from survey_service.respond.operations import record_opening
 from survey_service.respond.queries import answering_window, find_invitation, response_of, saved_answers, sections
@@ -143,7 +143,6 @@ def autosave(token: str):
     try:
         save_answers(invitation, form.likert_answers(), form.open_answers(), submit=False)
     except AlreadySubmitted:
-        db.session.rollback()
         return {"message": _("The questionnaire has been submitted; nothing was changed.")}, 409
     return {"message": _("Saved automatically at %(time)s", time=format_time(utcnow(), "HH:mm"))}
 
@@ -169,8 +168,7 @@ def _correctable(invitation: Invitation, response: Response | None) -> bool:
 
 
 def _already_submitted(token: str):
-    # A concurrent or repeated submission lost; none of its writes may be committed after the redirect.
-    db.session.rollback()
+    # A concurrent or repeated submission lost: AlreadySubmitted is a refusal, so none of its writes are committed.
     flash(_("This questionnaire has been submitted already; the answers on record are unchanged."), "info")
     return redirect(url_for(".questionnaire", token=token))
 

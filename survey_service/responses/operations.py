@@ -11,7 +11,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from analysis.validity import check_validity
 from survey_service.audit.operations import record
 from survey_service.extensions import db
-from survey_service.problems import ProblemList
+from survey_service.problems import ProblemList, Refusal
 from survey_service.questionnaires.models import Question, QuestionnaireVersion
 from survey_service.responses.models import Answer, Response, ResponseState, Validity
 from survey_service.surveys.models import Invitation
@@ -22,7 +22,7 @@ REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 UPSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
-class AlreadySubmitted(Exception):
+class AlreadySubmitted(Refusal):
     """The centre has submitted already (and may not correct its answers)."""
 
 

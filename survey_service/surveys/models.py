@@ -8,6 +8,7 @@ from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey_service.extensions import db
+from survey_service.problems import Refusal
 from survey_service.questionnaires.models import QuestionnaireVersion
 from survey_service.roster.models import Roster, RosterUnit
 from survey_service.timestamps import UTCDateTime, utcnow
@@ -22,7 +23,7 @@ class SurveyState(enum.Enum):
     closed = "closed"
 
 
-class TransitionError(ValueError):
+class TransitionError(Refusal, ValueError):
     """A lifecycle change the survey's state does not allow."""
 
 

@@ -9,7 +9,7 @@ from survey_service.audit.operations import record
 from survey_service.auth.access import role_required
 from survey_service.auth.forms import EmptyForm
 from survey_service.auth.models import Role
-from survey_service.console.downloads import table_download
+from survey_service.downloads import table_download
 from survey_service.console.forms import SurveyForm
 from survey_service.console.queries import survey_by_key, survey_districts
 from survey_service.extensions import db

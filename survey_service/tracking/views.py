@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from survey_service.auth.access import role_required
 from survey_service.auth.forms import EmptyForm
 from survey_service.auth.models import Role
-from survey_service.console.downloads import table_download
+from survey_service.downloads import table_download
 from survey_service.console.forms import NonRespondentFilterForm, choice_labels, district_choices
 from survey_service.console.queries import (NON_RESPONDENT_COLUMNS, Progress, non_respondent_query, non_respondents,
                                             paginate, review_count, stage_of, survey_by_key, survey_districts,

@@ -1,0 +1,1 @@
+"""Administration: accounts, their roles and API tokens, and the audit log."""

@@ -1,0 +1,1 @@
+"""Tracking a survey: the live overview per district and the centres still to chase."""
