@@ -12,6 +12,7 @@ from datetime import date
 
 from analysis.intervals import BOOTSTRAP_RESAMPLES
 from analysis.rounding import round_half_up
+from analysis.satisfaction import ranked_groups
 
 #: report-outline.md's section keys, in the outline's order (1–11)
 SECTIONS = ("scope", "method", "returns", "sample", "overall", "dimensions", "groups", "reliability", "comments",
@@ -79,6 +80,7 @@ ZH = {
     "down": "下降{value}个百分点",
     "same": "持平",
     "date": "{year}年{month}月{day}日",
+    "blank_group": "（未填）",
 }
 
 EN = {
@@ -154,6 +156,7 @@ EN = {
     "down": "fell by {value} percentage points",
     "same": "is unchanged",
     "date": "{day} {month_name} {year}",
+    "blank_group": "(blank)",
 }
 
 TEMPLATES = {"zh": ZH, "en": EN}
@@ -181,6 +184,11 @@ class SurveyFacts:
     comment_groups: int = 0
     #: valid questionnaires per kind of unit (街道 / 镇 / …), largest first
     kinds: Sequence[tuple[str, int]] = field(default_factory=tuple)
+
+
+def group_name(label: str, language: str = "zh") -> str:
+    """A group's label as pages and reports show it: units with a blank grouping value are （未填）."""
+    return label if label else TEMPLATES[language]["blank_group"]
 
 
 def reliability_reading(alpha: float) -> str:
@@ -244,6 +252,9 @@ class _Writer:
     def title(self, entry: dict) -> str:
         return (entry.get("title_en") or entry["title"]) if self.language == "en" else entry["title"]
 
+    def group(self, label: str) -> str:
+        return group_name(label, self.language)
+
     def date(self, day: date) -> str:
         return self.say("date", year=day.year, month=day.month, day=day.day, month_name=MONTHS[day.month - 1])
 
@@ -290,7 +301,8 @@ class _Writer:
         if not valid or not rows:
             return []
         largest = max(rows, key=lambda row: row["valid"])
-        sentences = [self.say("sample", districts=len(rows), largest=largest["group"], largest_n=largest["valid"],
+        sentences = [self.say("sample", districts=len(rows), largest=self.group(largest["group"]),
+                              largest_n=largest["valid"],
                               largest_share=percent(largest["valid"] / valid * 100))]
         if facts.kinds:
             kinds = [self.say("kind", kind=kind, n=n, share=percent(n / valid * 100)) for kind, n in facts.kinds]
@@ -327,19 +339,20 @@ class _Writer:
 
     def groups(self, document: dict) -> list[str]:
         groups = document["groups"]
-        rows = [row for row in (groups["rows"] if groups else []) if row["index"] is not None]
+        rows = [row for row in ranked_groups(groups["rows"] if groups else []) if row["index"] is not None]
         if len(rows) < 2:
             return []
         highest, lowest = rows[0], rows[-1]
         test = groups["test"]
-        figures = {"highest": highest["group"], "high": percent(highest["index"]), "lowest": lowest["group"],
+        figures = {"highest": self.group(highest["group"]), "high": percent(highest["index"]),
+                   "lowest": self.group(lowest["group"]),
                    "low": percent(lowest["index"]), "gap": points_difference(highest["index"], lowest["index"])}
         if test is None:  # every score tied: the test is undefined (analysis.stats.kruskal_wallis)
             sentences = [self.say("groups_untested", **figures)]
         else:
             sentences = [self.say("groups", **figures, statistic=f"{round_half_up(test['statistic'], 2):.2f}",
                                   p=p_value_text(test["p_value"]), significance=self.significance(test["p_value"]))]
-        small = [row["group"] for row in rows if row["valid"] < SMALL_GROUP]
+        small = [self.group(row["group"]) for row in rows if row["valid"] < SMALL_GROUP]
         if small:
             sentences.append(self.say("small_groups", groups=self.join(small), minimum=SMALL_GROUP))
         return sentences

@@ -56,6 +56,11 @@ class Population:
         return self.issued if self.from_roster else None
 
 
+def ranked_groups(rows: list[dict]) -> list[dict]:
+    """Group rows as pages and reports rank them: highest index first (ties keep the roster order), then no index."""
+    return sorted(rows, key=lambda row: (row["index"] is None, -(row["index"] or 0.0)))
+
+
 def indicator_score(weight: float, overall_index: float | None) -> float | None:
     """The scorecard leaf's score: round_half_up(weight × round_half_up(O, 2) / 100, 2) (8 × 81.65 % → 6.53)."""
     if overall_index is None:

@@ -44,7 +44,7 @@ def survey_facts(survey: Survey, language: str) -> SurveyFacts:
         opens=_china_date(survey.opens_at), closes=_china_date(survey.closes_at),
         comments=sum(counts.values()), comment_groups=len(counts),
         kinds=tuple((row["group"], row["valid"]) for row in sorted(kinds, key=lambda row: -row["valid"])
-                    if row["valid"] and row["group"] != "—"))
+                    if row["valid"] and row["group"]))
 
 
 def _china_date(moment: datetime | None):

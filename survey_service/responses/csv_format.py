@@ -158,19 +158,21 @@ def _option_value(cell: str, key: str, questionnaire: Questionnaire, where: str,
 
 
 def _group_of(row: dict, code: str, units: dict | None, group_by: str | None) -> str | None:
+    """The row's grouping value (from the file, else from the roster); "" when blank, None without a grouping."""
     if not group_by:
         return None
     if row.get(group_by):
         return row[group_by]
     if units is not None and code in units:
         unit = units[code]
-        return getattr(unit, group_by, None) if group_by in ROSTER_COLUMNS else unit.attributes.get(group_by)
-    return None
+        value = getattr(unit, group_by, None) if group_by in ROSTER_COLUMNS else unit.attributes.get(group_by)
+        return value or ""
+    return ""
 
 
-def _count(groups: list[str | None]) -> dict[str, int]:
+def _count(groups: list[str]) -> dict[str, int]:
+    """Count per group in order of first appearance; units with a blank value are the group ""."""
     counts: dict[str, int] = {}
     for group in groups:
-        if group is not None:
-            counts[group] = counts.get(group, 0) + 1
+        counts[group] = counts.get(group, 0) + 1
     return counts

@@ -100,11 +100,14 @@ def _group_expression(group_by: str | None):
 
 
 def _counts(query) -> dict[str, int]:
+    """Count per group, in the roster's order of first appearance (the order of the document's group rows)."""
     counts: dict[str, int] = {}
-    for group, count in db.session.execute(query.group_by(query.selected_columns[0])).all():
+    grouped = query.group_by(query.selected_columns[0]).order_by(func.min(RosterUnit.id))
+    for group, count in db.session.execute(grouped).all():
         counts[_label(group)] = counts.get(_label(group), 0) + count
     return counts
 
 
 def _label(group) -> str:
-    return "—" if group in (None, "") else str(group)
+    """A blank grouping value (none or empty) is the group "" (spec)."""
+    return "" if group is None else str(group)

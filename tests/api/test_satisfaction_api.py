@@ -113,3 +113,19 @@ def test_cli_token_reads_the_api(app, client, runner, issued_survey):
     assert client.get(URL, headers={"Authorization": f"Bearer {secret}"}).status_code == 200
     unknown = runner.invoke(args=["user", "token", "--email", "nobody@example.org", "--name", "x"])
     assert unknown.exit_code == 2 and unknown.stderr.strip() == "email: no account nobody@example.org"
+
+
+def test_the_grouping_changes_only_the_groups(demo_client, demo_bearer):
+    documents = {by: demo_client.get(URL + f"?group_by={by}", headers=demo_bearer).json
+                 for by in ("district", "kind", "district_code", "")}
+    reference = documents["district"]
+    for by, document in documents.items():
+        assert {key: value for key, value in document.items() if key not in ("groups", "generated_at")} == {
+            key: value for key, value in reference.items() if key not in ("groups", "generated_at")}, by
+    assert documents[""]["groups"] is None
+    for by in ("district", "kind", "district_code"):
+        rows = documents[by]["groups"]["rows"]
+        assert sum(row["issued"] for row in rows) == reference["counts"]["issued"]
+        assert sum(row["submitted"] for row in rows) == reference["counts"]["submitted"]
+        assert sum(row["valid"] for row in rows) == reference["counts"]["valid"]
+        assert all(isinstance(row[key], int) for row in rows for key in ("issued", "submitted", "valid"))
