@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from analysis.intervals import BOOTSTRAP_RESAMPLES
-from analysis.rounding import round_half_up
+from analysis.rounding import fixed, percent, round_half_up
 from analysis.satisfaction import ranked_groups
 
 #: report-outline.md's section keys, in the outline's order (1–11)
@@ -39,7 +39,7 @@ ZH = {
     "interval.bootstrap": "95%置信区间采用以受访单位为抽样单元的自助法（百分位法，{resamples}次重抽样，固定随机种子，结果可复现）{fpc}。",
     "interval.delta": "95%置信区间采用线性化（delta）方法{fpc}。",
     "fpc": "，并按有限总体校正系数√((N−n)/(N−1))缩小区间半宽（N为发放数，n为有效问卷数）",
-    "returns": "共发放问卷{issued}份，回收{submitted}份，其中有效问卷{valid}份，有效回收率{valid_rate}。",
+    "returns": "共发放问卷{issued}份，提交{submitted}份，其中有效问卷{valid}份，问卷回收率（有效问卷÷发放数）为{valid_rate}。",
     "returns.invalid": "{invalid}份问卷经认定为无效，未计入统计。",
     "sample": "有效问卷来自{districts}个区，其中{largest}最多，为{largest_n}份，占{largest_share}。",
     "sample.kinds": "按单位类型分，{kinds}。",
@@ -106,8 +106,8 @@ EN = {
                           "resamples, fixed seed, reproducible){fpc}.",
     "interval.delta": "95% intervals come from the delta method (linearisation){fpc}.",
     "fpc": ", narrowed by the finite-population correction √((N−n)/(N−1)) (N issued, n valid)",
-    "returns": "{issued} questionnaires were issued and {submitted} returned, of which {valid} were valid: a valid "
-               "return rate of {valid_rate}.",
+    "returns": "{issued} questionnaires were issued and {submitted} submitted, of which {valid} were valid: a "
+               "return rate (valid ÷ issued) of {valid_rate}.",
     "returns.invalid": "{invalid} questionnaires were judged invalid and are not counted.",
     "sample": "Valid questionnaires came from {districts} districts; {largest} returned the most, {largest_n} "
               "({largest_share}).",
@@ -196,19 +196,14 @@ def reliability_reading(alpha: float) -> str:
     return next(reading for threshold, reading in RELIABILITY_READINGS if alpha >= threshold)
 
 
-def percent(value: float | None) -> str:
-    """An index or share on 0–100 as printed in the report: 81.65%."""
-    return "—" if value is None else f"{round_half_up(value, 2):.2f}%"
-
-
 def points_difference(higher: float, lower: float) -> str:
     """The difference of two printed percentages in percentage points (84.17% − 81.65% → 2.52)."""
-    return f"{round_half_up(round_half_up(higher, 2) - round_half_up(lower, 2), 2):.2f}"
+    return fixed(round_half_up(higher, 2) - round_half_up(lower, 2))
 
 
 def p_value_text(p: float) -> str:
     """``=0.512`` or ``<0.001``, to follow a ``p``."""
-    return "<0.001" if p < 0.001 else f"={round_half_up(p, 3):.3f}"
+    return "<0.001" if p < 0.001 else "=" + fixed(p, 3)
 
 
 def narrative(document: dict, facts: SurveyFacts, language: str = "zh", comparison: dict | None = None) -> dict:
@@ -288,7 +283,7 @@ class _Writer:
 
     def returns(self, document: dict) -> list[str]:
         counts = document["counts"]
-        rate = percent(counts["valid_rate"] * 100) if counts["valid_rate"] is not None else "—"
+        rate = percent(counts["valid_rate"], rate=True)
         sentences = [self.say("returns", issued=counts["issued"], submitted=counts["submitted"], valid=counts["valid"],
                               valid_rate=rate)]
         if counts["invalid"]:
@@ -350,7 +345,7 @@ class _Writer:
         if test is None:  # every score tied: the test is undefined (analysis.stats.kruskal_wallis)
             sentences = [self.say("groups_untested", **figures)]
         else:
-            sentences = [self.say("groups", **figures, statistic=f"{round_half_up(test['statistic'], 2):.2f}",
+            sentences = [self.say("groups", **figures, statistic=fixed(test["statistic"]),
                                   p=p_value_text(test["p_value"]), significance=self.significance(test["p_value"]))]
         small = [self.group(row["group"]) for row in rows if row["valid"] < SMALL_GROUP]
         if small:
@@ -367,7 +362,7 @@ class _Writer:
         alpha = reliability["cronbach_alpha"]
         if alpha is None:  # no variance in the totals (analysis.stats._alpha)
             return [self.say("undefined_reliability")]
-        sentences = [self.say("reliability", alpha=f"{round_half_up(alpha, 2):.2f}", n=reliability["n_complete"],
+        sentences = [self.say("reliability", alpha=fixed(alpha), n=reliability["n_complete"],
                               reading=self.templates["reading." + reliability_reading(alpha)])]
         weak = [key for key, value in reliability["alpha_if_deleted"].items() if value is not None and value > alpha]
         if weak:

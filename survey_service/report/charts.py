@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
-from analysis.narrative import SMALL_GROUP, group_name, percent
+from analysis.narrative import SMALL_GROUP, group_name
+from analysis.rounding import percent
 from analysis.satisfaction import ranked_groups
 from survey_service.formatting import chart_text
 

@@ -42,8 +42,9 @@ def summary_rows(document: dict, labels: dict[str, str], na_label: str) -> list[
         [_("Survey"), document["survey"]["key"]], [_("Title"), document["survey"]["title"]],
         [_("Generated at"), document["generated_at"]], [_("Snapshot"), document["snapshot"]],
         [_("Scoring scheme"), document["scoring"]["scheme"]], [_("Interval method"), document["ci_method"]],
-        [_("Issued"), counts["issued"]], [_("Returned"), counts["submitted"]], [_("Valid"), counts["valid"]],
-        [_("Valid rate"), counts["valid_rate"]], [_("Overall index"), overall["index"]],
+        [_("Issued"), counts["issued"]], [_("Submitted"), counts["submitted"]], [_("Valid"), counts["valid"]],
+        [_("Submission rate"), counts["return_rate"]], [_("Return rate"), counts["valid_rate"]],
+        [_("Overall index"), overall["index"]],
         [_("Interval (95%), low"), ci[0]], [_("Interval (95%), high"), ci[1]],
         [_("Indicator"), indicator.get("code")], [_("Indicator weight"), indicator.get("weight")],
         [_("Indicator score"), indicator.get("score")],
@@ -81,7 +82,7 @@ def _items(document: dict):
 
 
 def _districts(document: dict, language: str):
-    header = [_("District"), _("Issued"), _("Returned"), _("Valid"), _("Valid rate"), _("Index"),
+    header = [_("District"), _("Issued"), _("Submitted"), _("Valid"), _("Return rate"), _("Index"),
               _("Interval (95%), low"), _("Interval (95%), high")]
     rows = [[group_name(r["group"], language), r["issued"], r["submitted"], r["valid"], r["valid_rate"], r["index"],
              *(r["ci95"] or (None, None))] for r in (document["groups"] or {"rows": []})["rows"]]

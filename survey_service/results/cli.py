@@ -8,6 +8,7 @@ import click
 from flask.cli import AppGroup, with_appcontext
 
 from analysis.questionnaire import DefinitionError, load_questionnaire
+from analysis.rounding import percent
 from analysis.satisfaction import Population, satisfaction_document
 from survey_service.audit.operations import record
 from survey_service.cli import fail, say, transactional, write_output
@@ -49,7 +50,7 @@ def analyze_command(survey_key, questionnaire_path, responses_path, roster_path,
     write_output(text, output)
     counts = document["counts"]
     say(f"analysed {document['survey']['key']}: {counts['valid']} valid of {counts['issued']} issued, "
-        f"overall {'—' if document['overall']['index'] is None else format(document['overall']['index'], '.2f')}")
+        f"overall {percent(document['overall']['index'])}")
 
 
 def offline_document(questionnaire_path: Path, responses_path: Path, roster_path: Path | None,
