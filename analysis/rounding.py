@@ -34,6 +34,17 @@ def round_half_up(value: Decimal | float | int | str | None, places: int = 2) ->
     return float(round_decimal(as_decimal(value), places))
 
 
+def indicator_score(weight: Decimal | float | int, index: Decimal | float | None) -> Decimal | None:
+    """A satisfaction leaf's score (C4-1): round_half_up(weight × round_half_up(index, 2) / 100, 2).
+
+    8 × 81.65 % = 6.532 → 6.53. The one computation of it: the document's ``indicator.score`` and the scorecard's
+    satisfaction leaves both call this.
+    """
+    if index is None:
+        return None
+    return round_decimal(as_decimal(weight) * round_decimal(as_decimal(index), 2) / 100, 2)
+
+
 def fixed(value: Decimal | float | int | None, places: int = 2, *, signed: bool = False) -> str:
     """A number with ``places`` decimals, rounded half up (6.532 → "6.53"); "—" for None.
 

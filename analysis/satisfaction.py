@@ -16,16 +16,17 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import numpy as np
 
+from analysis.china_time import CHINA_STANDARD_TIME
 from analysis.indexes import AnswerCoding, IndexTree
 from analysis.intervals import (BOOTSTRAP_RESAMPLES, bootstrap_replicates, delta_half_widths,
                                 finite_population_correction, percentile_intervals)
 from analysis.questionnaire import Questionnaire
 from analysis.ranks import ExactScores, tie_classes
-from analysis.rounding import as_decimal, round_decimal
+from analysis.rounding import indicator_score
 from analysis.stats import kruskal_wallis, reliability_from_moments
 
 SCHEMA = "satisfaction/v1"
@@ -33,8 +34,6 @@ SCHEMA = "satisfaction/v1"
 BOOTSTRAP_MAX_RESPONSES = 20_000
 #: rows per block in the single pass over the responses; bounds the temporaries at 1.7 million rows
 ROW_BLOCK = 65_536
-#: China Standard Time; a fixed offset is exact since 1991 (no daylight saving) and needs no tz database
-CHINA_STANDARD_TIME = timezone(timedelta(hours=8))
 
 
 @dataclass(frozen=True)
@@ -59,14 +58,6 @@ class Population:
 def ranked_groups(rows: list[dict]) -> list[dict]:
     """Group rows as pages and reports rank them: highest index first (ties keep the roster order), then no index."""
     return sorted(rows, key=lambda row: (row["index"] is None, -(row["index"] or 0.0)))
-
-
-def indicator_score(weight: float, overall_index: float | None) -> float | None:
-    """The scorecard leaf's score: round_half_up(weight × round_half_up(O, 2) / 100, 2) (8 × 81.65 % → 6.53)."""
-    if overall_index is None:
-        return None
-    rate = round_decimal(as_decimal(overall_index), 2)
-    return float(round_decimal(as_decimal(weight) * rate / 100, 2))
 
 
 def answer_distribution(questionnaire: Questionnaire, answers: np.ndarray) -> dict[str, int]:
@@ -361,7 +352,7 @@ def _indicator(questionnaire: Questionnaire, overall: float | None) -> dict | No
     if indicator is None:
         return None
     return {"code": indicator.code, "name": indicator.name, "weight": _weight(indicator.weight),
-            "index": overall, "score": indicator_score(indicator.weight, overall)}
+            "index": overall, "score": _number_or_none(indicator_score(indicator.weight, overall))}
 
 
 def _offline_survey(questionnaire: Questionnaire) -> dict:
@@ -466,6 +457,10 @@ def _number(value) -> float | None:
     """A float, or None for NaN (JSON has no NaN)."""
     value = float(value)
     return None if np.isnan(value) else value
+
+
+def _number_or_none(value) -> float | None:
+    return None if value is None else float(value)
 
 
 def _weight(value: float) -> int | float:

@@ -13,7 +13,7 @@ import numpy as np
 from analysis.questionnaire import Questionnaire
 from analysis.validity import check_validity
 from survey_service.problems import ProblemList
-from survey_service.roster.parsing import KNOWN_COLUMNS as ROSTER_COLUMNS, UnitRow
+from survey_service.roster.parsing import GROUPING_COLUMNS, KNOWN_COLUMNS as ROSTER_COLUMNS, UnitRow, grouping_problem
 from survey_service.tabular import read_table
 
 RESPONSE_FIELDS = ("centre_code", "status", "invalid_reason", "submitted_at")
@@ -133,7 +133,9 @@ def _check_header(header: list[str], filename: str, questionnaire: Questionnaire
     problems += [f"{filename}: unknown column \"{name}\" (not a question of {questionnaire.key} "
                  f"version {questionnaire.version}, nor a response or roster field)"
                  for name in header if name and name not in allowed]
-    if group_by and group_by not in header and roster is None:
+    if group_by in ROSTER_COLUMNS and group_by not in GROUPING_COLUMNS:
+        problems.append(grouping_problem(group_by, set(), filename))
+    elif group_by and group_by not in header and roster is None:
         problems.append(f"{filename}: --group-by {group_by}: no such column (and no roster to take it from)")
     if group_by and roster is not None and group_by not in header and group_by not in ROSTER_COLUMNS \
             and not any(group_by in unit.attributes for unit in roster):

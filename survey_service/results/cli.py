@@ -18,7 +18,7 @@ from survey_service.results.documents import survey_document
 from survey_service.results.exports import responses_csv_stream, responses_xlsx
 from survey_service.results.queries import submitted_count
 from survey_service.results.text import render_document
-from survey_service.roster.parsing import parse_roster
+from survey_service.roster.parsing import DEFAULT_GROUPING, parse_roster
 from survey_service.surveys.operations import find_survey
 
 
@@ -30,7 +30,7 @@ from survey_service.surveys.operations import find_survey
               help="Responses CSV or XLSX (spec/files-and-cli.md).")
 @click.option("--roster", "roster_path", type=click.Path(dir_okay=False, path_type=Path),
               help="The population: issued = its size, and the finite-population correction applies.")
-@click.option("--group-by", default=None, help="Grouping column, e.g. district (default for --survey: district).")
+@click.option("--group-by", default=None, help=f"Grouping column, e.g. kind (default for --survey: {DEFAULT_GROUPING}).")
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON document (spec/satisfaction-json.md).")
 @click.option("--output", default=None, help="File to write; stdout without it.")
 @with_appcontext
@@ -41,7 +41,7 @@ def analyze_command(survey_key, questionnaire_path, responses_path, roster_path,
         fail(["give --survey KEY, or --questionnaire Q.yaml and --responses R.csv"])
     try:
         if survey_key:
-            document = survey_document(find_survey(survey_key), group_by or "district")
+            document = survey_document(find_survey(survey_key), group_by or DEFAULT_GROUPING)
         else:
             document = offline_document(questionnaire_path, responses_path, roster_path, group_by)
     except (ProblemList, DefinitionError) as exc:
