@@ -31,31 +31,40 @@ def finite_population_correction(issued: int | None, valid: int) -> float:
 
 
 def bootstrap_replicates(tree: IndexTree, points: np.ndarray, defined: np.ndarray,
-                         group_slices: list[tuple[int, int]], *, seed: int,
+                         group_rows: list[np.ndarray], *, seed: int,
                          resamples: int = BOOTSTRAP_RESAMPLES) -> tuple[np.ndarray, np.ndarray | None]:
     """Bootstrap replicates of every target (items, dimensions, overall) and of each group's overall index.
 
-    The whole sample is resampled for the targets; each group is resampled within itself (its rows must be the
-    contiguous ``group_slices``), as its index is the overall estimator on that group alone.
+    The whole sample is resampled for the targets; each group (its row positions in ``group_rows``) is resampled
+    within itself, as its index is the overall estimator on that group alone. The two draw from separate random
+    streams of the seed, so the grouping never changes a target's interval.
 
     :returns: ``(resamples, J+K+1)`` target replicates and ``(resamples, G)`` group replicates (None without groups).
     """
     n, items = points.shape
-    rng = np.random.default_rng(seed)
+    target_stream, group_stream = (np.random.default_rng(child) for child in np.random.SeedSequence(seed).spawn(2))
     sample = np.hstack([points, defined.astype(np.float64)])
     targets = np.empty((resamples, tree.target_count))
-    groups = np.empty((resamples, len(group_slices))) if group_slices else None
     chunk = max(1, CHUNK_CELLS // n)
     for first in range(0, resamples, chunk):
         size = min(chunk, resamples - first)
-        weights = _multiplicities(rng.integers(0, n, size=(size, n)), n)
+        weights = _multiplicities(target_stream.integers(0, n, size=(size, n)), n)
         totals = weights @ sample
         item_index, dimension_index, overall = tree.indexes(totals[:, :items], totals[:, items:])
         targets[first:first + size] = np.hstack([item_index, dimension_index, overall[:, None]])
-        if groups is not None:
-            totals = np.stack([_multiplicities(rng.integers(0, stop - start, size=(size, stop - start)), stop - start)
-                               @ sample[start:stop] for start, stop in group_slices], axis=1)
-            groups[first:first + size] = tree.indexes(totals[..., :items], totals[..., items:])[2]
+    if not group_rows:
+        return targets, None
+    groups = np.full((resamples, len(group_rows)), np.nan)
+    for g, rows in enumerate(group_rows):
+        if len(rows) == 0:
+            continue
+        group_sample = sample[rows]
+        group_chunk = max(1, CHUNK_CELLS // len(rows))
+        for first in range(0, resamples, group_chunk):
+            size = min(group_chunk, resamples - first)
+            totals = _multiplicities(group_stream.integers(0, len(rows), size=(size, len(rows))), len(rows)) \
+                @ group_sample
+            groups[first:first + size, g] = tree.indexes(totals[:, :items], totals[:, items:])[2]
     return targets, groups
 
 

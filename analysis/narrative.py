@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from analysis.intervals import BOOTSTRAP_RESAMPLES
-from analysis.rounding import round_half_up
+from analysis.rounding import fixed, percent, round_half_up
+from analysis.satisfaction import ranked_groups
 
 #: report-outline.md's section keys, in the outline's order (1–11)
 SECTIONS = ("scope", "method", "returns", "sample", "overall", "dimensions", "groups", "reliability", "comments",
@@ -38,7 +39,7 @@ ZH = {
     "interval.bootstrap": "95%置信区间采用以受访单位为抽样单元的自助法（百分位法，{resamples}次重抽样，固定随机种子，结果可复现）{fpc}。",
     "interval.delta": "95%置信区间采用线性化（delta）方法{fpc}。",
     "fpc": "，并按有限总体校正系数√((N−n)/(N−1))缩小区间半宽（N为发放数，n为有效问卷数）",
-    "returns": "共发放问卷{issued}份，回收{submitted}份，其中有效问卷{valid}份，有效回收率{valid_rate}。",
+    "returns": "共发放问卷{issued}份，提交{submitted}份，其中有效问卷{valid}份，问卷回收率（有效问卷÷发放数）为{valid_rate}。",
     "returns.invalid": "{invalid}份问卷经认定为无效，未计入统计。",
     "sample": "有效问卷来自{districts}个区，其中{largest}最多，为{largest_n}份，占{largest_share}。",
     "sample.kinds": "按单位类型分，{kinds}。",
@@ -79,6 +80,7 @@ ZH = {
     "down": "下降{value}个百分点",
     "same": "持平",
     "date": "{year}年{month}月{day}日",
+    "blank_group": "（未填）",
 }
 
 EN = {
@@ -104,8 +106,8 @@ EN = {
                           "resamples, fixed seed, reproducible){fpc}.",
     "interval.delta": "95% intervals come from the delta method (linearisation){fpc}.",
     "fpc": ", narrowed by the finite-population correction √((N−n)/(N−1)) (N issued, n valid)",
-    "returns": "{issued} questionnaires were issued and {submitted} returned, of which {valid} were valid: a valid "
-               "return rate of {valid_rate}.",
+    "returns": "{issued} questionnaires were issued and {submitted} submitted, of which {valid} were valid: a "
+               "return rate (valid ÷ issued) of {valid_rate}.",
     "returns.invalid": "{invalid} questionnaires were judged invalid and are not counted.",
     "sample": "Valid questionnaires came from {districts} districts; {largest} returned the most, {largest_n} "
               "({largest_share}).",
@@ -154,6 +156,7 @@ EN = {
     "down": "fell by {value} percentage points",
     "same": "is unchanged",
     "date": "{day} {month_name} {year}",
+    "blank_group": "(blank)",
 }
 
 TEMPLATES = {"zh": ZH, "en": EN}
@@ -183,24 +186,24 @@ class SurveyFacts:
     kinds: Sequence[tuple[str, int]] = field(default_factory=tuple)
 
 
+def group_name(label: str, language: str = "zh") -> str:
+    """A group's label as pages and reports show it: units with a blank grouping value are （未填）."""
+    return label if label else TEMPLATES[language]["blank_group"]
+
+
 def reliability_reading(alpha: float) -> str:
     """excellent (≥ 0.9), good (≥ 0.8), acceptable (≥ 0.7) or questionable."""
     return next(reading for threshold, reading in RELIABILITY_READINGS if alpha >= threshold)
 
 
-def percent(value: float | None) -> str:
-    """An index or share on 0–100 as printed in the report: 81.65%."""
-    return "—" if value is None else f"{round_half_up(value, 2):.2f}%"
-
-
 def points_difference(higher: float, lower: float) -> str:
     """The difference of two printed percentages in percentage points (84.17% − 81.65% → 2.52)."""
-    return f"{round_half_up(round_half_up(higher, 2) - round_half_up(lower, 2), 2):.2f}"
+    return fixed(round_half_up(higher, 2) - round_half_up(lower, 2))
 
 
 def p_value_text(p: float) -> str:
     """``=0.512`` or ``<0.001``, to follow a ``p``."""
-    return "<0.001" if p < 0.001 else f"={round_half_up(p, 3):.3f}"
+    return "<0.001" if p < 0.001 else "=" + fixed(p, 3)
 
 
 def narrative(document: dict, facts: SurveyFacts, language: str = "zh", comparison: dict | None = None) -> dict:
@@ -244,6 +247,9 @@ class _Writer:
     def title(self, entry: dict) -> str:
         return (entry.get("title_en") or entry["title"]) if self.language == "en" else entry["title"]
 
+    def group(self, label: str) -> str:
+        return group_name(label, self.language)
+
     def date(self, day: date) -> str:
         return self.say("date", year=day.year, month=day.month, day=day.day, month_name=MONTHS[day.month - 1])
 
@@ -277,7 +283,7 @@ class _Writer:
 
     def returns(self, document: dict) -> list[str]:
         counts = document["counts"]
-        rate = percent(counts["valid_rate"] * 100) if counts["valid_rate"] is not None else "—"
+        rate = percent(counts["valid_rate"], rate=True)
         sentences = [self.say("returns", issued=counts["issued"], submitted=counts["submitted"], valid=counts["valid"],
                               valid_rate=rate)]
         if counts["invalid"]:
@@ -290,7 +296,8 @@ class _Writer:
         if not valid or not rows:
             return []
         largest = max(rows, key=lambda row: row["valid"])
-        sentences = [self.say("sample", districts=len(rows), largest=largest["group"], largest_n=largest["valid"],
+        sentences = [self.say("sample", districts=len(rows), largest=self.group(largest["group"]),
+                              largest_n=largest["valid"],
                               largest_share=percent(largest["valid"] / valid * 100))]
         if facts.kinds:
             kinds = [self.say("kind", kind=kind, n=n, share=percent(n / valid * 100)) for kind, n in facts.kinds]
@@ -327,19 +334,20 @@ class _Writer:
 
     def groups(self, document: dict) -> list[str]:
         groups = document["groups"]
-        rows = [row for row in (groups["rows"] if groups else []) if row["index"] is not None]
+        rows = [row for row in ranked_groups(groups["rows"] if groups else []) if row["index"] is not None]
         if len(rows) < 2:
             return []
         highest, lowest = rows[0], rows[-1]
         test = groups["test"]
-        figures = {"highest": highest["group"], "high": percent(highest["index"]), "lowest": lowest["group"],
+        figures = {"highest": self.group(highest["group"]), "high": percent(highest["index"]),
+                   "lowest": self.group(lowest["group"]),
                    "low": percent(lowest["index"]), "gap": points_difference(highest["index"], lowest["index"])}
         if test is None:  # every score tied: the test is undefined (analysis.stats.kruskal_wallis)
             sentences = [self.say("groups_untested", **figures)]
         else:
-            sentences = [self.say("groups", **figures, statistic=f"{round_half_up(test['statistic'], 2):.2f}",
+            sentences = [self.say("groups", **figures, statistic=fixed(test["statistic"]),
                                   p=p_value_text(test["p_value"]), significance=self.significance(test["p_value"]))]
-        small = [row["group"] for row in rows if row["valid"] < SMALL_GROUP]
+        small = [self.group(row["group"]) for row in rows if row["valid"] < SMALL_GROUP]
         if small:
             sentences.append(self.say("small_groups", groups=self.join(small), minimum=SMALL_GROUP))
         return sentences
@@ -354,7 +362,7 @@ class _Writer:
         alpha = reliability["cronbach_alpha"]
         if alpha is None:  # no variance in the totals (analysis.stats._alpha)
             return [self.say("undefined_reliability")]
-        sentences = [self.say("reliability", alpha=f"{round_half_up(alpha, 2):.2f}", n=reliability["n_complete"],
+        sentences = [self.say("reliability", alpha=fixed(alpha), n=reliability["n_complete"],
                               reading=self.templates["reading." + reliability_reading(alpha)])]
         weak = [key for key, value in reliability["alpha_if_deleted"].items() if value is not None and value > alpha]
         if weak:

@@ -16,15 +16,17 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import numpy as np
 
+from analysis.china_time import CHINA_STANDARD_TIME
 from analysis.indexes import AnswerCoding, IndexTree
 from analysis.intervals import (BOOTSTRAP_RESAMPLES, bootstrap_replicates, delta_half_widths,
                                 finite_population_correction, percentile_intervals)
 from analysis.questionnaire import Questionnaire
-from analysis.rounding import as_decimal, round_decimal
+from analysis.ranks import ExactScores, tie_classes
+from analysis.rounding import indicator_score
 from analysis.stats import kruskal_wallis, reliability_from_moments
 
 SCHEMA = "satisfaction/v1"
@@ -32,8 +34,6 @@ SCHEMA = "satisfaction/v1"
 BOOTSTRAP_MAX_RESPONSES = 20_000
 #: rows per block in the single pass over the responses; bounds the temporaries at 1.7 million rows
 ROW_BLOCK = 65_536
-#: China Standard Time; a fixed offset is exact since 1991 (no daylight saving) and needs no tz database
-CHINA_STANDARD_TIME = timezone(timedelta(hours=8))
 
 
 @dataclass(frozen=True)
@@ -55,12 +55,9 @@ class Population:
         return self.issued if self.from_roster else None
 
 
-def indicator_score(weight: float, overall_index: float | None) -> float | None:
-    """The scorecard leaf's score: round_half_up(weight × round_half_up(O, 2) / 100, 2) (8 × 81.65 % → 6.53)."""
-    if overall_index is None:
-        return None
-    rate = round_decimal(as_decimal(overall_index), 2)
-    return float(round_decimal(as_decimal(weight) * rate / 100, 2))
+def ranked_groups(rows: list[dict]) -> list[dict]:
+    """Group rows as pages and reports rank them: highest index first (ties keep the roster order), then no index."""
+    return sorted(rows, key=lambda row: (row["index"] is None, -(row["index"] or 0.0)))
 
 
 def answer_distribution(questionnaire: Questionnaire, answers: np.ndarray) -> dict[str, int]:
@@ -88,36 +85,35 @@ def satisfaction_document(questionnaire: Questionnaire, answers: np.ndarray, *, 
     valid = len(states)
     if valid > population.submitted:
         raise ValueError(f"population.submitted: {population.submitted} is fewer than the {valid} valid responses")
-    labels, group_codes = _group_codes(groups, valid)
+    labels, group_codes = _group_codes(groups, valid, population)
     ids = _respondent_ids(respondent_ids, valid)
 
-    # one canonical row order (by group, then answers) makes the bootstrap and the hash independent of input order
-    order = _canonical_order(states, group_codes, coding.state_count, ids)
+    # one canonical row order (by answers, then id) makes the bootstrap and the hash independent of the input order
+    # and of the grouping: the grouping may change the group rows, never an overall figure
+    order = _canonical_order(states, coding.state_count, ids)
     states, group_codes = np.take(states, order, axis=0), group_codes[order]
     ids = ids[order] if ids is not None else None
-    group_slices = _contiguous_slices(group_codes, max(len(labels), 1))
     use_bootstrap = valid <= BOOTSTRAP_MAX_RESPONSES
-    summary = _Summary.of(coding, tree, states, group_slices, with_cross=not use_bootstrap)
+    summary = _Summary.of(coding, tree, states, group_codes, len(labels), with_cross=not use_bootstrap)
 
-    sums, counts = summary.sums.sum(axis=0), summary.counts.sum(axis=0)
+    sums, counts = summary.sums, summary.counts
     item_index, dimension_index, overall = tree.indexes(sums, counts)
     estimates = np.concatenate([item_index, dimension_index, [overall]])
     target_n = np.concatenate([counts, summary.dimension_n, [summary.overall_n]])
-    # without a grouping the single slice spanning all rows is bookkeeping only: no group rows, no group intervals
-    labelled_slices = group_slices if labels else []
-    group_estimates = np.array([tree.indexes(summary.sums[g], summary.counts[g])[2]
-                                for g in range(len(labelled_slices))])
+    group_rows = _rows_by_group(group_codes, len(labels))
+    group_estimates = np.array([tree.indexes(summary.group_sums[g], summary.group_counts[g])[2]
+                                for g in range(len(labels))])
     group_population = (population.issued_by_group or {}) if population.from_roster else {}
-    group_fpc = np.array([finite_population_correction(group_population.get(label), stop - start)
-                          for label, (start, stop) in zip(labels, labelled_slices)])
+    group_fpc = np.array([finite_population_correction(group_population.get(label), len(rows))
+                          for label, rows in zip(labels, group_rows)])
     fpc = finite_population_correction(population.finite_population, valid)
 
     if use_bootstrap:
-        low, high, group_low, group_high = _bootstrap(tree, coding, states, labelled_slices,
+        low, high, group_low, group_high = _bootstrap(tree, coding, states, group_rows,
                                                       estimates, group_estimates, fpc, group_fpc, seed)
         ci_method = "bootstrap-percentile"
     else:
-        low, high, group_low, group_high = _delta(tree, summary, labelled_slices, estimates, group_estimates,
+        low, high, group_low, group_high = _delta(tree, summary, group_rows, estimates, group_estimates,
                                                   fpc, group_fpc, valid)
         ci_method = "delta"
     if population.finite_population is not None:
@@ -151,7 +147,7 @@ def satisfaction_document(questionnaire: Questionnaire, answers: np.ndarray, *, 
         "schema": SCHEMA,
         "survey": survey if survey is not None else _offline_survey(questionnaire),
         "generated_at": _china_time(generated_at),
-        "snapshot": _snapshot(questionnaire, states, group_codes, labels, ids),
+        "snapshot": _snapshot(questionnaire, states, ids),
         "scoring": _scoring(questionnaire),
         "counts": _counts(population, valid),
         "ci_method": ci_method,
@@ -163,8 +159,8 @@ def satisfaction_document(questionnaire: Questionnaire, answers: np.ndarray, *, 
         "lowest": _extreme(dimensions_doc, min),
         "reliability": _reliability(questionnaire, summary),
         "groups": None if groups is None else _groups(
-            group_by, labels, group_slices, summary, group_estimates,
-            _Intervals(group_low, group_high, summary.group_n), group_codes, population),
+            group_by, labels, summary, group_estimates, _Intervals(group_low, group_high, summary.group_n),
+            group_codes, population, ExactScores.from_questionnaire(questionnaire), states),
         "indicator": _indicator(questionnaire, overall_value),
     }
 
@@ -173,11 +169,14 @@ def satisfaction_document(questionnaire: Questionnaire, answers: np.ndarray, *, 
 
 @dataclass(frozen=True)
 class _Summary:
-    """Everything the document needs from the rows, gathered in one blocked pass (rows sorted by group)."""
+    """Everything the document needs from the rows, gathered in one blocked pass in canonical row order."""
 
-    sums: np.ndarray                 # (G, J) points per group and item
-    counts: np.ndarray               # (G, J) answers with points per group and item
-    cross: np.ndarray | None         # (G, 2J, 2J) ZᵀZ of z = (points, answered), for the delta method
+    sums: np.ndarray                 # (J,) points per item over all rows
+    counts: np.ndarray               # (J,) answers with points per item
+    cross: np.ndarray | None         # (2J, 2J) ZᵀZ of z = (points, answered), for the delta method
+    group_sums: np.ndarray           # (G, J) the same per group
+    group_counts: np.ndarray         # (G, J)
+    group_cross: np.ndarray | None   # (G, 2J, 2J)
     scores: np.ndarray               # (n,) respondent scores o(r), NaN where r answered no item
     dimension_n: np.ndarray          # (K,) respondents with a dimension score d(r, k)
     group_n: np.ndarray              # (G,) respondents with a score o(r) per group
@@ -191,39 +190,51 @@ class _Summary:
         return int(np.count_nonzero(~np.isnan(self.scores)))
 
     @classmethod
-    def of(cls, coding: AnswerCoding, tree: IndexTree, states: np.ndarray,
-           group_slices: list[tuple[int, int]], with_cross: bool) -> _Summary:
+    def of(cls, coding: AnswerCoding, tree: IndexTree, states: np.ndarray, group_codes: np.ndarray,
+           group_count: int, with_cross: bool) -> _Summary:
         n, items = states.shape
-        groups = len(group_slices)
-        sums, counts = np.zeros((groups, items)), np.zeros((groups, items))
-        cross = np.zeros((groups, 2 * items, 2 * items)) if with_cross else None
+        sums, counts = np.zeros(items), np.zeros(items)
+        cross = np.zeros((2 * items, 2 * items)) if with_cross else None
+        group_sums, group_counts = np.zeros((group_count, items)), np.zeros((group_count, items))
+        group_cross = np.zeros((group_count, 2 * items, 2 * items)) if with_cross else None
         scores = np.full(n, np.nan)
         dimension_n = np.zeros(tree.membership.shape[1], dtype=np.int64)
         alpha_sums, alpha_cross, alpha_n = np.zeros(items), np.zeros((items, items)), 0
         distribution = np.zeros((items, coding.state_count), dtype=np.int64)
         # raw option values shifted to start at 0: integer sums stay exact in float64
         values_by_state = np.asarray(coding.option_values + (0, 0), dtype=np.float64) - min(coding.option_values)
-        for g, (start, stop) in enumerate(group_slices):
-            for first in range(start, stop, ROW_BLOCK):
-                block = states[first:min(first + ROW_BLOCK, stop)]
-                points = coding.points_by_state[block]
-                defined = block < coding.na_state
-                distribution += coding.distribution(block)
-                sums[g] += points.sum(axis=0)
-                counts[g] += defined.sum(axis=0)
-                if cross is not None:
-                    z = np.hstack([points, defined])
-                    cross[g] += z.T @ z
-                # a respondent's d(r, k) and o(r) are the estimator applied to their own row
-                _, respondent_dimensions, respondent_overall = tree.indexes(points, defined)
-                scores[first:first + len(block)] = respondent_overall
-                dimension_n += np.count_nonzero(~np.isnan(respondent_dimensions), axis=0)
-                complete = values_by_state[block[defined.all(axis=1)]]
-                alpha_n += len(complete)
-                alpha_sums += complete.sum(axis=0)
-                alpha_cross += complete.T @ complete
-        group_n = np.array([np.count_nonzero(~np.isnan(scores[start:stop])) for start, stop in group_slices])
-        return cls(sums, counts, cross, scores, dimension_n, group_n, distribution, alpha_n, alpha_sums, alpha_cross)
+        for first in range(0, n, ROW_BLOCK):
+            block = states[first:first + ROW_BLOCK]
+            points = coding.points_by_state[block]
+            defined = block < coding.na_state
+            distribution += coding.distribution(block)
+            # the overall sums never see the grouping, so no grouping can change an overall figure by a float bit
+            sums += points.sum(axis=0)
+            counts += defined.sum(axis=0)
+            z = np.hstack([points, defined]) if with_cross else None
+            if z is not None:
+                cross += z.T @ z
+            if group_count:
+                codes = group_codes[first:first + ROW_BLOCK]
+                by_group = np.argsort(codes, kind="stable")
+                bounds = np.searchsorted(codes[by_group], np.arange(group_count + 1))
+                for g in np.flatnonzero(np.diff(bounds)):
+                    rows = by_group[bounds[g]:bounds[g + 1]]
+                    group_sums[g] += points[rows].sum(axis=0)
+                    group_counts[g] += defined[rows].sum(axis=0)
+                    if z is not None:
+                        group_cross[g] += z[rows].T @ z[rows]
+            # a respondent's d(r, k) and o(r) are the estimator applied to their own row
+            _, respondent_dimensions, respondent_overall = tree.indexes(points, defined)
+            scores[first:first + len(block)] = respondent_overall
+            dimension_n += np.count_nonzero(~np.isnan(respondent_dimensions), axis=0)
+            complete = values_by_state[block[defined.all(axis=1)]]
+            alpha_n += len(complete)
+            alpha_sums += complete.sum(axis=0)
+            alpha_cross += complete.T @ complete
+        group_n = np.bincount(group_codes[~np.isnan(scores)], minlength=group_count)[:group_count]
+        return cls(sums, counts, cross, group_sums, group_counts, group_cross, scores, dimension_n, group_n,
+                   distribution, alpha_n, alpha_sums, alpha_cross)
 
 
 # --- intervals ---------------------------------------------------------------------------------
@@ -242,28 +253,27 @@ class _Intervals:
         return [float(low), float(high)]
 
 
-def _bootstrap(tree, coding, states, group_slices, estimates, group_estimates, fpc, group_fpc, seed):
+def _bootstrap(tree, coding, states, group_rows, estimates, group_estimates, fpc, group_fpc, seed):
     """Percentile intervals of the targets and groups from one set of seeded resamples."""
     empty = np.full(len(estimates), np.nan), np.full(len(estimates), np.nan)
     empty_groups = np.full(len(group_estimates), np.nan), np.full(len(group_estimates), np.nan)
     if len(states) < 2:
         return *empty, *empty_groups
     targets, groups = bootstrap_replicates(tree, coding.points_by_state[states], states < coding.na_state,
-                                           group_slices, seed=seed, resamples=BOOTSTRAP_RESAMPLES)
+                                           group_rows, seed=seed, resamples=BOOTSTRAP_RESAMPLES)
     low, high = percentile_intervals(estimates, targets, fpc)
     if groups is None:
         return low, high, *empty_groups
     return low, high, *percentile_intervals(group_estimates, groups, group_fpc)
 
 
-def _delta(tree, summary, group_slices, estimates, group_estimates, fpc, group_fpc, valid):
+def _delta(tree, summary, group_rows, estimates, group_estimates, fpc, group_fpc, valid):
     """Delta-method intervals of the targets and groups from the summary's cross-products."""
-    half = fpc * delta_half_widths(tree, summary.sums.sum(axis=0), summary.counts.sum(axis=0),
-                                   summary.cross.sum(axis=0), valid)
+    half = fpc * delta_half_widths(tree, summary.sums, summary.counts, summary.cross, valid)
     group_half = np.array([
-        correction * delta_half_widths(tree, sums, counts, cross, stop - start)[-1] if stop - start > 1 else np.nan
-        for correction, sums, counts, cross, (start, stop)
-        in zip(group_fpc, summary.sums, summary.counts, summary.cross, group_slices)])
+        correction * delta_half_widths(tree, sums, counts, cross, len(rows))[-1] if len(rows) > 1 else np.nan
+        for correction, sums, counts, cross, rows
+        in zip(group_fpc, summary.group_sums, summary.group_counts, summary.group_cross, group_rows)])
     return estimates - half, estimates + half, group_estimates - group_half, group_estimates + group_half
 
 
@@ -314,24 +324,24 @@ def _reliability(questionnaire: Questionnaire, summary: _Summary) -> dict | None
             "item_total_r": {key: _number(v) for key, v in zip(keys, result.item_total_r)}}
 
 
-def _groups(group_by, labels, group_slices, summary, group_estimates, interval, group_codes, population) -> dict:
-    """Group rows (every label seen or issued, highest index first, no index last) and the Kruskal–Wallis test."""
-    issued_by_group = population.issued_by_group or {}
-    submitted_by_group = population.submitted_by_group or {}
-    position = {label: g for g, label in enumerate(labels)}
+def _groups(group_by, labels, summary, group_estimates, interval, group_codes, population, exact, states) -> dict:
+    """A row per group in the population's order (every roster group, counts as integers) and the group test."""
+    issued_by_group = population.issued_by_group
+    submitted_by_group = population.submitted_by_group
+    valid_by_group = np.bincount(group_codes, minlength=len(labels))[:len(labels)]
     rows = []
-    for label in sorted(set(labels) | set(issued_by_group) | set(submitted_by_group), key=str):
-        g = position.get(label)
-        valid = group_slices[g][1] - group_slices[g][0] if g is not None else 0
-        issued = issued_by_group.get(label)
-        rows.append({"group": label, "issued": issued, "submitted": submitted_by_group.get(label),
-                     "valid": valid, "valid_rate": valid / issued if issued else None,
-                     "index": _number(group_estimates[g]) if g is not None else None,
-                     "ci95": interval.of(g) if g is not None else None,
-                     "n": int(summary.group_n[g]) if g is not None else 0})
-    rows.sort(key=lambda row: (row["index"] is None, -(row["index"] or 0.0)))
-    scored = ~np.isnan(summary.scores)
-    test = kruskal_wallis(summary.scores[scored], group_codes[scored])
+    for g, label in enumerate(labels):
+        valid = int(valid_by_group[g])
+        issued = issued_by_group.get(label, 0) if issued_by_group is not None else None
+        # without submitted counts per group, the valid responses are all that is known to have come back
+        submitted = submitted_by_group.get(label, 0) if submitted_by_group is not None else valid
+        rows.append({"group": label, "issued": issued, "submitted": submitted, "valid": valid,
+                     "valid_rate": valid / issued if issued else None, "index": _number(group_estimates[g]),
+                     "ci95": interval.of(g), "n": int(summary.group_n[g])})
+    scored = np.flatnonzero(~np.isnan(summary.scores))
+    # ranks by exact score: float noise must never split a tie (spec), see analysis.ranks
+    classes = tie_classes(summary.scores[scored], lambda i: exact.score(states[scored[i]]))
+    test = kruskal_wallis(classes, group_codes[scored])
     return {"by": group_by, "rows": rows, "test": None if test is None else {
         "name": "kruskal-wallis", "statistic": test.statistic, "df": test.df, "p_value": test.p_value,
         "epsilon_squared": test.epsilon_squared}}
@@ -342,7 +352,7 @@ def _indicator(questionnaire: Questionnaire, overall: float | None) -> dict | No
     if indicator is None:
         return None
     return {"code": indicator.code, "name": indicator.name, "weight": _weight(indicator.weight),
-            "index": overall, "score": indicator_score(indicator.weight, overall)}
+            "index": overall, "score": _number_or_none(indicator_score(indicator.weight, overall))}
 
 
 def _offline_survey(questionnaire: Questionnaire) -> dict:
@@ -369,8 +379,12 @@ def _answer_matrix(questionnaire: Questionnaire, answers) -> np.ndarray:
     return matrix
 
 
-def _group_codes(groups, n: int) -> tuple[list[str], np.ndarray]:
-    """Sorted distinct labels and each row's position among them (all rows in one group when not grouped)."""
+def _group_codes(groups, n: int, population: Population) -> tuple[list[str], np.ndarray]:
+    """The group labels in the population's order and each row's position among them ([] when not grouped).
+
+    Labels follow the roster's first appearance (``issued_by_group``), then groups only submitted or only seen
+    among the rows (in sorted order, so the row order of the input never shows); a blank value is the group "".
+    """
     if groups is None:
         return [], np.zeros(n, dtype=np.int64)
     given = groups.tolist() if isinstance(groups, np.ndarray) else list(groups)
@@ -378,9 +392,16 @@ def _group_codes(groups, n: int) -> tuple[list[str], np.ndarray]:
         raise ValueError(f"groups: {len(given)} labels for {n} responses")
     # dicts number the labels in one pass; sorting millions of strings would cost more than the whole analysis
     distinct = dict.fromkeys(given)
-    labels = sorted({str(label) for label in distinct})
-    position = {label: labels.index(str(label)) for label in distinct}
-    return labels, np.fromiter(map(position.__getitem__, given), dtype=np.int64, count=n)
+    seen = {value: _group_label(value) for value in distinct}
+    labels = list(dict.fromkeys([*(population.issued_by_group or {}), *(population.submitted_by_group or {}),
+                                 *sorted(set(seen.values()))]))
+    position = {label: g for g, label in enumerate(labels)}
+    code_of = {value: position[label] for value, label in seen.items()}
+    return labels, np.fromiter(map(code_of.__getitem__, given), dtype=np.int64, count=n)
+
+
+def _group_label(value) -> str:
+    return "" if value is None else str(value)
 
 
 def _respondent_ids(respondent_ids, n: int) -> np.ndarray | None:
@@ -392,11 +413,10 @@ def _respondent_ids(respondent_ids, n: int) -> np.ndarray | None:
     return ids
 
 
-def _canonical_order(states: np.ndarray, group_codes: np.ndarray, state_count: int,
-                     ids: np.ndarray | None) -> np.ndarray:
-    """Row order by group, then answers (then id): a function of the rows' content only."""
-    keys = group_codes.copy()
-    span = int(group_codes.max()) + 1 if len(group_codes) else 1
+def _canonical_order(states: np.ndarray, state_count: int, ids: np.ndarray | None) -> np.ndarray:
+    """Row order by answers (then id): a function of the rows' content alone, never of their order or grouping."""
+    keys = np.zeros(len(states), dtype=np.int64)
+    span = 1
     for column in states.T:
         if span * state_count >= 2 ** 62:
             # renumber the distinct prefixes densely (order kept) so the key stays within int64
@@ -409,19 +429,23 @@ def _canonical_order(states: np.ndarray, group_codes: np.ndarray, state_count: i
     return np.argsort(keys, kind="stable")
 
 
-def _contiguous_slices(sorted_codes: np.ndarray, groups: int) -> list[tuple[int, int]]:
-    bounds = np.searchsorted(sorted_codes, np.arange(groups + 1))
-    return [(int(bounds[g]), int(bounds[g + 1])) for g in range(groups)]
+def _rows_by_group(group_codes: np.ndarray, groups: int) -> list[np.ndarray]:
+    """Each group's row positions, in canonical order."""
+    by_group = np.argsort(group_codes, kind="stable")
+    bounds = np.searchsorted(group_codes[by_group], np.arange(groups + 1))
+    return [by_group[bounds[g]:bounds[g + 1]] for g in range(groups)]
 
 
-def _snapshot(questionnaire, states, group_codes, labels, ids) -> str:
-    """``sha256:`` over the questionnaire, its scoring and the canonically ordered rows (group, answers, id)."""
+def _snapshot(questionnaire, states, ids) -> str:
+    """``sha256:`` over the questionnaire, its scoring and the canonically ordered rows (answers, id).
+
+    The grouping stays out: the same valid responses give the same hash whatever grouping is asked of them.
+    """
     digest = hashlib.sha256()
     header = {"questionnaire": questionnaire.source, "scoring": _scoring(questionnaire),
-              "items": [item.key for item in questionnaire.items], "groups": labels}
+              "items": [item.key for item in questionnaire.items]}
     digest.update(json.dumps(header, sort_keys=True, ensure_ascii=False).encode())
     digest.update(np.ascontiguousarray(states).tobytes())
-    digest.update(group_codes.astype("<i8").tobytes())
     if ids is not None:
         digest.update("\x1f".join(ids.tolist()).encode())
     return "sha256:" + digest.hexdigest()
@@ -433,6 +457,10 @@ def _number(value) -> float | None:
     """A float, or None for NaN (JSON has no NaN)."""
     value = float(value)
     return None if np.isnan(value) else value
+
+
+def _number_or_none(value) -> float | None:
+    return None if value is None else float(value)
 
 
 def _weight(value: float) -> int | float:

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from analysis.rounding import as_decimal, round_decimal
+from analysis.rounding import as_decimal, indicator_score, round_decimal
 
 DEFAULT_TOTAL = Decimal(100)
 #: Two-decimal weights and scores: sums closer than half a hundredth count as equal (33.33 + 33.33 + 33.34).
@@ -457,8 +457,7 @@ def _satisfaction_score(
     index = _satisfaction_index(indicator, satisfaction, problems)
     if index is None:
         return None
-    index = round_decimal(index, SCORE_PLACES)
-    return round_decimal(indicator.weight * index / 100, SCORE_PLACES), indicator.value or f"{index}%"
+    return indicator_score(indicator.weight, index), indicator.value or f"{round_decimal(index, SCORE_PLACES)}%"
 
 
 LEAF_SCORERS = {"score": _given_score, "rate": _rate_score, "source": _satisfaction_score}

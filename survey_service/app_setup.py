@@ -132,9 +132,10 @@ def register_template_helpers(app: Flask) -> None:
 
     from analysis.scorecard import plain_number
     from survey_service.auth.models import Role
-    from survey_service.formatting import local_date, local_datetime, percent
+    from analysis.rounding import fixed, percent
+    from survey_service.formatting import local_date, local_datetime
 
-    app.jinja_env.filters.update(percent=percent, local_date=local_date, local_datetime=local_datetime)
+    app.jinja_env.filters.update(percent=percent, fixed=fixed, local_date=local_date, local_datetime=local_datetime)
     app.jinja_env.globals.update(
         languages=app.config["LANGUAGES"], Role=Role, get_locale=get_locale, number=plain_number,
         state_labels={"draft": _l("Draft"), "open": _l("Open"), "closed": _l("Closed")})

@@ -6,6 +6,8 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+from analysis.china_time import TIME_ZONE_NAME
+
 ENV_SETTINGS = ("DATABASE_URL", "SECRET_KEY", "BASE_URL", "REDIS_URL", "SMTP_HOST", "SMTP_PORT", "SMTP_USER",
                 "SMTP_PASSWORD", "SMTP_TLS", "MAIL_FROM", "PROXY_FIX_HOPS")
 
@@ -19,7 +21,7 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     WTF_CSRF_TIME_LIMIT = None  # a centre may keep its questionnaire open for a whole afternoon
     BABEL_DEFAULT_LOCALE = "zh"
-    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    BABEL_DEFAULT_TIMEZONE = TIME_ZONE_NAME
     LANGUAGES = ("zh", "en")
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -1,17 +1,10 @@
-"""How figures and times read in pages and generated text: 98.64%, 2018年6月18日, China Standard Time."""
+"""How times read in pages and generated text: 2018年6月18日, China Standard Time (figures: analysis/rounding.py)."""
 from __future__ import annotations
 
 import html
 from datetime import datetime
 
 from flask_babel import format_date, format_datetime, get_locale
-
-
-def percent(value: float | None, places: int = 2, *, rate: bool = False) -> str:
-    """An index on 0–100 (or a rate on 0–1 with ``rate=True``) as ``81.65%``; ``—`` when there is none."""
-    if value is None:
-        return "—"
-    return f"{value * 100 if rate else value:.{places}f}%"
 
 
 def local_datetime(value: datetime | None) -> str:

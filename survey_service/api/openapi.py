@@ -1,6 +1,8 @@
 """The OpenAPI 3.1 description of the API (served at /api/v1/openapi.json and checked by schemathesis)."""
 from __future__ import annotations
 
+from survey_service.roster.parsing import DEFAULT_GROUPING, GROUPING_COLUMNS
+
 NUMBER_OR_NULL = {"type": ["number", "null"]}
 TEXT = {"type": "string", "pattern": "^[^\\x00]*$"}  # the service refuses NUL characters anywhere (400)
 INTERVAL = {"type": ["array", "null"], "items": {"type": "number"}, "minItems": 2, "maxItems": 2}
@@ -84,7 +86,8 @@ def openapi_document() -> dict:
                 "parameters": [
                     {"name": "key", "in": "path", "required": True, "schema": TEXT},
                     {"name": "group_by", "in": "query", "required": False,
-                     "description": "Roster column to compare groups by (default: district).",
+                     "description": f"Roster column to compare groups by (default: {DEFAULT_GROUPING}; "
+                                    f"{', '.join(GROUPING_COLUMNS)} or any extra roster column; empty: no groups).",
                      "schema": TEXT},
                     {"name": "If-None-Match", "in": "header", "required": False, "schema": {"type": "string"}},
                 ],

@@ -8,6 +8,7 @@ from survey_service.api.openapi import openapi_document
 from survey_service.extensions import csrf, db, limiter
 from survey_service.problems import ProblemList
 from survey_service.results.documents import cached_etag, document_key, survey_document_json
+from survey_service.roster.parsing import DEFAULT_GROUPING
 from survey_service.surveys.models import Survey
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -49,7 +50,7 @@ def satisfaction(key: str):
     survey = db.session.scalar(select(Survey).filter_by(key=key))
     if survey is None:
         return api_error(404, f"no survey {key!r}")
-    group_by = request.args.get("group_by", "district") or None
+    group_by = request.args.get("group_by", DEFAULT_GROUPING) or None
     try:
         cache_key = document_key(survey, group_by)
     except ProblemList as exc:

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -10,9 +9,8 @@ from wtforms import BooleanField, DateTimeLocalField, RadioField, SelectField, S
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Length, NoneOf, Optional, Regexp, ValidationError
 
+from analysis.china_time import CHINA_STANDARD_TIME
 from survey_service.surveys.operations import SURVEY_KEY
-
-CHINA = ZoneInfo("Asia/Shanghai")
 
 
 def choice_labels(field) -> dict:
@@ -57,7 +55,7 @@ class SurveyForm(FlaskForm):
 
     def window(self) -> tuple[datetime | None, datetime | None]:
         """The answering window in UTC (the form's times are Beijing time)."""
-        return tuple(value.replace(tzinfo=CHINA).astimezone(timezone.utc) if value else None
+        return tuple(value.replace(tzinfo=CHINA_STANDARD_TIME).astimezone(timezone.utc) if value else None
                      for value in (self.opens.data, self.closes.data))
 
 

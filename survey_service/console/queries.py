@@ -37,8 +37,8 @@ class Progress:
     invalid: int
 
     @property
-    def return_rate(self) -> float | None:
-        """问卷回收率: valid ÷ issued (the report's 218 / 221 = 98.64 %)."""
+    def valid_rate(self) -> float | None:
+        """问卷回收率: valid ÷ issued (the report's 218 / 221 = 98.64 %; the document's ``valid_rate``)."""
         return self.valid / self.issued if self.issued else None
 
 

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
-from analysis.narrative import SMALL_GROUP, percent
+from analysis.narrative import SMALL_GROUP, group_name
+from analysis.rounding import percent
+from analysis.satisfaction import ranked_groups
 from survey_service.formatting import chart_text
 
 FONT = "Noto Sans CJK SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, sans-serif"
@@ -67,10 +69,11 @@ def dimension_bars(document: dict, language: str) -> list[Bar]:
     return [Bar(title_of(d, language), d["index"], *(d["ci95"] or (None, None))) for d in ranked]
 
 
-def group_bars(document: dict) -> list[Bar]:
+def group_bars(document: dict, language: str) -> list[Bar]:
     """Groups (districts) ranked high to low; small groups muted."""
-    return [Bar(row["group"], row["index"], *(row["ci95"] or (None, None)), muted=row["valid"] < SMALL_GROUP)
-            for row in document["groups"]["rows"] if row["index"] is not None]
+    return [Bar(group_name(row["group"], language), row["index"], *(row["ci95"] or (None, None)),
+                muted=row["valid"] < SMALL_GROUP)
+            for row in ranked_groups(document["groups"]["rows"]) if row["index"] is not None]
 
 
 def option_shares(distribution: dict, labels: dict[str, str]) -> list[Bar]:

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
+from analysis.china_time import CHINA_STANDARD_TIME
 from analysis.comparison import compare_surveys, respondent_scores
 from analysis.narrative import SurveyFacts, narrative
 from survey_service.cache import document_cache
@@ -12,9 +12,6 @@ from survey_service.report.queries import comment_counts, earlier_survey
 from survey_service.results.documents import survey_document
 from survey_service.results.queries import data_state, survey_responses
 from survey_service.surveys.models import Survey
-
-CHINA = ZoneInfo("Asia/Shanghai")
-
 
 def option_labels(survey: Survey, language: str) -> dict[str, str]:
     """Scale option labels in the report's language, most satisfied first, keyed like the document ("5")."""
@@ -44,11 +41,11 @@ def survey_facts(survey: Survey, language: str) -> SurveyFacts:
         opens=_china_date(survey.opens_at), closes=_china_date(survey.closes_at),
         comments=sum(counts.values()), comment_groups=len(counts),
         kinds=tuple((row["group"], row["valid"]) for row in sorted(kinds, key=lambda row: -row["valid"])
-                    if row["valid"] and row["group"] != "—"))
+                    if row["valid"] and row["group"]))
 
 
 def _china_date(moment: datetime | None):
-    return moment.astimezone(CHINA).date() if moment else None
+    return moment.astimezone(CHINA_STANDARD_TIME).date() if moment else None
 
 
 def survey_comparison(survey: Survey) -> dict | None:

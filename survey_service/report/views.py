@@ -7,9 +7,10 @@ from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import get_locale
 from sqlalchemy import select
 
-from analysis.narrative import (SMALL_GROUP, comparison_text, p_value_text, percent, points_difference,
+from analysis.narrative import (SMALL_GROUP, comparison_text, group_name, p_value_text, points_difference,
                                 reliability_reading)
-from analysis.rounding import round_half_up
+from analysis.rounding import fixed, percent
+from analysis.satisfaction import ranked_groups
 from survey_service.audit.operations import record
 from survey_service.auth.access import role_required
 from survey_service.auth.models import Role
@@ -37,9 +38,10 @@ def report_helpers() -> dict:
     language = _language()
     return {"language": language, "title_of": lambda entry: charts.title_of(entry, language), "charts": charts,
             "SMALL_GROUP": SMALL_GROUP, "reliability_reading": reliability_reading, "pct": percent,
-            "rate": lambda value: percent(value * 100) if value is not None else "—",
-            "decimal": lambda value: f"{round_half_up(value, 3):.3f}" if value is not None else "—",
-            "points_difference": points_difference, "p_text": p_value_text}
+            "rate": lambda value: percent(value, rate=True), "decimal": lambda value: fixed(value, 3),
+            "fixed": fixed,
+            "points_difference": points_difference, "p_text": p_value_text, "ranked_groups": ranked_groups,
+            "group_name": lambda label: group_name(label, language)}
 
 
 def _survey(key: str) -> Survey:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
+from analysis.narrative import group_name
 from survey_service.report.content import not_applicable_label, option_labels
 from survey_service.report.queries import comments
 from survey_service.responses.csv_format import export_header
@@ -25,7 +26,7 @@ def report_workbook(survey: Survey, language: str) -> bytes:
         "summary": ([_("Figure"), _("Value")], summary_rows(document, labels, not_applicable_label(survey, language))),
         "dimensions": _dimensions(document),
         "items": _items(document),
-        "districts": _districts(document),
+        "districts": _districts(document, language),
         "responses": (export_header(survey.questionnaire_version.questionnaire), response_rows(survey)),
         "comments": ([_("District"), _("Unit"), _("Question"), _("Comment"), _("Submitted at")],
                      ([c.district, c.unit, c.question, c.text, c.submitted_at.isoformat() if c.submitted_at else ""]
@@ -41,8 +42,9 @@ def summary_rows(document: dict, labels: dict[str, str], na_label: str) -> list[
         [_("Survey"), document["survey"]["key"]], [_("Title"), document["survey"]["title"]],
         [_("Generated at"), document["generated_at"]], [_("Snapshot"), document["snapshot"]],
         [_("Scoring scheme"), document["scoring"]["scheme"]], [_("Interval method"), document["ci_method"]],
-        [_("Issued"), counts["issued"]], [_("Returned"), counts["submitted"]], [_("Valid"), counts["valid"]],
-        [_("Valid rate"), counts["valid_rate"]], [_("Overall index"), overall["index"]],
+        [_("Issued"), counts["issued"]], [_("Submitted"), counts["submitted"]], [_("Valid"), counts["valid"]],
+        [_("Submission rate"), counts["return_rate"]], [_("Return rate"), counts["valid_rate"]],
+        [_("Overall index"), overall["index"]],
         [_("Interval (95%), low"), ci[0]], [_("Interval (95%), high"), ci[1]],
         [_("Indicator"), indicator.get("code")], [_("Indicator weight"), indicator.get("weight")],
         [_("Indicator score"), indicator.get("score")],
@@ -79,9 +81,9 @@ def _items(document: dict):
     return header, rows
 
 
-def _districts(document: dict):
-    header = [_("District"), _("Issued"), _("Returned"), _("Valid"), _("Valid rate"), _("Index"),
+def _districts(document: dict, language: str):
+    header = [_("District"), _("Issued"), _("Submitted"), _("Valid"), _("Return rate"), _("Index"),
               _("Interval (95%), low"), _("Interval (95%), high")]
-    rows = [[r["group"], r["issued"], r["submitted"], r["valid"], r["valid_rate"], r["index"],
+    rows = [[group_name(r["group"], language), r["issued"], r["submitted"], r["valid"], r["valid_rate"], r["index"],
              *(r["ci95"] or (None, None))] for r in (document["groups"] or {"rows": []})["rows"]]
     return header, rows

@@ -13,7 +13,7 @@ import numpy as np
 from analysis.questionnaire import Questionnaire
 from analysis.validity import check_validity
 from survey_service.problems import ProblemList
-from survey_service.roster.parsing import KNOWN_COLUMNS as ROSTER_COLUMNS, UnitRow
+from survey_service.roster.parsing import GROUPING_COLUMNS, KNOWN_COLUMNS as ROSTER_COLUMNS, UnitRow, grouping_problem
 from survey_service.tabular import read_table
 
 RESPONSE_FIELDS = ("centre_code", "status", "invalid_reason", "submitted_at")
@@ -133,7 +133,9 @@ def _check_header(header: list[str], filename: str, questionnaire: Questionnaire
     problems += [f"{filename}: unknown column \"{name}\" (not a question of {questionnaire.key} "
                  f"version {questionnaire.version}, nor a response or roster field)"
                  for name in header if name and name not in allowed]
-    if group_by and group_by not in header and roster is None:
+    if group_by in ROSTER_COLUMNS and group_by not in GROUPING_COLUMNS:
+        problems.append(grouping_problem(group_by, set(), filename))
+    elif group_by and group_by not in header and roster is None:
         problems.append(f"{filename}: --group-by {group_by}: no such column (and no roster to take it from)")
     if group_by and roster is not None and group_by not in header and group_by not in ROSTER_COLUMNS \
             and not any(group_by in unit.attributes for unit in roster):
@@ -158,19 +160,21 @@ def _option_value(cell: str, key: str, questionnaire: Questionnaire, where: str,
 
 
 def _group_of(row: dict, code: str, units: dict | None, group_by: str | None) -> str | None:
+    """The row's grouping value (from the file, else from the roster); "" when blank, None without a grouping."""
     if not group_by:
         return None
     if row.get(group_by):
         return row[group_by]
     if units is not None and code in units:
         unit = units[code]
-        return getattr(unit, group_by, None) if group_by in ROSTER_COLUMNS else unit.attributes.get(group_by)
-    return None
+        value = getattr(unit, group_by, None) if group_by in ROSTER_COLUMNS else unit.attributes.get(group_by)
+        return value or ""
+    return ""
 
 
-def _count(groups: list[str | None]) -> dict[str, int]:
+def _count(groups: list[str]) -> dict[str, int]:
+    """Count per group in order of first appearance; units with a blank value are the group ""."""
     counts: dict[str, int] = {}
     for group in groups:
-        if group is not None:
-            counts[group] = counts.get(group, 0) + 1
+        counts[group] = counts.get(group, 0) + 1
     return counts

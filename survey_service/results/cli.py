@@ -8,6 +8,7 @@ import click
 from flask.cli import AppGroup, with_appcontext
 
 from analysis.questionnaire import DefinitionError, load_questionnaire
+from analysis.rounding import percent
 from analysis.satisfaction import Population, satisfaction_document
 from survey_service.audit.operations import record
 from survey_service.cli import fail, say, transactional, write_output
@@ -17,7 +18,7 @@ from survey_service.results.documents import survey_document
 from survey_service.results.exports import responses_csv_stream, responses_xlsx
 from survey_service.results.queries import submitted_count
 from survey_service.results.text import render_document
-from survey_service.roster.parsing import parse_roster
+from survey_service.roster.parsing import DEFAULT_GROUPING, parse_roster
 from survey_service.surveys.operations import find_survey
 
 
@@ -29,7 +30,7 @@ from survey_service.surveys.operations import find_survey
               help="Responses CSV or XLSX (spec/files-and-cli.md).")
 @click.option("--roster", "roster_path", type=click.Path(dir_okay=False, path_type=Path),
               help="The population: issued = its size, and the finite-population correction applies.")
-@click.option("--group-by", default=None, help="Grouping column, e.g. district (default for --survey: district).")
+@click.option("--group-by", default=None, help=f"Grouping column, e.g. kind (default for --survey: {DEFAULT_GROUPING}).")
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON document (spec/satisfaction-json.md).")
 @click.option("--output", default=None, help="File to write; stdout without it.")
 @with_appcontext
@@ -40,7 +41,7 @@ def analyze_command(survey_key, questionnaire_path, responses_path, roster_path,
         fail(["give --survey KEY, or --questionnaire Q.yaml and --responses R.csv"])
     try:
         if survey_key:
-            document = survey_document(find_survey(survey_key), group_by or "district")
+            document = survey_document(find_survey(survey_key), group_by or DEFAULT_GROUPING)
         else:
             document = offline_document(questionnaire_path, responses_path, roster_path, group_by)
     except (ProblemList, DefinitionError) as exc:
@@ -49,7 +50,7 @@ def analyze_command(survey_key, questionnaire_path, responses_path, roster_path,
     write_output(text, output)
     counts = document["counts"]
     say(f"analysed {document['survey']['key']}: {counts['valid']} valid of {counts['issued']} issued, "
-        f"overall {'—' if document['overall']['index'] is None else format(document['overall']['index'], '.2f')}")
+        f"overall {percent(document['overall']['index'])}")
 
 
 def offline_document(questionnaire_path: Path, responses_path: Path, roster_path: Path | None,

@@ -10,12 +10,13 @@ from analysis.satisfaction import Population, satisfaction_document
 from survey_service.cache import document_cache
 from survey_service.extensions import db
 from survey_service.problems import ProblemList
-from survey_service.results.queries import GROUP_COLUMNS, data_state, survey_responses
+from survey_service.results.queries import data_state, survey_responses
 from survey_service.roster.models import RosterUnit
+from survey_service.roster.parsing import DEFAULT_GROUPING, GROUPING_COLUMNS, grouping_problem
 from survey_service.surveys.models import Survey
 
 
-def survey_document(survey: Survey, group_by: str | None = "district") -> dict:
+def survey_document(survey: Survey, group_by: str | None = DEFAULT_GROUPING) -> dict:
     """The satisfaction document (spec/satisfaction-json.md) of a survey's valid responses."""
     return json.loads(survey_document_json(survey, group_by)[1])
 
@@ -31,7 +32,8 @@ def cached_etag(key: str) -> str | None:
     return document_cache().get_text(key + ":etag")
 
 
-def survey_document_json(survey: Survey, group_by: str | None = "district", key: str | None = None) -> tuple[str, str]:
+def survey_document_json(survey: Survey, group_by: str | None = DEFAULT_GROUPING,
+                         key: str | None = None) -> tuple[str, str]:
     """The document as JSON text with its ETag, from the cache when the data has not changed."""
     key = key or document_key(survey, group_by)
     cache = document_cache()
@@ -71,11 +73,10 @@ def _compute(survey: Survey, group_by: str | None) -> dict:
 
 
 def check_group_column(survey: Survey, group_by: str | None) -> None:
-    """A grouping column must be a roster column or an attribute some unit of the survey's roster has."""
-    if group_by is None or group_by in GROUP_COLUMNS:
-        return
-    has_attribute = db.session.scalar(
+    """A grouping column must be one of the roster's grouping columns or an extra column of the survey's roster."""
+    has_attribute = group_by is not None and group_by not in GROUPING_COLUMNS and db.session.scalar(
         select(RosterUnit.id).where(RosterUnit.roster_id == survey.roster_id,
-                                    RosterUnit.attributes[group_by].as_string().is_not(None)).limit(1))
-    if has_attribute is None:
-        raise ProblemList([f"group_by: the roster of survey {survey.key} has no column \"{group_by}\""])
+                                    RosterUnit.attributes[group_by].as_string().is_not(None)).limit(1)) is not None
+    problem = grouping_problem(group_by, {group_by} if has_attribute else set(), f"the roster of survey {survey.key}")
+    if problem:
+        raise ProblemList([problem])

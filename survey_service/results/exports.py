@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
+from analysis.china_time import CHINA_STANDARD_TIME
 from survey_service.auth.models import User
 from survey_service.extensions import db
 from survey_service.questionnaires.models import Question
@@ -75,7 +75,7 @@ def _time(moment) -> str:
     """ISO 8601 in China Standard Time, as evaluators read it (the offset keeps it unambiguous)."""
     if moment is None:
         return ""
-    return moment.astimezone(ZoneInfo("Asia/Shanghai")).isoformat(timespec="seconds")
+    return moment.astimezone(CHINA_STANDARD_TIME).isoformat(timespec="seconds")
 
 
 def responses_csv_stream(survey: Survey) -> Iterator[bytes]:

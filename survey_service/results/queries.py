@@ -10,11 +10,11 @@ from survey_service.extensions import db
 from survey_service.questionnaires.models import Question
 from survey_service.responses.models import Answer, Response, ResponseState, Validity
 from survey_service.roster.models import RosterUnit
+from survey_service.roster.parsing import DEFAULT_GROUPING, GROUPING_COLUMNS
 from survey_service.surveys.models import Invitation, Survey
 
-#: roster columns that can group the figures; any extra roster attribute can too
-GROUP_COLUMNS = {"district": RosterUnit.district, "kind": RosterUnit.kind, "district_code": RosterUnit.district_code,
-                 "district_en": RosterUnit.district_en}
+#: the roster's grouping columns as database columns; any extra roster attribute can group too
+GROUP_COLUMNS = {name: getattr(RosterUnit, name) for name in GROUPING_COLUMNS}
 
 
 @dataclass
@@ -43,7 +43,7 @@ def data_state(survey: Survey) -> tuple:
         value.isoformat() if hasattr(value, "isoformat") else value for value in (*row, *invitations))
 
 
-def survey_responses(survey: Survey, group_by: str | None = "district") -> SurveyResponses:
+def survey_responses(survey: Survey, group_by: str | None = DEFAULT_GROUPING) -> SurveyResponses:
     """The valid responses' Likert answers as a matrix (rows: responses, columns: items in questionnaire order)."""
     likert = db.session.execute(
         select(Question.id, Question.position)
@@ -93,18 +93,21 @@ def submitted_count(survey: Survey) -> int:
 
 def _group_expression(group_by: str | None):
     if group_by is None:
-        return RosterUnit.district.label("group")
+        return GROUP_COLUMNS[DEFAULT_GROUPING].label("group")
     if group_by in GROUP_COLUMNS:
         return GROUP_COLUMNS[group_by].label("group")
     return RosterUnit.attributes[group_by].as_string().label("group")
 
 
 def _counts(query) -> dict[str, int]:
+    """Count per group, in the roster's order of first appearance (the order of the document's group rows)."""
     counts: dict[str, int] = {}
-    for group, count in db.session.execute(query.group_by(query.selected_columns[0])).all():
+    grouped = query.group_by(query.selected_columns[0]).order_by(func.min(RosterUnit.id))
+    for group, count in db.session.execute(grouped).all():
         counts[_label(group)] = counts.get(_label(group), 0) + count
     return counts
 
 
 def _label(group) -> str:
-    return "—" if group in (None, "") else str(group)
+    """A blank grouping value (none or empty) is the group "" (spec)."""
+    return "" if group is None else str(group)

@@ -10,6 +10,20 @@ from survey_service.tabular import read_table
 
 REQUIRED_COLUMNS = ("code", "name", "district")
 KNOWN_COLUMNS = REQUIRED_COLUMNS + ("district_code", "district_en", "kind", "contact_email")
+#: the roster columns that can group the figures, online (pages, API) and offline (``analyze``) alike, as can any
+#: extra column of the roster; contact addresses never become group labels
+GROUPING_COLUMNS = ("district", "district_code", "district_en", "kind", "name", "code")
+#: the grouping of the result pages, the API and ``analyze --survey`` when none is asked for
+DEFAULT_GROUPING = "district"
+
+
+def grouping_problem(group_by: str | None, extra_columns, where: str) -> str | None:
+    """Why ``group_by`` cannot group the units of a roster with these extra columns; None when it can."""
+    if group_by is None or group_by in GROUPING_COLUMNS or (group_by in extra_columns
+                                                            and group_by not in KNOWN_COLUMNS):
+        return None
+    return (f"group_by: {where} has no column \"{group_by}\" to group by (roster columns: "
+            f"{', '.join(GROUPING_COLUMNS)}, or any extra column of the roster)")
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
 
+from analysis.rounding import percent, round_half_up
 from survey_service.auth.access import role_required
 from survey_service.auth.forms import EmptyForm
 from survey_service.auth.models import Role
@@ -29,11 +30,11 @@ def overview(key: str):
 
 def _district_chart(overall: Progress, by_district: list[Progress]) -> dict:
     """A plotly bar chart of the return rate per district, with the overall rate as a dashed line."""
-    rates = [round((row.return_rate or 0) * 100, 2) for row in by_district]
+    rates = [round_half_up((row.valid_rate or 0) * 100) for row in by_district]
     return {
         "data": [{
             "type": "bar", "x": [chart_text(row.group) for row in by_district], "y": rates,
-            "text": [f"{rate:.2f}%" for rate in rates], "textposition": "outside", "cliponaxis": False,
+            "text": [percent(rate) for rate in rates], "textposition": "outside", "cliponaxis": False,
             "customdata": [[row.valid, row.issued] for row in by_district],
             "hovertemplate": "%{x}<br>%{customdata[0]} / %{customdata[1]} = %{y:.2f}%<extra></extra>",
             "marker": {"color": "#1d4e89"}, "name": _("Return rate"),
@@ -43,8 +44,8 @@ def _district_chart(overall: Progress, by_district: list[Progress]) -> dict:
             "yaxis": {"title": {"text": _("Return rate (%)")}, "range": [0, 110], "ticksuffix": "%"},
             "xaxis": {"tickangle": -45, "automargin": True},
             "shapes": [{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y",
-                        "y0": round((overall.return_rate or 0) * 100, 2),
-                        "y1": round((overall.return_rate or 0) * 100, 2),
+                        "y0": round_half_up((overall.valid_rate or 0) * 100),
+                        "y1": round_half_up((overall.valid_rate or 0) * 100),
                         "line": {"color": "#a4161a", "dash": "dash", "width": 1.5}}],
             "font": {"family": "Noto Sans CJK SC, Microsoft YaHei, sans-serif", "size": 12},
             "paper_bgcolor": "#ffffff", "plot_bgcolor": "#ffffff", "showlegend": False,

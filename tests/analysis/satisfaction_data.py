@@ -9,11 +9,17 @@ SCALE = {
 }
 
 
-def make_questionnaire(dimensions, scoring=None):
-    """A questionnaire from ``[(key, weight, [(item_key, weight), …]), …]`` on the 5-point scale with N/A 0."""
+def make_scale(values, not_applicable=0):
+    """A scale of the given option values (most satisfied first) with its N/A value."""
+    return {"options": [{"value": v, "label": f"option {v}"} for v in values],
+            "not_applicable": {"value": not_applicable, "label": "不了解"}}
+
+
+def make_questionnaire(dimensions, scoring=None, scale=SCALE):
+    """A questionnaire from ``[(key, weight, [(item_key, weight), …]), …]``, by default on 5–1 with N/A 0."""
     definition = {
         "key": "test-survey", "version": 1, "year": 2017, "title": "测试问卷",
-        "scale": SCALE,
+        "scale": scale,
         "scoring": scoring or {"scheme": "linear"},
         "dimensions": [
             {"key": key, "title": f"维度 {key}", "title_en": f"Dimension {key}", "weight": weight,

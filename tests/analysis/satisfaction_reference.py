@@ -34,3 +34,17 @@ def respondent_score(row_points, dimensions):
 def equal_weight_dimensions(items, per_dimension):
     """(1, [(col, 1), …]) per consecutive block of ``per_dimension`` items, like questionnaire-2017.yaml."""
     return [(1.0, [(c, 1.0) for c in range(start, start + per_dimension)]) for start in range(0, items, per_dimension)]
+
+
+def exact_respondent_score(row, dimensions, points):
+    """o(r) in rational arithmetic: ``row`` of option values (NaN or unscored = undefined), ``points`` a map
+    value -> Fraction, ``dimensions`` as (W, [(col, w)]) with Fraction weights; None without any defined item."""
+    weighted = []
+    for weight, items in dimensions:
+        defined = [(w, points[int(row[col])]) for col, w in items
+                   if not math.isnan(row[col]) and int(row[col]) in points]
+        if defined:
+            weighted.append((weight, sum(w * p for w, p in defined) / sum(w for w, _ in defined)))
+    if not weighted:
+        return None
+    return sum(w * d for w, d in weighted) / sum(w for w, _ in weighted)

@@ -137,7 +137,7 @@ def test_no_valid_response_gives_a_document_with_null_indexes(questionnaire_2017
     assert document["counts"]["valid"] == 0 and document["counts"]["invalid"] == 3
     # every one of the 221 units could still have answered anything: 0 … 100
     assert document["nonresponse_bounds"] == {"missing_units": 221, "lower": 0.0, "upper": 100.0}
-    assert document["groups"]["rows"] == [{"group": "黄浦区", "issued": 10, "submitted": None, "valid": 0,
+    assert document["groups"]["rows"] == [{"group": "黄浦区", "issued": 10, "submitted": 0, "valid": 0,
                                            "valid_rate": 0.0, "index": None, "ci95": None, "n": 0}]
     assert document["groups"]["test"] is None
     assert document["indicator"]["score"] is None

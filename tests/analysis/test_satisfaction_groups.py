@@ -52,18 +52,28 @@ def test_group_rows_hold_the_overall_estimator_of_each_group(grouped):
         assert rows[label]["valid"] == int((groups == label).sum())
 
 
-def test_group_rows_are_ordered_by_index_with_issued_only_groups_last(grouped):
+def test_group_rows_keep_the_roster_order_with_integer_counts(grouped):
     document, _, _ = grouped
     rows = document["groups"]["rows"]
     assert document["groups"]["by"] == "district"
-    indexes = [row["index"] for row in rows[:-1]]
-    assert indexes == sorted(indexes, reverse=True)
+    assert [row["group"] for row in rows] == ["黄浦区", "徐汇区", "长宁区", "静安区", "崇明区"]
     # 崇明区 was issued 5 invitations and sent 1 response that was not valid: a row without an index
     assert rows[-1] == {"group": "崇明区", "issued": 5, "submitted": 1, "valid": 0, "valid_rate": 0.0,
                         "index": None, "ci95": None, "n": 0}
-    huangpu = next(row for row in rows if row["group"] == "黄浦区")
+    huangpu = rows[0]
     assert (huangpu["issued"], huangpu["submitted"], huangpu["valid"]) == (32, 31, 30)
     assert huangpu["valid_rate"] == pytest.approx(30 / 32)
+    # 徐汇区 has no submitted count given: 0, an integer, never null
+    assert all(isinstance(row[key], int) for row in rows for key in ("issued", "submitted", "valid", "n"))
+
+
+def test_a_blank_grouping_value_is_one_group_labelled_empty(questionnaire_2017):
+    answers = random_answers(np.random.default_rng(34), 9, 12)
+    population = Population(issued=12, submitted=9, issued_by_group={"黄浦区": 6, "": 6},
+                            submitted_by_group={"黄浦区": 5, "": 4})
+    document = satisfaction_document(questionnaire_2017, answers, population=population,
+                                     groups=["黄浦区"] * 5 + [None, "", None, ""], group_by="district")
+    assert [(row["group"], row["valid"]) for row in document["groups"]["rows"]] == [("黄浦区", 5), ("", 4)]
 
 
 def test_a_single_group_has_a_row_but_no_test(questionnaire_2017):

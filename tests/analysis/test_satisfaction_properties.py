@@ -70,3 +70,22 @@ def test_linear_scheme_with_equal_weights_is_25_times_mean_minus_1(answers):
     document = satisfaction_document(EQUAL_WEIGHTS, answers, population=Population(issued=None, submitted=len(answers)),
                                      generated_at=GENERATED_AT)
     assert document["overall"]["index"] == pytest.approx(25 * (answers.mean() - 1), abs=1e-9)
+
+
+def _overall_figures(document):
+    """Everything in the document but the group rows and test: what no grouping may change."""
+    return {key: value for key, value in document.items() if key != "groups"}
+
+
+@settings(max_examples=40, deadline=None)
+@given(answers=answer_matrices, data=st.data())
+def test_the_grouping_changes_only_the_groups(answers, data):
+    n = len(answers)
+    ids = [f"centre-{i}" for i in range(n)]
+    by_district = data.draw(st.lists(st.sampled_from(["黄浦区", "徐汇区", "长宁区"]), min_size=n, max_size=n))
+    by_kind = data.draw(st.lists(st.sampled_from(["街道", "镇", ""]), min_size=n, max_size=n))
+    population = Population(issued=n + 4, submitted=n)
+    documents = [satisfaction_document(QUESTIONNAIRE, answers, groups=groups, group_by=group_by,
+                                       respondent_ids=ids, population=population, generated_at=GENERATED_AT)
+                 for groups, group_by in ((by_district, "district"), (by_kind, "kind"), (None, None))]
+    assert _overall_figures(documents[0]) == _overall_figures(documents[1]) == _overall_figures(documents[2])

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from analysis.rounding import round_half_up
-from analysis.satisfaction import Population, indicator_score, satisfaction_document
+from analysis.rounding import indicator_score
+from analysis.satisfaction import Population, satisfaction_document
 
 RESPONDENTS = 218
 # Σ(x − 1) over the 218 answers of each item pair: with linear points an item index is 25·Σ(x − 1)/218, so a
@@ -97,7 +98,7 @@ def test_generated_at_is_shown_in_china_standard_time(report_document):
     (10, 81.645, 8.17),      # 81.645 → 81.65 (half up) → 8.165 → 8.17
 ])
 def test_indicator_score_rounds_half_up_twice(weight, rate, score):
-    assert indicator_score(weight, rate) == score
+    assert float(indicator_score(weight, rate)) == score
 
 
 @pytest.mark.parametrize(("value", "places", "rounded"), [

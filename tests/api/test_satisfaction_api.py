@@ -43,7 +43,12 @@ def test_unknown_survey_and_grouping_column(demo_client, demo_bearer):
     assert missing.status_code == 404 and missing.json["status"] == 404
     bad = demo_client.get(URL + "?group_by=colour", headers=demo_bearer)
     assert bad.status_code == 422
-    assert bad.json["problems"] == ['group_by: the roster of survey remote-edu-ops-2017 has no column "colour"']
+    assert bad.json["problems"][0].startswith(
+        'group_by: the roster of survey remote-edu-ops-2017 has no column "colour"')
+    # the same columns group online as offline (analyze): every roster column but the contact address
+    assert demo_client.get(URL + "?group_by=contact_email", headers=demo_bearer).status_code == 422
+    by_name = demo_client.get(URL + "?group_by=name", headers=demo_bearer)
+    assert by_name.status_code == 200 and len(by_name.json["groups"]["rows"]) == 221
     by_kind = demo_client.get(URL + "?group_by=kind", headers=demo_bearer)
     assert {row["group"] for row in by_kind.json["groups"]["rows"]} >= {"街道", "镇"}
 
@@ -113,3 +118,19 @@ def test_cli_token_reads_the_api(app, client, runner, issued_survey):
     assert client.get(URL, headers={"Authorization": f"Bearer {secret}"}).status_code == 200
     unknown = runner.invoke(args=["user", "token", "--email", "nobody@example.org", "--name", "x"])
     assert unknown.exit_code == 2 and unknown.stderr.strip() == "email: no account nobody@example.org"
+
+
+def test_the_grouping_changes_only_the_groups(demo_client, demo_bearer):
+    documents = {by: demo_client.get(URL + f"?group_by={by}", headers=demo_bearer).json
+                 for by in ("district", "kind", "district_code", "")}
+    reference = documents["district"]
+    for by, document in documents.items():
+        assert {key: value for key, value in document.items() if key not in ("groups", "generated_at")} == {
+            key: value for key, value in reference.items() if key not in ("groups", "generated_at")}, by
+    assert documents[""]["groups"] is None
+    for by in ("district", "kind", "district_code"):
+        rows = documents[by]["groups"]["rows"]
+        assert sum(row["issued"] for row in rows) == reference["counts"]["issued"]
+        assert sum(row["submitted"] for row in rows) == reference["counts"]["submitted"]
+        assert sum(row["valid"] for row in rows) == reference["counts"]["valid"]
+        assert all(isinstance(row[key], int) for row in rows for key in ("issued", "submitted", "valid"))

@@ -46,7 +46,7 @@ def test_counts_per_district_follow_each_centre(app, small_survey):
         overall, districts = survey_progress(survey.id)
     assert (overall.issued, overall.emailed, overall.opened, overall.started, overall.submitted,
             overall.valid, overall.invalid) == (4, 1, 1, 2, 2, 1, 1)
-    assert overall.return_rate == 0.25
+    assert overall.valid_rate == 0.25
     assert [(d.group, d.issued, d.submitted, d.valid, d.invalid) for d in districts] == [
         ("黄浦区", 2, 1, 1, 0), ("徐汇区", 2, 1, 0, 1)]
 

@@ -60,7 +60,7 @@ def test_highest_and_lowest_dimension_read_as_the_report_does():
 
 def test_returns_scope_and_indicator():
     text = narrative(report_document(), FACTS)
-    assert text["returns"][0] == "共发放问卷221份，回收220份，其中有效问卷218份，有效回收率98.64%。"
+    assert text["returns"][0] == "共发放问卷221份，提交220份，其中有效问卷218份，问卷回收率（有效问卷÷发放数）为98.64%。"
     assert text["scope"] == ["本次调查对象为上海市221个街镇党建服务中心，调查范围覆盖3个区221个街镇。",
                              "调查时间为2018年6月8日至2018年6月18日，绩效评价小组通过电子邮件和二维码向各单位发送专属问卷链接，"
                              "由各单位在线填答。"]
