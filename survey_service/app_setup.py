@@ -7,7 +7,8 @@ from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 from survey_service import PROJECT_ROOT
 from survey_service.access_log import TokenMaskingFilter
-from survey_service.database import begin_request_transaction, check_database_settings, is_unavailable
+from survey_service.database import (begin_request_transaction, check_database_settings, is_unavailable,
+                                     write_noted_reads)
 from survey_service.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 #: seconds a client is asked to wait when the database is unavailable
@@ -47,12 +48,14 @@ def _import_models() -> None:
 
 
 def _commit_once_per_request(app: Flask) -> None:
-    """Views only flush; the request commits once, before the response leaves, so nothing is acknowledged early."""
+    """Views only flush; the request commits once, before the response leaves, so nothing is acknowledged early.
+    Then what a successful read noted (``write_after_response``) is written, still before the response leaves."""
 
     @app.after_request
     def commit(response):
         if response.status_code < 400:
             db.session.commit()
+            write_noted_reads()
         else:
             db.session.rollback()
         return response

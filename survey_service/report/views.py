@@ -10,7 +10,7 @@ from sqlalchemy import select
 from analysis.narrative import (SMALL_GROUP, comparison_text, p_value_text, percent, points_difference,
                                 reliability_reading)
 from analysis.rounding import round_half_up
-from survey_service.audit.operations import record
+from survey_service.audit.operations import record_download
 from survey_service.auth.access import role_required
 from survey_service.auth.models import Role
 from survey_service.extensions import db
@@ -134,7 +134,7 @@ def printable(key: str):
 @role_required(Role.viewer)
 def pdf(key: str):
     survey = _survey(key)
-    record("report.export", survey, format="pdf")
+    record_download("report.export", survey, format="pdf")
     return _download(pdf_bytes(_printable(survey, for_pdf=True)), "application/pdf", f"{survey.key}-report.pdf")
 
 
@@ -143,7 +143,7 @@ def pdf(key: str):
 @role_required(Role.evaluator)
 def responses(key: str):
     survey = _survey(key)
-    record("report.export", survey, format="csv")
+    record_download("report.export", survey, format="csv")
     # streamed a thousand rows at a time (results/exports.py): memory stays flat at any number of responses
     return _download(responses_csv_stream(survey), "text/csv", f"{survey.key}-responses.csv")
 
@@ -152,7 +152,7 @@ def responses(key: str):
 @role_required(Role.evaluator)
 def workbook(key: str):
     survey = _survey(key)
-    record("report.export", survey, format="xlsx")
+    record_download("report.export", survey, format="xlsx")
     return _download(report_workbook(survey, _language()),
                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", f"{survey.key}-results.xlsx")
 
