@@ -5,13 +5,12 @@ is collected with its path and raised together in one :class:`DefinitionError`, 
 """
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
+from analysis.documents import DocumentError, clip, plain_copy, read_document
 
 KEY_PATTERN = re.compile(r"^[a-z0-9-]+$")
 ITEM_KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -24,6 +23,7 @@ class DefinitionError(ValueError):
     """A questionnaire definition with one or more problems, each ``path: reason``."""
 
     def __init__(self, problems: list[str]):
+        problems = [clip(problem) for problem in problems]
         super().__init__("\n".join(problems))
         self.problems = problems
 
@@ -165,24 +165,10 @@ SCHEMES = {"linear": _linear_points, "points": _explicit_points, "top_box": _top
 
 def load_questionnaire(text: str | bytes, filename: str = "questionnaire.yaml") -> Questionnaire:
     """Parse a YAML or JSON questionnaire file's text; raises :class:`DefinitionError`."""
-    if isinstance(text, bytes):
-        try:
-            text = text.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise DefinitionError([f"{filename}: not UTF-8 text (byte {exc.start})"]) from None
-    text = text.lstrip("\ufeff")
     try:
-        if filename.lower().endswith(".json"):
-            data = json.loads(text)
-        else:
-            data = yaml.safe_load(text)
-    except json.JSONDecodeError as exc:
-        raise DefinitionError([f"{filename}: line {exc.lineno}: invalid JSON: {exc.msg}"]) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark else "file"
-        reason = getattr(exc, "problem", None) or str(exc)
-        raise DefinitionError([f"{filename}: {where}: invalid YAML: {reason}"]) from None
+        data = read_document(text, filename)
+    except DocumentError as exc:
+        raise DefinitionError([exc.problem]) from None
     return parse_questionnaire(data)
 
 
@@ -219,7 +205,7 @@ def parse_questionnaire(data: Any) -> Questionnaire:
         intro=_opt_text(data, "intro"), intro_en=_opt_text(data, "intro_en"),
         options=tuple(options), not_applicable=na, scoring=scoring, dimensions=tuple(dimensions),
         open_questions=tuple(open_questions), min_answered_share=min_share, flag_straight_lining=straight,
-        indicator=indicator, source=_plain(data),
+        indicator=indicator, source=plain_copy(data),
     )
 
 
@@ -448,7 +434,3 @@ def _as_int(value: Any) -> int | None:
         return int(value)
     return None
 
-
-def _plain(data: Any) -> Any:
-    """A JSON-safe deep copy (YAML may give dates or int keys)."""
-    return json.loads(json.dumps(data, ensure_ascii=False, default=str))

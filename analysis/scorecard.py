@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-import yaml
-
+from analysis.documents import DocumentError, clip, read_document
 from analysis.rounding import as_decimal, indicator_score, round_decimal
 
 DEFAULT_TOTAL = Decimal(100)
@@ -39,6 +38,7 @@ class ScorecardError(ValueError):
     """A scorecard with one or more problems, each starting with the indicator's code (or the file's part)."""
 
     def __init__(self, problems: list[str]):
+        problems = [clip(problem) for problem in problems]
         super().__init__("\n".join(problems))
         self.problems = problems
 
@@ -135,7 +135,7 @@ def grade_for(total: Decimal | float, grades: tuple[GradeBand, ...] = DEFAULT_GR
 def load_scorecard(text: str | bytes, filename: str = "scorecard.yaml") -> Scorecard:
     """Parse a scorecard YAML file's text; raises :class:`ScorecardError` with every problem."""
     problems: list[str] = []
-    scorecard = _parse_scorecard(_read_yaml(text, filename), problems)
+    scorecard = _parse_scorecard(read_scorecard_file(text, filename), problems)
     if problems:
         raise ScorecardError(problems)
     return scorecard
@@ -163,8 +163,13 @@ def score_scorecard(
     text: str | bytes, satisfaction: SatisfactionSource = None, filename: str = "scorecard.yaml"
 ) -> ScorecardResult:
     """Load and compute in one pass, so problems in the file and in the satisfaction figures come out together."""
+    return score_parsed(read_scorecard_file(text, filename), satisfaction)
+
+
+def score_parsed(data: Any, satisfaction: SatisfactionSource = None) -> ScorecardResult:
+    """:func:`score_scorecard` of a file's data already read (a stored scorecard is kept parsed)."""
     problems: list[str] = []
-    scorecard = _parse_scorecard(_read_yaml(text, filename), problems)
+    scorecard = _parse_scorecard(data, problems)
     result = _compute(scorecard, satisfaction, problems)
     if problems:
         raise ScorecardError(problems)
@@ -185,19 +190,12 @@ def plain_number(value: Decimal) -> str:
 # --- parsing -------------------------------------------------------------------------------------------------
 
 
-def _read_yaml(text: str | bytes, filename: str) -> Any:
-    if isinstance(text, bytes):
-        try:
-            text = text.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise ScorecardError([f"{filename}: not UTF-8 text (byte {exc.start})"]) from None
+def read_scorecard_file(text: str | bytes, filename: str = "scorecard.yaml") -> Any:
+    """The plain data of a scorecard file (analysis/documents.py); raises :class:`ScorecardError`."""
     try:
-        return yaml.safe_load(text.lstrip("\ufeff"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "file"
-        reason = getattr(exc, "problem", None) or str(exc)
-        raise ScorecardError([f"{filename}: {where}: invalid YAML: {reason}"]) from None
+        return read_document(text, filename)
+    except DocumentError as exc:
+        raise ScorecardError([exc.problem]) from None
 
 
 def _parse_scorecard(data: Any, problems: list[str]) -> Scorecard:

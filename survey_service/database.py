@@ -6,6 +6,8 @@ are what the operations rely on.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Flask, current_app, g, has_app_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -99,7 +101,31 @@ def end_request_transaction(response):
         db.session.rollback()
     else:
         db.session.commit()
+        write_noted_reads()
     return response
+
+
+def write_after_response(write: Callable[[], None]) -> None:
+    """Note a write about a read (the audit row of a download, a token's last use), done once the response is made.
+
+    A read that wrote at once would hold the write lock from its first query to the request's commit — through a
+    PDF's rendering on SQLite, where one lock serves the whole database, and every centre would wait. Deferred, the
+    read stays a reader and the note takes a short transaction of its own (``write_noted_reads``).
+    """
+    g.setdefault("writes_after_response", []).append(write)
+
+
+def write_noted_reads() -> None:
+    """The writes noted during a request that succeeded, in one short writing transaction of their own."""
+    from survey_service.extensions import db
+
+    writes = g.pop("writes_after_response", None)
+    if not writes:
+        return
+    begin_writing()
+    for write in writes:
+        write()
+    db.session.commit()
 
 
 def check_database_settings(app: Flask) -> None:

@@ -5,6 +5,7 @@ request handler does): it commits when the view returned normally and rolls back
 an exception that became an error page, or a refusal that a view caught to show a message or redirect. So a view
 never has to remember to roll back after an operation said no, whatever status its answer carries.
 """
+from analysis.documents import clip
 from survey_service.database import refuse_request_writes
 
 
@@ -20,8 +21,8 @@ class ProblemList(Refusal, ValueError):
     """Bad input: ``problems`` lists each one (``line 7: duplicate code "310101002"``); nothing was changed."""
 
     def __init__(self, problems: list[str]):
-        super().__init__("\n".join(problems))
-        self.problems = list(problems)
+        self.problems = [clip(problem) for problem in problems]
+        super().__init__("\n".join(self.problems))
 
 
 class ReasonedRefusal(Refusal):

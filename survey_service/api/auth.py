@@ -2,13 +2,18 @@
 from __future__ import annotations
 
 import functools
+from datetime import timedelta
 
 from flask import g, request
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 
 from survey_service.auth.models import ApiToken
+from survey_service.database import write_after_response
 from survey_service.extensions import db
 from survey_service.timestamps import utcnow
+
+#: how stale a token's "last used" may get: noted at most this often, so a busy client is no stream of writes
+LAST_USED_RESOLUTION = timedelta(minutes=5)
 
 
 def api_error(status: int, message: str, **extra):
@@ -28,8 +33,21 @@ def token_required(view):
             token = db.session.scalar(select(ApiToken).filter_by(token_hash=ApiToken.hash(secret.strip())))
         if token is None or token.revoked_at is not None or not token.user.active:
             return api_error(401, "a valid API token is required")
-        token.last_used_at = utcnow()
+        _note_use(token)
         g.api_user = token.user
         return view(*args, **kwargs)
 
     return guarded
+
+
+def _note_use(token: ApiToken) -> None:
+    """Note the token's use after the response is made (a read stays a reader), at most once per resolution; the
+    conditional UPDATE keeps concurrent requests of one client from writing it twice."""
+    now = utcnow()
+    stale = now - LAST_USED_RESOLUTION
+    if token.last_used_at is not None and token.last_used_at > stale:
+        return
+    write_after_response(lambda: db.session.execute(
+        update(ApiToken).where(ApiToken.id == token.id,
+                               or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at <= stale))
+        .values(last_used_at=now)))

@@ -1,5 +1,6 @@
+import re
 import secrets
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -52,12 +53,35 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
+#: what a browser removes from a URL before reading it (WHATWG URL standard): tabs and line breaks anywhere,
+#: C0 controls and spaces at either end
+_URL_STRIPPED_INSIDE = re.compile(r"[\t\n\r]")
+_URL_STRIPPED_AROUND = "".join(map(chr, range(0x21)))
+#: a stand-in origin to resolve the target against: whatever leaves it would leave this site
+_HERE = "http://here.invalid"
+
+
 def _safe_next(target: str | None) -> str:
-    """Only same-site paths, so the login page cannot redirect elsewhere."""
-    # browsers drop tabs and line breaks from URLs ("/\t/evil.example" is "//evil.example") and read "\\" as "/"
-    if target and target.startswith("/") and not any(ch.isspace() or not ch.isprintable() or ch == "\\"
-                                                     for ch in target):
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc:
-            return target
+    """Where to go after logging in: a path of this site, else the dashboard.
+
+    The target is first normalised as a browser would read it (``\\`` is ``/``, tabs and line breaks vanish),
+    percent-decoded as a later hop might, and resolved against this site; only when every reading stays here is it
+    used, rebuilt as a path that starts with exactly one ``/`` (``////evil.example`` would leave as
+    ``//evil.example``, a link to another host).
+    """
+    if target:
+        browser_reads = _URL_STRIPPED_INSIDE.sub("", target).strip(_URL_STRIPPED_AROUND).replace("\\", "/")
+        readings = {browser_reads, unquote(browser_reads).replace("\\", "/")}
+        if browser_reads.startswith("/") and all(_stays_here(reading) for reading in readings):
+            parts = urlsplit(urljoin(_HERE + "/", browser_reads))
+            return urlunsplit(("", "", "/" + parts.path.lstrip("/"), parts.query, parts.fragment))
     return url_for("console.dashboard")
+
+
+def _stays_here(reading: str) -> bool:
+    # "//host" names another host to a browser; Python's urljoin reads "////host" differently, so it is not asked
+    if reading.startswith("//") or any(not ch.isprintable() for ch in reading):
+        return False
+    given = urlsplit(reading)
+    resolved = urlsplit(urljoin(_HERE + "/login", reading))
+    return not given.scheme and not given.netloc and f"{resolved.scheme}://{resolved.netloc}" == _HERE

@@ -11,7 +11,7 @@ from analysis.narrative import (SMALL_GROUP, comparison_text, group_name, p_valu
                                 reliability_reading)
 from analysis.rounding import fixed, percent
 from analysis.satisfaction import ranked_groups
-from survey_service.audit.operations import record
+from survey_service.audit.operations import record_download
 from survey_service.auth.access import role_required
 from survey_service.auth.models import Role
 from survey_service.extensions import db
@@ -136,7 +136,7 @@ def printable(key: str):
 @role_required(Role.viewer)
 def pdf(key: str):
     survey = _survey(key)
-    record("report.export", survey, format="pdf")
+    record_download("report.export", survey, format="pdf")
     return _download(pdf_bytes(_printable(survey, for_pdf=True)), "application/pdf", f"{survey.key}-report.pdf")
 
 
@@ -145,7 +145,7 @@ def pdf(key: str):
 @role_required(Role.evaluator)
 def responses(key: str):
     survey = _survey(key)
-    record("report.export", survey, format="csv")
+    record_download("report.export", survey, format="csv")
     # streamed a thousand rows at a time (results/exports.py): memory stays flat at any number of responses
     return _download(responses_csv_stream(survey), "text/csv", f"{survey.key}-responses.csv")
 
@@ -154,7 +154,7 @@ def responses(key: str):
 @role_required(Role.evaluator)
 def workbook(key: str):
     survey = _survey(key)
-    record("report.export", survey, format="xlsx")
+    record_download("report.export", survey, format="xlsx")
     return _download(report_workbook(survey, _language()),
                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", f"{survey.key}-results.xlsx")
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from survey_service.extensions import db
@@ -17,7 +17,9 @@ class StoredScorecard(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(300))
     filename: Mapped[str] = mapped_column(String(300))
-    #: the YAML as uploaded (spec/scorecard.md); parsed again on every view, so it is the only copy
+    #: the YAML as uploaded (spec/scorecard.md), kept as the record of what was given
     source: Mapped[str] = mapped_column(Text)
+    #: the file's data as read once at upload (analysis/documents.py); every view scores this, never the YAML again
+    definition: Mapped[dict] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from analysis.scorecard import ScorecardError, ScorecardResult, load_scorecard, score_scorecard
+from analysis.documents import plain_copy
+from analysis.scorecard import ScorecardError, ScorecardResult, parse_scorecard, read_scorecard_file, score_parsed
 from survey_service.audit.operations import record
 from survey_service.extensions import db
 from survey_service.problems import ProblemList
@@ -14,10 +15,12 @@ def store_scorecard(data: bytes, filename: str, *, user=None) -> StoredScorecard
     except UnicodeDecodeError as exc:
         raise ProblemList([f"{filename}: not UTF-8 text (byte {exc.start})"]) from None
     try:
-        scorecard = load_scorecard(text, filename)
+        definition = read_scorecard_file(text, filename)
+        scorecard = parse_scorecard(definition)
     except ScorecardError as exc:
         raise ProblemList(exc.problems) from None
     stored = StoredScorecard(title=scorecard.title or filename, filename=filename, source=text,
+                             definition=plain_copy(definition),
                              created_by_id=user.id if user is not None else None)
     db.session.add(stored)
     db.session.flush()
@@ -28,6 +31,6 @@ def store_scorecard(data: bytes, filename: str, *, user=None) -> StoredScorecard
 def score_stored(stored: StoredScorecard, resolve_survey) -> ScorecardResult:
     """The scored tree with its satisfaction leaves filled from the surveys now; raises :class:`ProblemList`."""
     try:
-        return score_scorecard(stored.source, resolve_survey, stored.filename)
+        return score_parsed(stored.definition, resolve_survey)
     except ScorecardError as exc:
         raise ProblemList(exc.problems) from None

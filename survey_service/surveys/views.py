@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from wtforms.fields import SelectChoice
 
-from survey_service.audit.operations import record
+from survey_service.audit.operations import record_download
 from survey_service.auth.access import role_required
 from survey_service.auth.forms import EmptyForm
 from survey_service.auth.models import Role
@@ -101,6 +101,6 @@ def qr_sheet(key: str):
     cards = [(name, unit_district, link, segno.make(link, error="m").svg_inline(scale=4, omitsize=True, border=2))
              for _code, name, unit_district, _email, link in invitation_rows(survey, current_app.config["BASE_URL"])
              if district is None or unit_district == district]
-    record("invitations.qr_sheet", survey, district=district, cards=len(cards))
+    record_download("invitations.qr_sheet", survey, district=district, cards=len(cards))
     return render_template("console/qr_sheet.html", survey=survey, cards=cards, districts=districts,
                            district=district)

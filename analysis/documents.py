@@ -1,0 +1,118 @@
+"""Reading the YAML (or JSON) documents people upload — questionnaires and scorecards — without letting a file
+grow in memory beyond its size, and messages about them that stay short.
+
+YAML's anchors and aliases (``&a`` / ``*a``) let a few hundred bytes stand for gigabytes once the document is
+echoed, serialised or printed (the "billion laughs"); neither format needs them, so they are refused outright,
+with the file's size and nesting depth capped before anything is built. Python's JSON parser expands nothing.
+"""
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import yaml
+
+#: the largest document accepted; the shared questionnaire is about 6 KB
+MAX_DOCUMENT_BYTES = 512 * 1024
+#: the deepest nesting accepted (a questionnaire needs six levels, a scorecard about twelve)
+MAX_DEPTH = 40
+#: the longest message about a document: a quoted value is cut, the path before it stays
+MESSAGE_LIMIT = 400
+
+
+class DocumentError(ValueError):
+    """A document that cannot be read at all; ``problem`` says why and where, in one line."""
+
+    def __init__(self, problem: str):
+        super().__init__(problem)
+        self.problem = problem
+
+
+def read_document(text: str | bytes, filename: str) -> Any:
+    """The plain data (dicts, lists, text, numbers) of a YAML or JSON file (by its name's ending).
+
+    :raises DocumentError: not UTF-8, too large, not YAML/JSON, an anchor or alias, or nested too deep.
+    """
+    size = len(text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass"))
+    if size > MAX_DOCUMENT_BYTES:
+        raise DocumentError(f"{filename}: {size:,} bytes, more than the {MAX_DOCUMENT_BYTES // 1024} KB accepted")
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise DocumentError(f"{filename}: not UTF-8 text (byte {exc.start})") from None
+    text = text.lstrip("\ufeff")
+    if filename.lower().endswith(".json"):
+        return _read_json(text, filename)
+    try:
+        return yaml.load(text, Loader=_PlainLoader)  # noqa: S506 (a SafeLoader that also refuses aliases)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "file"
+        reason = getattr(exc, "problem", None) or str(exc)
+        raise DocumentError(clip(f"{filename}: {where}: invalid YAML: {reason}")) from None
+
+
+def _read_json(text: str, filename: str) -> Any:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DocumentError(f"{filename}: line {exc.lineno}: invalid JSON: {exc.msg}") from None
+    except RecursionError:
+        raise DocumentError(f"{filename}: nested more than {MAX_DEPTH} levels deep") from None
+    if _depth(data) > MAX_DEPTH:
+        raise DocumentError(f"{filename}: nested more than {MAX_DEPTH} levels deep")
+    return data
+
+
+def _depth(data: Any) -> int:
+    deepest, level, pending = 0, 0, [(data, 1)]
+    while pending:
+        node, level = pending.pop()
+        deepest = max(deepest, level)
+        if level > MAX_DEPTH:
+            break
+        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+        pending.extend((child, level + 1) for child in children)
+    return deepest
+
+
+class _PlainLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing anchors and aliases and nesting deeper than :data:`MAX_DEPTH`."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise yaml.composer.ComposerError(
+                None, None, "anchors and aliases (&name, *name) are not accepted; write the values out",
+                event.start_mark)
+        if self._depth >= MAX_DEPTH:
+            raise yaml.composer.ComposerError(None, None, f"nested more than {MAX_DEPTH} levels deep",
+                                              event.start_mark)
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def plain_copy(data: Any) -> Any:
+    """A JSON-safe deep copy of a document's data, as it is stored: YAML may give dates, integer keys or ``.nan``,
+    which PostgreSQL's JSON would refuse; they become text (and fail validation as any other wrong value)."""
+    if isinstance(data, dict):
+        return {str(key): plain_copy(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [plain_copy(value) for value in data]
+    if data is None or isinstance(data, (str, int)) or (isinstance(data, float) and math.isfinite(data)):
+        return data
+    return str(data)
+
+
+def clip(message: str) -> str:
+    """A message cut to :data:`MESSAGE_LIMIT` characters, so no input makes an error page or log line huge."""
+    return message if len(message) <= MESSAGE_LIMIT else message[:MESSAGE_LIMIT] + "…"
