@@ -135,7 +135,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters.update(percent=percent, local_date=local_date, local_datetime=local_datetime)
     app.jinja_env.globals.update(
         languages=app.config["LANGUAGES"], Role=Role, get_locale=get_locale, number=plain_number,
-        state_labels={"draft": _l("Draft"), "open": _l("Open"), "closed": _l("Closed")})
+        state_labels={"draft": _l("Draft"), "open": _l("Open"), "closed": _l("Closed"), "archived": _l("Archived")})
 
 
 def register_cli(app: Flask) -> None:

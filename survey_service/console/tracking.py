@@ -4,10 +4,9 @@ from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
 
 from survey_service.auth.access import role_required
-from survey_service.auth.forms import EmptyForm
 from survey_service.auth.models import Role
 from survey_service.console.downloads import table_download
-from survey_service.console.forms import NonRespondentFilterForm, choice_labels, district_choices
+from survey_service.console.forms import NonRespondentFilterForm, StateChangeForm, choice_labels, district_choices
 from survey_service.console.queries import (NON_RESPONDENT_COLUMNS, Progress, non_respondent_query, non_respondents,
                                             paginate, review_count, stage_of, survey_by_key, survey_districts,
                                             survey_progress)
@@ -24,7 +23,7 @@ def overview(key: str):
     overall, by_district = survey_progress(survey.id)
     return render_template("console/overview.html", survey=survey, overall=overall, by_district=by_district,
                            chart=_district_chart(overall, by_district), to_review=review_count(survey.id),
-                           form=EmptyForm())
+                           form=StateChangeForm())
 
 
 def _district_chart(overall: Progress, by_district: list[Progress]) -> dict:

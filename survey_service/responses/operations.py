@@ -10,10 +10,11 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from analysis.validity import check_validity
 from survey_service.audit.operations import record
+from survey_service.auth.models import User
 from survey_service.extensions import db
 from survey_service.problems import ProblemList
 from survey_service.questionnaires.models import Question, QuestionnaireVersion
-from survey_service.responses.models import Answer, Response, ResponseState, Validity
+from survey_service.responses.models import Answer, Mode, Response, ResponseState, Validity
 from survey_service.surveys.models import Invitation
 from survey_service.timestamps import utcnow
 
@@ -49,7 +50,7 @@ def _locked_response(invitation: Invitation, *, create: bool) -> tuple[Response 
 
 
 def save_answers(invitation: Invitation, likert: Mapping[str, int | None], texts: Mapping[str, str],
-                 *, submit: bool, correcting: bool = False, channel: str = "web",
+                 *, submit: bool, correcting: bool = False, mode: Mode = Mode.online, entered_by: User | None = None,
                  now: datetime | None = None) -> Response:
     """Store a centre's answers as a draft, submit them, or correct submitted answers (``correcting``, only where
     the survey allows corrections).
@@ -57,6 +58,7 @@ def save_answers(invitation: Invitation, likert: Mapping[str, int | None], texts
     Exactly one submission wins: whatever finds the response submitted without meaning to correct it — a second
     submission, or a draft save that raced the submission — raises :class:`AlreadySubmitted` and changes nothing.
     ``likert`` and ``texts`` are already validated against the questionnaire; absent keys are left blank.
+    ``mode`` and ``entered_by`` say how the answers were collected and which evaluator typed them in (代录).
     """
     now = now or utcnow()
     response, created = _locked_response(invitation, create=True)
@@ -65,7 +67,9 @@ def save_answers(invitation: Invitation, likert: Mapping[str, int | None], texts
         raise AlreadySubmitted()
     version = invitation.survey.questionnaire_version
     invitation.started_at = invitation.started_at or now
-    changes = {"updated_at": now, "channel": channel}
+    changes = {"updated_at": now, "mode": mode}
+    if entered_by is not None:
+        changes |= {"entered_by_id": entered_by.id, "entered_at": now}
     if submit or correcting:
         changes |= _validity(response, version.questionnaire, likert)
     # A submission is a conditional update from draft: the guard holds even if the row lock were bypassed.
