@@ -72,7 +72,7 @@ def register_blueprints(app: Flask) -> None:
     from survey_service.api.views import blueprint as api
     from survey_service.assets import blueprint as assets
     from survey_service.auth.views import blueprint as auth
-    from survey_service.console import admin, mailing, review, surveys, tracking, views
+    from survey_service.console import admin, entry, mailing, review, surveys, tracking, views
     from survey_service.health import blueprint as health
     from survey_service.respond.views import blueprint as respond
     from survey_service.scorecard.views import blueprint as scorecards
@@ -81,7 +81,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api)
     app.register_blueprint(assets)
     app.register_blueprint(auth)
-    for module in (views, surveys, tracking, mailing, review, admin):
+    for module in (views, surveys, tracking, mailing, review, entry, admin):
         app.register_blueprint(module.blueprint)
     app.register_blueprint(health)
     app.register_blueprint(scorecards)
@@ -131,11 +131,13 @@ def register_template_helpers(app: Flask) -> None:
     from analysis.scorecard import plain_number
     from survey_service.auth.models import Role
     from survey_service.formatting import local_date, local_datetime, percent
+    from survey_service.responses.models import MODE_LABELS
 
     app.jinja_env.filters.update(percent=percent, local_date=local_date, local_datetime=local_datetime)
     app.jinja_env.globals.update(
         languages=app.config["LANGUAGES"], Role=Role, get_locale=get_locale, number=plain_number,
-        state_labels={"draft": _l("Draft"), "open": _l("Open"), "closed": _l("Closed"), "archived": _l("Archived")})
+        state_labels={"draft": _l("Draft"), "open": _l("Open"), "closed": _l("Closed"), "archived": _l("Archived")},
+        mode_labels={mode.value: label for mode, label in MODE_LABELS.items()})
 
 
 def register_cli(app: Flask) -> None:

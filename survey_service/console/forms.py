@@ -10,6 +10,8 @@ from wtforms import BooleanField, DateTimeLocalField, RadioField, SelectField, S
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Length, NoneOf, Optional, Regexp, ValidationError
 
+from survey_service.respond.forms import AnswerForm
+from survey_service.responses.models import ENTERED_MODES, MODE_LABELS
 from survey_service.surveys.operations import SURVEY_KEY
 
 CHINA = ZoneInfo("Asia/Shanghai")
@@ -124,6 +126,21 @@ class ValidityForm(FlaskForm):
     def validate_reason(self, field):
         if self.validity.data == "invalid" and not (field.data or "").strip():
             raise ValidationError(_l("Give the reason this response is invalid."))
+
+
+class EntryForm(AnswerForm):
+    """A paper or phone questionnaire entered by an evaluator (代录), in the centre's own form."""
+
+    mode = RadioField(_l("How the answers were collected"), validators=[DataRequired()],
+                      choices=[SelectChoice(mode.value, MODE_LABELS[mode]) for mode in ENTERED_MODES])
+
+
+class CorrectionForm(AnswerForm):
+    """An evaluator's correction of submitted answers; the reason goes into the response's history."""
+
+    reason = TextAreaField(_l("Reason for the correction"), validators=[DataRequired(), Length(max=1000)],
+                           description=_l("Required; kept in the response's history with the answers before and "
+                                          "after."))
 
 
 class AuditFilterForm(FlaskForm):

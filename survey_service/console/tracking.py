@@ -11,6 +11,7 @@ from survey_service.console.queries import (NON_RESPONDENT_COLUMNS, Progress, no
                                             paginate, review_count, stage_of, survey_by_key, survey_districts,
                                             survey_progress)
 from survey_service.formatting import chart_text, local_datetime
+from survey_service.results.queries import valid_by_mode
 from survey_service.surveys.models import Survey
 
 blueprint = Blueprint("tracking", __name__)
@@ -22,6 +23,7 @@ def overview(key: str):
     survey = survey_by_key(key)
     overall, by_district = survey_progress(survey.id)
     return render_template("console/overview.html", survey=survey, overall=overall, by_district=by_district,
+                           by_mode=valid_by_mode(survey),
                            chart=_district_chart(overall, by_district), to_review=review_count(survey.id),
                            form=StateChangeForm())
 

@@ -4,6 +4,7 @@ import enum
 from datetime import datetime
 
 from sqlalchemy import JSON, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey_service.extensions import db
@@ -32,6 +33,9 @@ class Mode(enum.Enum):
 
 #: modes an evaluator enters by hand in the console (代录)
 ENTERED_MODES = (Mode.paper, Mode.phone)
+#: each mode as the pages, exports' readers and the report name it
+MODE_LABELS = {Mode.online: _l("Online"), Mode.paper: _l("Paper"), Mode.phone: _l("Phone"),
+               Mode.import_: _l("Imported from a file")}
 
 
 class Validity(enum.Enum):
