@@ -62,7 +62,7 @@ def build(app, responses: int, seed: int = 20180618) -> str:
             db.select(Invitation.id).where(Invitation.survey_id == survey.id).order_by(Invitation.id))]
         db.session.execute(Response.__table__.insert(), [
             {"invitation_id": invitation_id, "survey_id": survey.id, "state": "submitted", "validity": "valid",
-             "created_at": now, "updated_at": now, "submitted_at": now, "channel": "import", "flags": [],
+             "created_at": now, "updated_at": now, "submitted_at": now, "mode": "import", "flags": [],
              "answered_share": 1.0} for invitation_id in invitation_ids])
         response_ids = np.array([row[0] for row in db.session.execute(
             db.select(Response.id).where(Response.survey_id == survey.id).order_by(Response.id))])

@@ -76,7 +76,7 @@ def build_survey(version, key: str, units: int, submitted_share: float, rng) -> 
                                         .order_by(Invitation.id)).all()
     insert(Response.__table__, [
         {"invitation_id": invitation_id, "survey_id": survey.id, "state": "submitted", "validity": "valid",
-         "created_at": now, "updated_at": now, "submitted_at": now, "channel": "web",
+         "created_at": now, "updated_at": now, "submitted_at": now, "mode": "online",
          "flags": ["straight_lining"] if n % 50 == 0 else [], "answered_share": 1.0}
         for n, invitation_id in enumerate(invitation_ids)])
     response_ids = db.session.scalars(select(Response.id).where(Response.survey_id == survey.id)

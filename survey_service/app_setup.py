@@ -68,6 +68,7 @@ def register_blueprints(app: Flask) -> None:
     from survey_service.admin.views import blueprint as admin
     from survey_service.auth.views import blueprint as auth
     from survey_service.console.views import blueprint as console
+    from survey_service.console.entry import blueprint as entry
     from survey_service.health import blueprint as health
     from survey_service.mail.views import blueprint as mailing
     from survey_service.responses.views import blueprint as review
@@ -80,7 +81,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api)
     app.register_blueprint(assets)
     app.register_blueprint(auth)
-    for blueprint in (console, surveys, tracking, mailing, review, admin):
+    for blueprint in (console, surveys, tracking, mailing, review, entry, admin):
         app.register_blueprint(blueprint)
     app.register_blueprint(health)
     app.register_blueprint(scorecards)
@@ -134,11 +135,13 @@ def register_template_helpers(app: Flask) -> None:
     from survey_service.auth.models import Role
     from analysis.rounding import fixed, percent
     from survey_service.formatting import local_date, local_datetime
+    from survey_service.responses.models import MODE_LABELS
 
     app.jinja_env.filters.update(percent=percent, fixed=fixed, local_date=local_date, local_datetime=local_datetime)
     app.jinja_env.globals.update(
         languages=app.config["LANGUAGES"], Role=Role, get_locale=get_locale, number=plain_number,
-        state_labels={"draft": _l("Draft"), "open": _l("Open"), "closed": _l("Closed")})
+        state_labels={"draft": _l("Draft"), "open": _l("Open"), "closed": _l("Closed"), "archived": _l("Archived")},
+        mode_labels={mode.value: label for mode, label in MODE_LABELS.items()})
 
 
 def register_cli(app: Flask) -> None:

@@ -140,4 +140,4 @@ def _simulate(survey: Survey, rng: np.random.Generator, district_effect: dict[st
         when = start + timedelta(seconds=float(rng.uniform(0.05, 0.98)) * span)
         invitation.sent_at = start
         invitation.opened_at = when - timedelta(minutes=9)
-        save_answers(invitation, likert, texts, submit=n < submitted, channel="demo", now=when)
+        save_answers(invitation, likert, texts, submit=n < submitted, now=when)

@@ -42,7 +42,10 @@ SATISFACTION = {
                    "required": ["issued", "submitted", "valid", "invalid", "return_rate", "valid_rate"],
                    "properties": {"issued": {"type": ["integer", "null"]}, "submitted": {"type": "integer"},
                                   "valid": {"type": "integer"}, "invalid": {"type": "integer"},
-                                  "return_rate": NUMBER_OR_NULL, "valid_rate": NUMBER_OR_NULL}},
+                                  "return_rate": NUMBER_OR_NULL, "valid_rate": NUMBER_OR_NULL,
+                                  "by_mode": {"type": "object", "description": "valid responses by how they were "
+                                              "collected: online, paper, phone, import",
+                                              "additionalProperties": {"type": "integer"}}}},
         "ci_method": {"type": "string"},
         "overall": {"type": "object", "required": ["index", "ci95", "n"],
                     "properties": {"index": NUMBER_OR_NULL, "ci95": INTERVAL, "n": {"type": "integer"}}},

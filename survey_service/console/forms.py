@@ -10,6 +10,8 @@ from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Length, NoneOf, Optional, Regexp, ValidationError
 
 from analysis.china_time import CHINA_STANDARD_TIME
+from survey_service.respond.forms import AnswerForm
+from survey_service.responses.models import ENTERED_MODES, MODE_LABELS
 from survey_service.surveys.operations import SURVEY_KEY
 
 
@@ -33,21 +35,23 @@ class RosterUploadForm(FlaskForm):
     file = FileField(_l("Roster file (CSV or XLSX)"), validators=[FileRequired(), FileAllowed(["csv", "xlsx"])])
 
 
-class SurveyForm(FlaskForm):
-    """A new survey: a questionnaire version issued to a roster, with its answering window in China Standard Time."""
+def utc_from_beijing(value: datetime | None) -> datetime | None:
+    """A time typed in the form (Beijing time, no zone) in UTC."""
+    return value.replace(tzinfo=CHINA_STANDARD_TIME).astimezone(timezone.utc) if value else None
 
-    key = StringField(_l("Key"), validators=[
-        DataRequired(), Length(max=100),
-        Regexp(SURVEY_KEY, message=_l("Lowercase letters, digits and hyphens only.")),
-        NoneOf(["new"], message=_l("This key is reserved; choose another."))],  # /surveys/new is the form itself
-        description=_l("Used in exports and the API, e.g. remote-edu-ops-2018."))
+
+def beijing_from_utc(value: datetime | None) -> datetime | None:
+    """A stored time as the form shows it: Beijing time without a zone."""
+    return value.astimezone(CHINA_STANDARD_TIME).replace(tzinfo=None) if value else None
+
+
+class SurveyWindowForm(FlaskForm):
+    """A survey's title and answering window in China Standard Time: created with the survey, edited later."""
+
     title = StringField(_l("Title"), validators=[Optional(), Length(max=500)],
                         description=_l("Leave empty to use the questionnaire's title."))
-    questionnaire = SelectField(_l("Questionnaire version"), coerce=int, validators=[DataRequired()])
-    roster = SelectField(_l("Roster"), coerce=int, validators=[DataRequired()])
     opens = DateTimeLocalField(_l("Opens (Beijing time)"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
     closes = DateTimeLocalField(_l("Closes (Beijing time)"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
-    allow_corrections = BooleanField(_l("Centres may correct submitted answers until the survey closes"))
 
     def validate_closes(self, field):
         if field.data and self.opens.data and field.data <= self.opens.data:
@@ -55,8 +59,34 @@ class SurveyForm(FlaskForm):
 
     def window(self) -> tuple[datetime | None, datetime | None]:
         """The answering window in UTC (the form's times are Beijing time)."""
-        return tuple(value.replace(tzinfo=CHINA_STANDARD_TIME).astimezone(timezone.utc) if value else None
-                     for value in (self.opens.data, self.closes.data))
+        return utc_from_beijing(self.opens.data), utc_from_beijing(self.closes.data)
+
+
+class SurveyForm(SurveyWindowForm):
+    """A new survey: a questionnaire version issued to a roster, with its answering window."""
+
+    key = StringField(_l("Key"), validators=[
+        DataRequired(), Length(max=100),
+        Regexp(SURVEY_KEY, message=_l("Lowercase letters, digits and hyphens only.")),
+        NoneOf(["new"], message=_l("This key is reserved; choose another."))],  # /surveys/new is the form itself
+        description=_l("Used in exports and the API, e.g. remote-edu-ops-2018."))
+    questionnaire = SelectField(_l("Questionnaire version"), coerce=int, validators=[DataRequired()])
+    roster = SelectField(_l("Roster"), coerce=int, validators=[DataRequired()])
+    allow_corrections = BooleanField(_l("Centres may correct submitted answers until the survey closes"))
+
+
+class SurveyEditForm(SurveyWindowForm):
+    """The title and dates of a draft or open survey; the title is required here (it exists already)."""
+
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=500)])
+
+
+class StateChangeForm(FlaskForm):
+    """A lifecycle button; reopening must say why, and may move the closing time that had passed."""
+
+    reason = TextAreaField(_l("Reason"), validators=[Length(max=1000)])
+    closes = DateTimeLocalField(_l("New closing time (Beijing time)"), format="%Y-%m-%dT%H:%M",
+                                validators=[Optional()])
 
 
 class NonRespondentFilterForm(FlaskForm):
@@ -94,6 +124,21 @@ class ValidityForm(FlaskForm):
     def validate_reason(self, field):
         if self.validity.data == "invalid" and not (field.data or "").strip():
             raise ValidationError(_l("Give the reason this response is invalid."))
+
+
+class EntryForm(AnswerForm):
+    """A paper or phone questionnaire entered by an evaluator (代录), in the centre's own form."""
+
+    mode = RadioField(_l("How the answers were collected"), validators=[DataRequired()],
+                      choices=[SelectChoice(mode.value, MODE_LABELS[mode]) for mode in ENTERED_MODES])
+
+
+class CorrectionForm(AnswerForm):
+    """An evaluator's correction of submitted answers; the reason goes into the response's history."""
+
+    reason = TextAreaField(_l("Reason for the correction"), validators=[DataRequired(), Length(max=1000)],
+                           description=_l("Required; kept in the response's history with the answers before and "
+                                          "after."))
 
 
 class AuditFilterForm(FlaskForm):

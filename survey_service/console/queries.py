@@ -147,7 +147,7 @@ RESPONSE_FILTERS = {
 def response_query(survey_id: int, shown: str = "all", district: str | None = None) -> Select:
     """Submitted responses of a survey with their centre, newest first."""
     query = (select(Response.id, Response.submitted_at, Response.answered_share, Response.flags,
-                    Response.validity, Response.validity_reason, Response.reviewed_at,
+                    Response.validity, Response.validity_reason, Response.reviewed_at, Response.mode,
                     RosterUnit.code, RosterUnit.name, RosterUnit.district)
              .join(Invitation, Response.invitation_id == Invitation.id)
              .join(RosterUnit, Invitation.unit_id == RosterUnit.id)

@@ -1,4 +1,4 @@
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -13,7 +13,7 @@ from survey_service.questionnaires.models import QuestionnaireVersion
 from survey_service.questionnaires.operations import import_questionnaire
 from survey_service.roster.models import Roster, RosterUnit
 from survey_service.roster.operations import import_roster
-from survey_service.surveys.models import Survey
+from survey_service.surveys.models import Survey, SurveyState
 
 blueprint = Blueprint("console", __name__)
 
@@ -21,9 +21,15 @@ blueprint = Blueprint("console", __name__)
 @blueprint.route("/")
 @role_required(Role.viewer)
 def dashboard():
-    surveys = db.session.scalars(select(Survey).order_by(Survey.created_at.desc())).all()
-    return render_template("console/dashboard.html", surveys=surveys,
-                           progress=progress_by_survey([survey.id for survey in surveys]))
+    """Every survey, newest first; archived ones only when asked for (``?archived=1``)."""
+    show_archived = request.args.get("archived") == "1"
+    query = select(Survey).order_by(Survey.created_at.desc())
+    if not show_archived:
+        query = query.where(Survey.state != SurveyState.archived)
+    surveys = db.session.scalars(query).all()
+    archived = db.session.scalar(select(func.count(Survey.id)).where(Survey.state == SurveyState.archived))
+    return render_template("console/dashboard.html", surveys=surveys, show_archived=show_archived,
+                           archived=archived, progress=progress_by_survey([survey.id for survey in surveys]))
 
 
 @blueprint.route("/questionnaires", methods=["GET", "POST"])

@@ -147,14 +147,18 @@ class AnswerForm(FlaskForm):
 
 
 def answer_form(questionnaire: Questionnaire, likert: Mapping[str, int] | None = None,
-                texts: Mapping[str, str] | None = None) -> AnswerForm:
-    """The questionnaire's form, bound to the posted data, or pre-filled with saved answers on a GET."""
+                texts: Mapping[str, str] | None = None, *, base: type[AnswerForm] = AnswerForm,
+                **data) -> AnswerForm:
+    """The questionnaire's form, bound to the posted data, or pre-filled with saved answers on a GET.
+
+    ``base`` adds fields of its own around the questions (the console's entry and correction forms, so an evaluator
+    types a paper questionnaire into the very form the centre sees); ``data`` pre-fills them."""
     fields: dict[str, Field] = {}
     for number, item in enumerate(questionnaire.items, 1):
         fields[likert_name(item.key)] = LikertField(question=item, number=number, questionnaire=questionnaire)
     for number, question in enumerate(questionnaire.open_questions, len(questionnaire.items) + 1):
         fields[open_name(question.key)] = OpenAnswerField(question=question, number=number)
-    form_class = type("QuestionnaireAnswerForm", (AnswerForm,), fields)
+    form_class = type("QuestionnaireAnswerForm", (base,), fields)
     saved = {likert_name(key): value for key, value in (likert or {}).items()}
     saved |= {open_name(key): text for key, text in (texts or {}).items()}
-    return form_class(data=saved)
+    return form_class(data=saved | data)

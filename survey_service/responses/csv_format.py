@@ -16,15 +16,17 @@ from survey_service.problems import ProblemList
 from survey_service.roster.parsing import GROUPING_COLUMNS, KNOWN_COLUMNS as ROSTER_COLUMNS, UnitRow, grouping_problem
 from survey_service.tabular import read_table
 
-RESPONSE_FIELDS = ("centre_code", "status", "invalid_reason", "submitted_at")
+RESPONSE_FIELDS = ("centre_code", "status", "invalid_reason", "submitted_at", "mode")
 #: written by the export after the answers; accepted (and ignored) on reading
-REVIEW_FIELDS = ("flags", "reviewed_by", "reviewed_at", "reference")
+REVIEW_FIELDS = ("flags", "reviewed_by", "reviewed_at", "reference", "entered_by", "entered_at")
 STATUSES = ("valid", "invalid")
+MODES = ("online", "paper", "phone", "import")
 
 
 def export_header(questionnaire: Questionnaire) -> list[str]:
-    """The export's columns: response fields, unit name and district, every question key, the review fields."""
-    return (["centre_code", "name", "district", "status", "invalid_reason", "submitted_at"]
+    """The export's columns: response fields (how it was collected included), unit name and district, every question
+    key, the review fields and who entered it on the centre's behalf."""
+    return (["centre_code", "name", "district", "status", "invalid_reason", "submitted_at", "mode"]
             + [item.key for item in questionnaire.items] + [q.key for q in questionnaire.open_questions]
             + list(REVIEW_FIELDS))
 
@@ -44,6 +46,8 @@ class ResponseRows:
     issued_by_group: dict[str, int] | None = None
     submitted_by_group: dict[str, int] | None = None
     invalid_codes: list[str] = field(default_factory=list)
+    #: valid responses by how they were collected, when the file has a ``mode`` column (blank = import)
+    by_mode: dict[str, int] | None = None
 
 
 def parse_responses(data: bytes, filename: str, questionnaire: Questionnaire, *,
@@ -58,7 +62,7 @@ def parse_responses(data: bytes, filename: str, questionnaire: Questionnaire, *,
     units = {unit.code: unit for unit in roster} if roster is not None else None
     first_line: dict[str, int] = {}
     valid_rows, valid_codes, valid_groups, submitted_groups = [], [], [], []
-    invalid_codes = []
+    invalid_codes, valid_modes = [], []
     for line, row in rows:
         where = f"{filename}: line {line}"
         row_problems: list[str] = []
@@ -75,6 +79,9 @@ def parse_responses(data: bytes, filename: str, questionnaire: Questionnaire, *,
         for key, question in open_keys.items():
             if len(row.get(key, "")) > question.max_length:
                 row_problems.append(f"{where}: {key}: longer than {question.max_length} characters")
+        mode = row.get("mode", "").strip().lower() or "import"
+        if mode not in MODES:
+            row_problems.append(f"{where}: mode: \"{row['mode']}\" is not online, paper, phone or import (or blank)")
         status = row.get("status", "").strip().lower()
         if status and status not in STATUSES:
             row_problems.append(f"{where}: status: \"{row['status']}\" is not valid or invalid (or blank)")
@@ -97,6 +104,7 @@ def parse_responses(data: bytes, filename: str, questionnaire: Questionnaire, *,
             invalid_codes.append(code)
             continue
         valid_rows.append(values)
+        valid_modes.append(mode)
         valid_codes.append(code)
         valid_groups.append(group)
     if not rows:
@@ -114,7 +122,9 @@ def parse_responses(data: bytes, filename: str, questionnaire: Questionnaire, *,
     return ResponseRows(answers=answers, respondent_ids=valid_codes, groups=valid_groups if group_by else None,
                         submitted=submitted, issued=issued, issued_by_group=issued_by_group,
                         submitted_by_group=_count(submitted_groups) if group_by else None,
-                        invalid_codes=invalid_codes)
+                        invalid_codes=invalid_codes,
+                        by_mode={mode: valid_modes.count(mode) for mode in sorted(set(valid_modes))}
+                        if "mode" in header else None)
 
 
 def _check_header(header: list[str], filename: str, questionnaire: Questionnaire, roster, group_by) -> list[str]:

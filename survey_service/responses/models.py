@@ -4,6 +4,7 @@ import enum
 from datetime import datetime
 
 from sqlalchemy import JSON, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey_service.extensions import db
@@ -15,6 +16,26 @@ from survey_service.timestamps import UTCDateTime, utcnow
 class ResponseState(enum.Enum):
     draft = "draft"
     submitted = "submitted"
+
+
+class Mode(enum.Enum):
+    """How a questionnaire was collected (the JSON's ``counts.by_mode``)."""
+
+    #: answered by the centre through its personal link
+    online = "online"
+    #: 纸质问卷 — entered by an evaluator from the paper form
+    paper = "paper"
+    #: 电话访问 — entered by an evaluator during a phone interview
+    phone = "phone"
+    #: read from a responses file
+    import_ = "import"
+
+
+#: modes an evaluator enters by hand in the console (代录)
+ENTERED_MODES = (Mode.paper, Mode.phone)
+#: each mode as the pages, exports' readers and the report name it
+MODE_LABELS = {Mode.online: _l("Online"), Mode.paper: _l("Paper"), Mode.phone: _l("Phone"),
+               Mode.import_: _l("Imported from a file")}
 
 
 class Validity(enum.Enum):
@@ -39,8 +60,14 @@ class Response(db.Model):
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: receipt number shown to the centre after submission
     reference: Mapped[str | None] = mapped_column(String(32), unique=True)
-    #: how the answers arrived: web | import | demo
-    channel: Mapped[str] = mapped_column(String(10), default="web")
+    #: how the answers were collected: online (the personal link), paper, phone (代录) or import
+    mode: Mapped[Mode] = mapped_column(Enum(Mode, name="response_mode", native_enum=False, length=10,
+                                            values_callable=lambda modes: [m.value for m in modes]),
+                                       default=Mode.online)
+    #: the evaluator who entered or imported the answers on the centre's behalf; null when the centre answered
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: when the evaluator entered or imported them
+    entered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: 有效问卷 — only valid responses are counted in any figure; set at submission by the questionnaire's rules
     validity: Mapped[Validity | None] = mapped_column(
         Enum(Validity, name="response_validity", native_enum=False, length=10))
@@ -56,7 +83,8 @@ class Response(db.Model):
 
     invitation: Mapped[Invitation] = relationship()
     answers: Mapped[list[Answer]] = relationship(back_populates="response", cascade="all, delete-orphan")
-    reviewed_by = relationship("User")
+    reviewed_by = relationship("User", foreign_keys=[reviewed_by_id])
+    entered_by = relationship("User", foreign_keys=[entered_by_id])
 
     @property
     def needs_review(self) -> bool:

@@ -10,11 +10,12 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from analysis.validity import check_validity
 from survey_service.audit.operations import record
+from survey_service.auth.models import User
 from survey_service.extensions import db
 from survey_service.problems import ProblemList, Refusal
 from survey_service.questionnaires.models import Question, QuestionnaireVersion
-from survey_service.responses.models import Answer, Response, ResponseState, Validity
-from survey_service.surveys.models import Invitation
+from survey_service.responses.models import ENTERED_MODES, Answer, Mode, Response, ResponseState, Validity
+from survey_service.surveys.models import Invitation, Survey, SurveyState
 from survey_service.timestamps import utcnow
 
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -49,7 +50,7 @@ def _locked_response(invitation: Invitation, *, create: bool) -> tuple[Response 
 
 
 def save_answers(invitation: Invitation, likert: Mapping[str, int | None], texts: Mapping[str, str],
-                 *, submit: bool, correcting: bool = False, channel: str = "web",
+                 *, submit: bool, correcting: bool = False, mode: Mode = Mode.online, entered_by: User | None = None,
                  now: datetime | None = None) -> Response:
     """Store a centre's answers as a draft, submit them, or correct submitted answers (``correcting``, only where
     the survey allows corrections).
@@ -57,15 +58,19 @@ def save_answers(invitation: Invitation, likert: Mapping[str, int | None], texts
     Exactly one submission wins: whatever finds the response submitted without meaning to correct it — a second
     submission, or a draft save that raced the submission — raises :class:`AlreadySubmitted` and changes nothing.
     ``likert`` and ``texts`` are already validated against the questionnaire; absent keys are left blank.
+    ``mode`` and ``entered_by`` say how the answers were collected and which evaluator typed them in (代录).
     """
     now = now or utcnow()
     response, created = _locked_response(invitation, create=True)
+    before = _current_answers(response) if correcting else None
     if (response.state is ResponseState.submitted) != correcting or (
             correcting and not invitation.survey.allow_corrections):
         raise AlreadySubmitted()
     version = invitation.survey.questionnaire_version
     invitation.started_at = invitation.started_at or now
-    changes = {"updated_at": now, "channel": channel}
+    changes = {"updated_at": now, "mode": mode}
+    if entered_by is not None:
+        changes |= {"entered_by_id": entered_by.id, "entered_at": now}
     if submit or correcting:
         changes |= _validity(response, version.questionnaire, likert)
     # A submission is a conditional update from draft: the guard holds even if the row lock were bypassed.
@@ -83,9 +88,95 @@ def save_answers(invitation: Invitation, likert: Mapping[str, int | None], texts
         set_committed_value(response, name, value)
     _replace_answers(response, version, likert, texts, fresh=created)
     if correcting:
-        record("response.correct", response, actor=f"centre:{invitation.unit.code}")
+        record("response.correct", response, actor=f"centre:{invitation.unit.code}",
+               **_difference(before, {**likert, **texts}))
     db.session.flush()
     return response
+
+
+class EntryRefused(Exception):
+    """An evaluator's entry or correction that may not happen; ``reason`` is a code the console and the command
+    line word for their reader."""
+
+    def __init__(self, reason: str, centre: str | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.centre = centre
+
+
+def enter_on_behalf(survey: Survey, invitation: Invitation, likert: Mapping[str, int | None],
+                    texts: Mapping[str, str], *, mode: Mode, by: User, now: datetime | None = None) -> Response:
+    """代录: an evaluator submits a centre's paper or phone questionnaire; it counts like the centre's submission.
+
+    Refused for a centre of another survey, a revoked link and a survey that is not open. Exactly one submission
+    wins as for the centres themselves (:func:`save_answers`): a second evaluator entering the same centre gets
+    ``already_submitted`` and changes nothing.
+    """
+    _check_entry(survey, invitation)
+    if mode not in ENTERED_MODES:
+        raise ValueError(f"an evaluator enters paper or phone questionnaires, not {mode.value}")
+    try:
+        response = save_answers(invitation, likert, texts, submit=True, mode=mode, entered_by=by, now=now)
+    except AlreadySubmitted:
+        raise EntryRefused("already_submitted", invitation.unit.code) from None
+    record("response.enter", response, actor=by.email, mode=mode.value, centre=invitation.unit.code,
+           answers=len(likert) + len(texts))
+    return response
+
+
+def _check_entry(survey: Survey, invitation: Invitation) -> None:
+    code = invitation.unit.code
+    if invitation.survey_id != survey.id:
+        raise EntryRefused("other_survey", code)
+    if invitation.revoked_at is not None:
+        raise EntryRefused("link_revoked", code)
+    if survey.state is not SurveyState.open:
+        raise EntryRefused("survey_not_open", code)
+
+
+def correct_answers(response: Response, likert: Mapping[str, int | None], texts: Mapping[str, str], *,
+                    reason: str | None, by: User, now: datetime | None = None) -> dict:
+    """An evaluator's correction of a submitted response (an obvious typo): the reason is required, the answers
+    before and after go into the audit log (the response's history), and the figures follow the new answers.
+    A reviewer's validity decision stands; otherwise the questionnaire's rules decide again."""
+    reason = (reason or "").strip()
+    survey = response.invitation.survey
+    if survey.read_only:
+        raise EntryRefused("read_only")
+    if not reason:
+        raise EntryRefused("no_reason")
+    locked = response_for(response.invitation, create=False)
+    if locked is None or locked.state is not ResponseState.submitted:
+        raise EntryRefused("not_submitted")
+    difference = _difference(_current_answers(locked), {**likert, **texts})
+    if not difference["after"]:
+        raise EntryRefused("no_change")
+    now = now or utcnow()
+    version = survey.questionnaire_version
+    for name, value in ({"updated_at": now} | _validity(locked, version.questionnaire, likert)).items():
+        setattr(locked, name, value)
+    db.session.flush()
+    _replace_answers(locked, version, likert, texts, fresh=False)
+    record("response.correct", locked, actor=by.email, reason=reason, centre=response.invitation.unit.code,
+           **difference)
+    db.session.flush()
+    return difference
+
+
+def _current_answers(response: Response) -> dict:
+    """The response's answers by question key (Likert values and texts together; blanks left out)."""
+    rows = db.session.execute(select(Question.key, Answer.value, Answer.text)
+                              .join(Answer, Answer.question_id == Question.id)
+                              .where(Answer.response_id == response.id)).all()
+    return {key: value if value is not None else text for key, value, text in rows
+            if value is not None or text}
+
+
+def _difference(before: Mapping, after: Mapping) -> dict:
+    """``before`` and ``after`` of the questions whose answer changed (None = blank): the history keeps the old
+    answers, the current ones are in the response."""
+    keys = sorted(key for key in {*before, *after} if before.get(key) != after.get(key))
+    return {"before": {key: before.get(key) for key in keys}, "after": {key: after.get(key) for key in keys}}
 
 
 def _replace_answers(response: Response, version: QuestionnaireVersion, likert, texts, *, fresh: bool) -> None:

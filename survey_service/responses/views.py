@@ -54,9 +54,13 @@ def response(key: str, response_id: int):
     form = ValidityForm(validity=shown.validity.value if shown.validity else None)
     questionnaire = survey.questionnaire_version.questionnaire
     scale = (*questionnaire.options, *filter(None, [questionnaire.not_applicable]))
+    answers = answer_rows(shown)
+    # the history names a question by its number in the form, as the paper questionnaire does
+    numbers = {row.key: _("Question %(number)s", number=number) for number, row in enumerate(answers, 1)}
     return render_template("console/response.html", survey=survey, response=shown, form=form,
-                           answers=answer_rows(shown), history=response_history(shown.id),
-                           options={option.value: option for option in scale})
+                           answers=answers, history=response_history(shown.id),
+                           options={option.value: option for option in scale}, question_numbers=numbers,
+                           question_texts={row.key: row.text for row in answers})
 
 
 @blueprint.route("/responses/<int:response_id>/validity", methods=["POST"])
@@ -65,7 +69,9 @@ def decide(key: str, response_id: int):
     survey = survey_by_key(key)
     reviewed = _submitted_response(survey, response_id)
     form = ValidityForm()
-    if form.validate_on_submit():
+    if survey.read_only:
+        flash(_("The survey is archived and read-only."), "error")
+    elif form.validate_on_submit():
         try:
             decide_validity(reviewed, Validity(form.validity.data), form.reason.data, current_user)
         except ProblemList as exc:

@@ -10,7 +10,7 @@ from analysis.satisfaction import Population, satisfaction_document
 from survey_service.cache import document_cache
 from survey_service.extensions import db
 from survey_service.problems import ProblemList
-from survey_service.results.queries import data_state, survey_responses
+from survey_service.results.queries import data_state, survey_responses, valid_by_mode
 from survey_service.roster.models import RosterUnit
 from survey_service.roster.parsing import DEFAULT_GROUPING, GROUPING_COLUMNS, grouping_problem
 from survey_service.surveys.models import Survey
@@ -68,8 +68,10 @@ def _compute(survey: Survey, group_by: str | None) -> dict:
                             submitted_by_group=data.submitted_by_group)
     meta = {"key": survey.key, "title": survey.title, "year": version.year,
             "questionnaire_version": version.version, "status": survey.status}
-    return satisfaction_document(version.questionnaire, data.answers, population=population, groups=data.groups,
-                                 group_by=group_by, survey=meta, respondent_ids=data.respondent_ids)
+    document = satisfaction_document(version.questionnaire, data.answers, population=population, groups=data.groups,
+                                     group_by=group_by, survey=meta, respondent_ids=data.respondent_ids)
+    document["counts"]["by_mode"] = valid_by_mode(survey)
+    return document
 
 
 def check_group_column(survey: Survey, group_by: str | None) -> None:

@@ -48,14 +48,15 @@ def _rows(app: Flask, survey_id: int, columns: dict[int, int], n_questions: int)
 
 def _chunk(survey_id: int, columns: dict[int, int], n_questions: int, after_id: int) -> list:
     """Up to CHUNK rows of responses after ``after_id``; each row starts with the response id."""
-    reviewer = aliased(User)
+    reviewer, enterer = aliased(User), aliased(User)
     chunk = db.session.execute(
         select(Response.id, RosterUnit.code, RosterUnit.name, RosterUnit.district, Response.validity,
-               Response.validity_reason, Response.submitted_at, Response.flags, reviewer.email,
-               Response.reviewed_at, Response.reference)
+               Response.validity_reason, Response.submitted_at, Response.mode, Response.flags, reviewer.email,
+               Response.reviewed_at, Response.reference, enterer.email, Response.entered_at)
         .join(Invitation, Response.invitation_id == Invitation.id)
         .join(RosterUnit, Invitation.unit_id == RosterUnit.id)
         .outerjoin(reviewer, Response.reviewed_by_id == reviewer.id)
+        .outerjoin(enterer, Response.entered_by_id == enterer.id)
         .where(Response.survey_id == survey_id, Response.state == ResponseState.submitted, Response.id > after_id)
         .order_by(Response.id).limit(CHUNK)).all()
     cells: dict[int, list] = {row[0]: [""] * n_questions for row in chunk}
@@ -65,10 +66,10 @@ def _chunk(survey_id: int, columns: dict[int, int], n_questions: int, after_id: 
                 .where(Answer.response_id.in_(list(cells)))):
             cells[response_id][columns[question_id]] = value if value is not None else (text or "")
     return [[response_id, code, name, district, validity.value if validity else "", reason or "",
-             _time(submitted_at), *cells[response_id], " ".join(flags or []), reviewer_email or "",
-             _time(reviewed_at), reference or ""]
-            for (response_id, code, name, district, validity, reason, submitted_at, flags, reviewer_email,
-                 reviewed_at, reference) in chunk]
+             _time(submitted_at), mode.value, *cells[response_id], " ".join(flags or []), reviewer_email or "",
+             _time(reviewed_at), reference or "", enterer_email or "", _time(entered_at)]
+            for (response_id, code, name, district, validity, reason, submitted_at, mode, flags, reviewer_email,
+                 reviewed_at, reference, enterer_email, entered_at) in chunk]
 
 
 def _time(moment) -> str:

@@ -91,6 +91,15 @@ def submitted_count(survey: Survey) -> int:
                              .where(Response.survey_id == survey.id, Response.state == ResponseState.submitted))
 
 
+def valid_by_mode(survey: Survey) -> dict[str, int]:
+    """Valid responses by how they were collected (the document's ``counts.by_mode``), modes with none left out."""
+    return {mode.value: count for mode, count in db.session.execute(
+        select(Response.mode, func.count(Response.id))
+        .where(Response.survey_id == survey.id, Response.state == ResponseState.submitted,
+               Response.validity == Validity.valid)
+        .group_by(Response.mode).order_by(Response.mode))}
+
+
 def _group_expression(group_by: str | None):
     if group_by is None:
         return GROUP_COLUMNS[DEFAULT_GROUPING].label("group")

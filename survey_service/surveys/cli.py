@@ -4,8 +4,9 @@ from flask.cli import AppGroup
 from survey_service.cli import base_url, parse_time, say, transactional, write_output
 from survey_service.questionnaires.operations import find_version
 from survey_service.roster.operations import find_roster
-from survey_service.surveys.models import SurveyState
-from survey_service.surveys.operations import change_state, create_survey, find_survey
+from survey_service.problems import ProblemList
+from survey_service.surveys.operations import (LifecycleRefused, change_state, create_survey, delete_survey,
+                                               edit_survey, find_survey)
 from survey_service.surveys.queries import INVITATION_COLUMNS, invitation_rows
 from survey_service.tabular import csv_bytes, xlsx_bytes
 
@@ -36,18 +37,86 @@ def create_command(key, questionnaire_label, roster_name, title, opens, closes, 
 @click.argument("key")
 @transactional
 def open_command(key):
-    target = find_survey(key)
-    change_state(target, SurveyState.open, actor="cli")
+    change_state(find_survey(key), "open", actor="cli")
     say(f"opened survey {key}")
 
 
 @survey.command("close", help="Close an open survey; its figures become final.")
 @click.argument("key")
+@click.option("--reason", default=None, help="Kept in the audit log.")
 @transactional
-def close_command(key):
-    target = find_survey(key)
-    change_state(target, SurveyState.closed, actor="cli")
+def close_command(key, reason):
+    change_state(find_survey(key), "close", reason=reason, actor="cli")
     say(f"closed survey {key}")
+
+
+@survey.command("reopen", help="Take answers again on a closed survey (a reason is required).")
+@click.argument("key")
+@click.option("--reason", required=True, help="Why it is reopened; kept in the audit log.")
+@click.option("--closes", default=None, help="A new closing time (ISO 8601; without a zone, China Standard Time).")
+@transactional
+def reopen_command(key, reason, closes):
+    target = find_survey(key)
+    change_state(target, "reopen", reason=reason, actor="cli")
+    if closes:
+        _edit(target, closes=parse_time(closes))
+    say(f"reopened survey {key}" + ("" if target.accepting_answers() else "; its closing time has passed"))
+
+
+@survey.command("archive", help="Archive a closed survey: read-only, out of the default lists.")
+@click.argument("key")
+@transactional
+def archive_command(key):
+    change_state(find_survey(key), "archive", actor="cli")
+    say(f"archived survey {key}")
+
+
+@survey.command("restore", help="Bring an archived survey back, closed.")
+@click.argument("key")
+@transactional
+def restore_command(key):
+    change_state(find_survey(key), "restore", actor="cli")
+    say(f"restored survey {key} (closed)")
+
+
+@survey.command("edit", help="Change the title or dates of a draft or open survey (e.g. extend the deadline).")
+@click.argument("key")
+@click.option("--title", default=None)
+@click.option("--opens", default=None, help="ISO 8601; without a zone, China Standard Time.")
+@click.option("--closes", default=None, help="ISO 8601; without a zone, China Standard Time.")
+@transactional
+def edit_command(key, title, opens, closes):
+    changed = _edit(find_survey(key), title=title, opens=parse_time(opens), closes=parse_time(closes))
+    say(f"edited survey {key}: " + (", ".join(sorted(changed)) or "nothing changed"))
+
+
+@survey.command("delete", help="Delete a draft survey that has no responses.")
+@click.argument("key")
+@transactional
+def delete_command(key):
+    try:
+        delete_survey(find_survey(key), actor="cli")
+    except LifecycleRefused as refused:
+        raise ProblemList([f"survey {key}: {LIFECYCLE_REFUSALS[refused.reason]}"]) from None
+    say(f"deleted draft survey {key}")
+
+
+#: why an edit or a deletion was refused, as the command line says it
+LIFECYCLE_REFUSALS = {
+    "not_editable": "only a draft or open survey can be edited; reopen a closed survey first",
+    "closes_before_opens": "the survey must close after it opens",
+    "not_draft": "only a draft survey can be deleted; close and archive it instead",
+    "has_responses": "a survey that has responses cannot be deleted",
+}
+
+
+def _edit(target, *, title=None, opens=None, closes=None) -> dict:
+    """Change what was given and keep the rest."""
+    try:
+        return edit_survey(target, title=title or target.title, opens_at=opens or target.opens_at,
+                           closes_at=closes or target.closes_at, actor="cli")
+    except LifecycleRefused as refused:
+        raise ProblemList([f"survey {target.key}: {LIFECYCLE_REFUSALS[refused.reason]}"]) from None
 
 
 @click.group(cls=AppGroup, help="Personal links.")

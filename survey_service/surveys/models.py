@@ -18,9 +18,13 @@ TOKEN_BYTES = 32
 
 
 class SurveyState(enum.Enum):
+    """draft → open ⇄ closed ⇄ archived; each move is a method of :class:`Survey` that refuses the others."""
+
     draft = "draft"
     open = "open"
     closed = "closed"
+    #: 已归档 — read-only and left out of the default lists
+    archived = "archived"
 
 
 class TransitionError(Refusal, ValueError):
@@ -47,7 +51,9 @@ class Survey(db.Model):
     allow_corrections: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: when it was last closed; cleared on reopening (every close and reopen stays in the audit log)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     questionnaire_version: Mapped[QuestionnaireVersion] = relationship()
     roster: Mapped[Roster] = relationship()
@@ -66,6 +72,37 @@ class Survey(db.Model):
             raise TransitionError(f"survey {self.key} is {self.state.value}; only an open survey can be closed")
         self.state = SurveyState.closed
         self.closed_at = now or utcnow()
+
+    def reopen(self) -> None:
+        """Take answers again after closing (the reason is the operation's to record)."""
+        if self.state is not SurveyState.closed:
+            raise TransitionError(f"survey {self.key} is {self.state.value}; only a closed survey can be reopened")
+        self.state = SurveyState.open
+        self.closed_at = None
+
+    def archive(self, now: datetime | None = None) -> None:
+        """Put a closed survey away: read-only, out of the default lists."""
+        if self.state is not SurveyState.closed:
+            raise TransitionError(f"survey {self.key} is {self.state.value}; only a closed survey can be archived")
+        self.state = SurveyState.archived
+        self.archived_at = now or utcnow()
+
+    def restore(self) -> None:
+        """Bring an archived survey back to the lists, closed."""
+        if self.state is not SurveyState.archived:
+            raise TransitionError(f"survey {self.key} is {self.state.value}; only an archived survey can be restored")
+        self.state = SurveyState.closed
+        self.archived_at = None
+
+    @property
+    def editable(self) -> bool:
+        """Title and dates can change while the survey is a draft or open (an extended deadline, say)."""
+        return self.state in (SurveyState.draft, SurveyState.open)
+
+    @property
+    def read_only(self) -> bool:
+        """An archived survey changes no more: no answers, corrections, imports or reviews."""
+        return self.state is SurveyState.archived
 
     def accepting_answers(self, now: datetime | None = None) -> bool:
         """Open, and inside the answering window."""

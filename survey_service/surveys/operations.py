@@ -3,12 +3,13 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from survey_service.audit.operations import record
 from survey_service.extensions import db
 from survey_service.problems import ProblemList
 from survey_service.questionnaires.models import QuestionnaireVersion
+from survey_service.responses.models import Response
 from survey_service.roster.models import Roster
 from survey_service.surveys.models import Invitation, Survey, SurveyState, TransitionError
 
@@ -38,16 +39,81 @@ def create_survey(key: str, version: QuestionnaireVersion, roster: Roster, *, ti
     return survey
 
 
-def change_state(survey: Survey, target: SurveyState, *, actor: str | None = None) -> None:
-    """Open or close a survey, refusing transitions the lifecycle does not allow."""
+class LifecycleRefused(Exception):
+    """A lifecycle change the survey may not make; ``reason`` is a code the console words for the reader."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+#: what each move needs of the survey's state: (target state, the Survey method, the audit verb)
+MOVES = {
+    "open": (SurveyState.open, Survey.open, "survey.open"),
+    "close": (SurveyState.closed, Survey.close, "survey.closed"),
+    "reopen": (SurveyState.open, Survey.reopen, "survey.reopen"),
+    "archive": (SurveyState.archived, Survey.archive, "survey.archived"),
+    "restore": (SurveyState.closed, Survey.restore, "survey.restored"),
+}
+#: moves that must say why: the reason goes into the audit log
+NEEDS_REASON = {"reopen"}
+
+
+def change_state(survey: Survey, target: SurveyState | str, *, reason: str | None = None,
+                 actor: str | None = None) -> None:
+    """Move a survey along its lifecycle (a state, or a move of :data:`MOVES`), refusing what it does not allow."""
+    move = target if isinstance(target, str) else next(
+        name for name, (state, _, _) in MOVES.items() if state is target and name not in ("reopen", "restore"))
+    if move not in MOVES:
+        raise ProblemList([f"state: no such change \"{move}\""])
+    _, method, verb = MOVES[move]
+    reason = (reason or "").strip() or None
+    if move in NEEDS_REASON and not reason:
+        raise ProblemList([f"reason: say why the survey is {move}ed"])
     before = survey.state
-    transitions = {SurveyState.open: survey.open, SurveyState.closed: survey.close}
     try:
-        transitions[target]()
-    except (TransitionError, KeyError) as exc:
+        method(survey)
+    except TransitionError as exc:
         raise ProblemList([f"state: {exc}"]) from None
     db.session.flush()
-    record(f"survey.{target.value}", survey, actor=actor, before=before.value, after=target.value)
+    details = {"before": before.value, "after": survey.state.value}
+    record(verb, survey, actor=actor, **(details | ({"reason": reason} if reason else {})))
+
+
+def edit_survey(survey: Survey, *, title: str, opens_at: datetime | None, closes_at: datetime | None,
+                actor: str | None = None) -> dict:
+    """Change the title and answering window of a draft or open survey (an extended deadline reaches the centres'
+    pages and the reminders, which read it from here); returns what changed, as audited."""
+    if not survey.editable:
+        raise LifecycleRefused("not_editable")
+    title = (title or "").strip() or survey.title
+    if opens_at and closes_at and closes_at <= opens_at:
+        raise LifecycleRefused("closes_before_opens")
+    after = {"title": title, "opens_at": opens_at, "closes_at": closes_at}
+    changed = {name: (getattr(survey, name), value) for name, value in after.items() if getattr(survey, name) != value}
+    for name, (_, value) in changed.items():
+        setattr(survey, name, value)
+    if changed:
+        db.session.flush()
+        record("survey.edit", survey, actor=actor,
+               before={name: _plain(old) for name, (old, _) in changed.items()},
+               after={name: _plain(new) for name, (_, new) in changed.items()})
+    return changed
+
+
+def delete_survey(survey: Survey, *, actor: str | None = None) -> None:
+    """Delete a draft made by mistake; a survey with any response (even a draft answer) is kept."""
+    if survey.state is not SurveyState.draft:
+        raise LifecycleRefused("not_draft")
+    if db.session.scalar(select(func.count(Response.id)).where(Response.survey_id == survey.id)):
+        raise LifecycleRefused("has_responses")
+    record("survey.delete", survey, actor=actor, title=survey.title, invitations=len(survey.invitations))
+    db.session.delete(survey)
+    db.session.flush()
+
+
+def _plain(value):
+    return value.isoformat() if isinstance(value, datetime) else value
 
 
 def find_survey(key: str) -> Survey:

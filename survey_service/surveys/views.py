@@ -1,4 +1,4 @@
-"""Issuing: create a survey, open and close it, export the personal links and the QR-code sheet."""
+"""Issuing: create a survey, edit it and move it along its lifecycle, export the personal links and the QR-code sheet."""
 import segno
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -10,27 +10,43 @@ from survey_service.auth.access import role_required
 from survey_service.auth.forms import EmptyForm
 from survey_service.auth.models import Role
 from survey_service.downloads import table_download
-from survey_service.console.forms import SurveyForm
+from survey_service.console.forms import (StateChangeForm, SurveyEditForm, SurveyForm, beijing_from_utc,
+                                          utc_from_beijing)
 from survey_service.console.queries import survey_by_key, survey_districts
 from survey_service.extensions import db
 from survey_service.problems import ProblemList
 from survey_service.questionnaires.models import QuestionnaireVersion
 from survey_service.roster.models import Roster
-from survey_service.surveys.models import SurveyState
-from survey_service.surveys.operations import change_state, create_survey
+from survey_service.surveys.operations import LifecycleRefused, change_state, create_survey, delete_survey, edit_survey
 from survey_service.surveys.queries import INVITATION_COLUMNS, invitation_rows
 
 blueprint = Blueprint("surveys", __name__, url_prefix="/surveys")
 
-#: what each lifecycle button asks for, and what the console says when it is done or refused
+#: what the console says when a lifecycle move is done, and when the survey's state refuses it
 TRANSITIONS = {
-    "open": (SurveyState.open,
-             lambda: _("The survey is open: centres can answer through their links."),
+    "open": (lambda: _("The survey is open: centres can answer through their links."),
              lambda state: _("Only a draft survey can be opened; this one is %(state)s.", state=state)),
-    "close": (SurveyState.closed,
-              lambda: _("The survey is closed; its figures are final."),
+    "close": (lambda: _("The survey is closed; its figures are final."),
               lambda state: _("Only an open survey can be closed; this one is %(state)s.", state=state)),
+    "reopen": (lambda: _("The survey is open again: centres can answer through their links."),
+               lambda state: _("Only a closed survey can be reopened; this one is %(state)s.", state=state)),
+    "archive": (lambda: _("The survey is archived: read-only, and listed only under “show archived”."),
+                lambda state: _("Only a closed survey can be archived; this one is %(state)s.", state=state)),
+    "restore": (lambda: _("The survey is back in the list, closed."),
+                lambda state: _("Only an archived survey can be restored; this one is %(state)s.", state=state)),
 }
+#: why an edit or a deletion was refused, in the reader's language
+REFUSALS = {
+    "not_editable": lambda: _("Only a draft or open survey can be edited; reopen a closed survey first."),
+    "closes_before_opens": lambda: _("The survey must close after it opens."),
+    "not_draft": lambda: _("Only a draft survey can be deleted; close and archive it instead."),
+    "has_responses": lambda: _("A survey that has responses cannot be deleted."),
+}
+
+
+def _state_label(survey) -> str:
+    # the labels the pages use for a state, so a message names it in the reader's language
+    return str(current_app.jinja_env.globals["state_labels"][survey.status])
 
 
 @blueprint.route("/new", methods=["GET", "POST"])
@@ -59,20 +75,72 @@ def new():
     return render_template("console/survey_new.html", form=form, problems=problems), status
 
 
-@blueprint.route("/<key>/<any(open, close):action>", methods=["POST"])
+@blueprint.route("/<key>/edit", methods=["GET", "POST"])
+@role_required(Role.evaluator)
+def edit(key: str):
+    survey = survey_by_key(key)
+    if request.method == "GET":
+        form = SurveyEditForm(title=survey.title, opens=beijing_from_utc(survey.opens_at),
+                              closes=beijing_from_utc(survey.closes_at))
+    else:
+        form = SurveyEditForm()
+    if not survey.editable:
+        flash(REFUSALS["not_editable"](), "error")
+        return redirect(url_for("tracking.overview", key=key))
+    if form.validate_on_submit():
+        opens_at, closes_at = form.window()
+        try:
+            changed = edit_survey(survey, title=form.title.data, opens_at=opens_at, closes_at=closes_at)
+        except LifecycleRefused as refused:
+            flash(REFUSALS[refused.reason](), "error")
+        else:
+            flash(_("Saved the survey's title and dates.") if changed else _("Nothing changed."),
+                  "success" if changed else "info")
+            return redirect(url_for("tracking.overview", key=key))
+    return render_template("console/survey_edit.html", survey=survey, form=form), 422 if form.errors else 200
+
+
+@blueprint.route("/<key>/<any(open, close, reopen, archive, restore):action>", methods=["POST"])
 @role_required(Role.evaluator)
 def change(key: str, action: str):
     survey = survey_by_key(key)
-    if EmptyForm().validate_on_submit():
-        target, done, refused = TRANSITIONS[action]
-        try:
-            change_state(survey, target)
-        except ProblemList:
-            # the labels the pages use for a state, so the message names it in the reader's language
-            flash(refused(str(current_app.jinja_env.globals["state_labels"][survey.status])), "error")
-        else:
-            flash(done(), "success")
+    form = StateChangeForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("tracking.overview", key=key))
+    done, refused = TRANSITIONS[action]
+    if action == "reopen" and not (form.reason.data or "").strip():
+        flash(_("Say why the survey is reopened; the reason goes into the audit log."), "error")
+        return redirect(url_for("tracking.overview", key=key))
+    try:
+        change_state(survey, action, reason=form.reason.data)
+        if action == "reopen" and form.closes.data:
+            edit_survey(survey, title=survey.title, opens_at=survey.opens_at,
+                        closes_at=utc_from_beijing(form.closes.data))
+    except ProblemList:
+        flash(refused(_state_label(survey)), "error")
+    except LifecycleRefused as refusal:
+        db.session.rollback()
+        flash(REFUSALS[refusal.reason](), "error")
+    else:
+        flash(done(), "success")
+        if action == "reopen" and not survey.accepting_answers():
+            flash(_("The closing time has passed: extend it so that centres can answer."), "info")
     return redirect(url_for("tracking.overview", key=key))
+
+
+@blueprint.route("/<key>/delete", methods=["POST"])
+@role_required(Role.evaluator)
+def delete(key: str):
+    survey = survey_by_key(key)
+    if not EmptyForm().validate_on_submit():
+        return redirect(url_for("tracking.overview", key=key))
+    try:
+        delete_survey(survey)
+    except LifecycleRefused as refused:
+        flash(REFUSALS[refused.reason](), "error")
+        return redirect(url_for("tracking.overview", key=key))
+    flash(_("Deleted the draft survey %(key)s.", key=key), "success")
+    return redirect(url_for("console.dashboard"))
 
 
 @blueprint.route("/<key>/invitations")

@@ -5,14 +5,14 @@ from flask_babel import gettext as _
 
 from analysis.rounding import percent, round_half_up
 from survey_service.auth.access import role_required
-from survey_service.auth.forms import EmptyForm
 from survey_service.auth.models import Role
 from survey_service.downloads import table_download
-from survey_service.console.forms import NonRespondentFilterForm, choice_labels, district_choices
+from survey_service.console.forms import NonRespondentFilterForm, StateChangeForm, choice_labels, district_choices
 from survey_service.console.queries import (NON_RESPONDENT_COLUMNS, Progress, non_respondent_query, non_respondents,
                                             paginate, review_count, stage_of, survey_by_key, survey_districts,
                                             survey_progress)
 from survey_service.formatting import chart_text, local_datetime
+from survey_service.results.queries import valid_by_mode
 from survey_service.surveys.models import Survey
 
 blueprint = Blueprint("tracking", __name__)
@@ -24,8 +24,9 @@ def overview(key: str):
     survey = survey_by_key(key)
     overall, by_district = survey_progress(survey.id)
     return render_template("console/overview.html", survey=survey, overall=overall, by_district=by_district,
+                           by_mode=valid_by_mode(survey),
                            chart=_district_chart(overall, by_district), to_review=review_count(survey.id),
-                           form=EmptyForm())
+                           form=StateChangeForm())
 
 
 def _district_chart(overall: Progress, by_district: list[Progress]) -> dict:

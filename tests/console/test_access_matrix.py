@@ -54,7 +54,10 @@ ROUTES = {
     ("POST", "/rosters"): EVALUATOR,
     ("GET", "/surveys/new"): EVALUATOR,
     ("POST", "/surveys/new"): EVALUATOR,
-    ("POST", "/surveys/<key>/<any(open, close):action>"): EVALUATOR,
+    ("POST", "/surveys/<key>/<any(open, close, reopen, archive, restore):action>"): EVALUATOR,
+    ("GET", "/surveys/<key>/edit"): EVALUATOR,
+    ("POST", "/surveys/<key>/edit"): EVALUATOR,
+    ("POST", "/surveys/<key>/delete"): EVALUATOR,
     ("GET", "/surveys/<key>/invitations"): EVALUATOR,
     ("GET", "/surveys/<key>/invitations.<any(csv, xlsx):fmt>"): EVALUATOR,
     ("GET", "/surveys/<key>/invitations/qr"): EVALUATOR,
@@ -69,6 +72,10 @@ ROUTES = {
     ("GET", "/surveys/<key>/responses"): EVALUATOR,
     ("GET", "/surveys/<key>/responses/<int:response_id>"): EVALUATOR,
     ("POST", "/surveys/<key>/responses/<int:response_id>/validity"): EVALUATOR,
+    ("GET", "/surveys/<key>/responses/<int:response_id>/correction"): EVALUATOR,
+    ("POST", "/surveys/<key>/responses/<int:response_id>/correction"): EVALUATOR,
+    ("GET", "/surveys/<key>/centres/<code>/entry"): EVALUATOR,
+    ("POST", "/surveys/<key>/centres/<code>/entry"): EVALUATOR,
     ("GET", "/admin/users"): ADMIN,
     ("GET", "/admin/users/new"): ADMIN,
     ("POST", "/admin/users/new"): ADMIN,
@@ -106,6 +113,8 @@ OBJECT_CHECKS = [
     ("GET", "/surveys/no-such-survey"),
     ("GET", "/surveys/{other}/responses/{response_id}"),
     ("POST", "/surveys/{other}/responses/{response_id}/validity"),
+    ("GET", "/surveys/{other}/responses/{response_id}/correction"),
+    ("POST", "/surveys/{other}/responses/{response_id}/correction"),
     ("GET", "/surveys/{other}/mail/batches/{batch_id}"),
     ("GET", "/surveys/{other}/mail/batches/{batch_id}/progress"),
     ("POST", "/surveys/{other}/mail/batches/{batch_id}/retry"),
@@ -161,7 +170,7 @@ def objects(app):
         # deactivate, xlsx) is the harmless one
         return {"key": key, "response_id": response_id, "batch_id": batch.id, "user_id": target.id,
                 "token_id": token.id, "token": invitation.token, "filename": "css/app.css",
-                "other": "other-2018", "scorecard_id": scorecard.id}
+                "other": "other-2018", "scorecard_id": scorecard.id, "code": "310101013"}
 
 
 def build(rule, values: dict) -> str:

@@ -16,7 +16,7 @@ from survey_service.extensions import db
 from survey_service.mail.models import MailBatch, MailDelivery
 from survey_service.questionnaires.operations import import_questionnaire
 from survey_service.responses.models import Validity
-from survey_service.responses.operations import decide_validity, save_answers
+from survey_service.responses.operations import correct_answers, decide_validity, save_answers
 from survey_service.roster.operations import import_roster
 from survey_service.scorecard.operations import store_scorecard
 from survey_service.surveys.models import Invitation, SurveyState
@@ -86,6 +86,8 @@ def populate() -> dict:
         likert = {f"q{n:02d}": (number + n) % 5 + 1 for n in range(1, 13)}
         responses.append(save_answers(invitation, likert, {"suggestions": PAYLOADS[number % 3] + "意见"}, submit=True))
     decide_validity(responses[0], Validity.invalid, "理由" + SCRIPT + IMG, admin)
+    correct_answers(responses[1], {f"q{n:02d}": 3 for n in range(1, 13)}, {"suggestions": IMG},
+                    reason="更正" + SCRIPT, by=admin)
     batch = MailBatch(survey_id=survey.id, kind="invitation", total=1, finished_at=invitations[0].created_at)
     batch.deliveries = [MailDelivery(invitation_id=invitations[0].id, kind="invitation", status="failed",
                                      recipient="c0@example.org", error=SCRIPT)]
@@ -95,7 +97,7 @@ def populate() -> dict:
     return {"key": KEY, "other": OTHER_KEY, "response_id": responses[0].id, "batch_id": batch.id,
             "user_id": target.id, "token_id": token.id, "token": invitations[-1].token,
             "submitted_token": invitations[0].token, "filename": "css/app.css", "scorecard_id": scorecard.id,
-            "admin_id": admin.id}
+            "admin_id": admin.id, "code": "310100008"}
 
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

@@ -1,0 +1,119 @@
+"""Answers collected beyond the personal link: entry on a centre's behalf (代录) and an evaluator's correction.
+
+Both use the questionnaire form the centre sees, so a paper questionnaire is typed into the same questions in the
+same order, and both are checked as a submission is (every required question answered, values on the scale).
+"""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from survey_service.auth.access import role_required
+from survey_service.auth.models import Role
+from survey_service.console.forms import CorrectionForm, EntryForm
+from survey_service.console.queries import survey_by_key
+from survey_service.extensions import db
+from survey_service.respond.forms import answer_form, likert_name, open_name
+from survey_service.respond.queries import response_of, saved_answers, sections
+from survey_service.respond.views import localized
+from survey_service.responses.models import MODE_LABELS, Mode, Response, ResponseState
+from survey_service.responses.operations import EntryRefused, correct_answers, enter_on_behalf
+from survey_service.roster.models import RosterUnit
+from survey_service.surveys.models import Invitation, Survey, SurveyState
+
+blueprint = Blueprint("entry", __name__, url_prefix="/surveys/<key>")
+
+#: why an entry or a correction was refused, in the reader's language
+REFUSALS = {
+    "other_survey": lambda centre: _("Centre %(centre)s is not part of this survey.", centre=centre),
+    "link_revoked": lambda centre: _("The link of centre %(centre)s has been revoked; nothing can be entered for "
+                                     "it.", centre=centre),
+    "survey_not_open": lambda centre: _("Questionnaires can be entered only while the survey is open; reopen it "
+                                        "first."),
+    "already_submitted": lambda centre: _("Centre %(centre)s has submitted already (perhaps another evaluator "
+                                          "entered it just now); nothing was changed. Correct the response "
+                                          "instead.", centre=centre),
+    "read_only": lambda centre: _("The survey is archived and read-only."),
+    "no_reason": lambda centre: _("Give the reason for the correction."),
+    "not_submitted": lambda centre: _("Only a submitted response can be corrected."),
+    "no_change": lambda centre: _("The answers are unchanged; nothing was saved."),
+}
+
+
+def _invitation(survey: Survey, code: str) -> Invitation | None:
+    """The invitation of centre CODE in this survey; None for a centre of another survey (or of none)."""
+    return db.session.scalar(select(Invitation).join(RosterUnit, Invitation.unit_id == RosterUnit.id)
+                             .where(Invitation.survey_id == survey.id, RosterUnit.code == code))
+
+
+def _page(template: str, survey: Survey, form, status: int = 200, **context):
+    questionnaire = survey.questionnaire_version.questionnaire
+    return render_template(template, survey=survey, form=form, questionnaire=questionnaire,
+                           sections=sections(questionnaire), localized=localized, likert_name=likert_name,
+                           open_name=open_name, **context), status
+
+
+@blueprint.route("/centres/<code>/entry", methods=["GET", "POST"])
+@role_required(Role.evaluator)
+def enter(key: str, code: str):
+    """A paper or phone questionnaire typed in by an evaluator; it counts as the centre's submission."""
+    survey = survey_by_key(key)
+    invitation = _invitation(survey, code)
+    if invitation is None:
+        flash(REFUSALS["other_survey"](code), "error")
+        return redirect(url_for("tracking.non_respondent_list", key=key))
+    response = response_of(invitation)
+    if response is not None and response.state is ResponseState.submitted:
+        flash(REFUSALS["already_submitted"](code), "info")
+        return redirect(url_for("review.response", key=key, response_id=response.id))
+    form = answer_form(survey.questionnaire_version.questionnaire, base=EntryForm)
+    if form.is_submitted():
+        if form.validate_answers(complete=True):
+            try:
+                entered = enter_on_behalf(survey, invitation, form.likert_answers(), form.open_answers(),
+                                          mode=Mode(form.mode.data), by=current_user)
+            except EntryRefused as refused:
+                db.session.rollback()
+                flash(REFUSALS[refused.reason](code), "error")
+                return redirect(url_for("tracking.non_respondent_list", key=key))
+            flash(_("Entered the %(mode)s questionnaire of %(centre)s; it counts as submitted.",
+                    mode=MODE_LABELS[Mode(form.mode.data)], centre=invitation.unit.name), "success")
+            return redirect(url_for("review.response", key=key, response_id=entered.id))
+        return _page("console/entry.html", survey, form, 422, invitation=invitation)
+    if survey.state is not SurveyState.open or invitation.revoked_at is not None:
+        reason = "link_revoked" if invitation.revoked_at is not None else "survey_not_open"
+        flash(REFUSALS[reason](code), "error")
+        return redirect(url_for("tracking.non_respondent_list", key=key))
+    return _page("console/entry.html", survey, form, invitation=invitation)
+
+
+@blueprint.route("/responses/<int:response_id>/correction", methods=["GET", "POST"])
+@role_required(Role.evaluator)
+def correct(key: str, response_id: int):
+    """Change a submitted response's answers with a reason; the old answers stay in its history."""
+    survey = survey_by_key(key)
+    response = db.get_or_404(Response, response_id)
+    if response.survey_id != survey.id or response.state is not ResponseState.submitted:
+        abort(404)
+    if survey.read_only:
+        flash(REFUSALS["read_only"](None), "error")
+        return redirect(url_for("review.response", key=key, response_id=response_id))
+    questionnaire = survey.questionnaire_version.questionnaire
+    form = answer_form(questionnaire, *saved_answers(response), base=CorrectionForm)
+    if form.is_submitted():
+        if form.validate_answers(complete=True):
+            try:
+                difference = correct_answers(response, form.likert_answers(), form.open_answers(),
+                                             reason=form.reason.data, by=current_user)
+            except EntryRefused as refused:
+                db.session.rollback()
+                flash(REFUSALS[refused.reason](response.invitation.unit.code), "error")
+            else:
+                flash(_("Corrected %(count)s answers; the previous answers are kept in the history.",
+                        count=len(difference["after"])), "success")
+                return redirect(url_for("review.response", key=key, response_id=response_id))
+        else:
+            return _page("console/correction.html", survey, form, 422, response=response)
+    return _page("console/correction.html", survey, form, response=response)
