@@ -3,6 +3,7 @@
 #   docker build -t survey-service .
 #   docker run -e DATABASE_URL=postgresql://... -e SECRET_KEY=... -e BASE_URL=https://survey.example.gov.cn \
 #              -e REDIS_URL=redis://... -p 8000:8000 survey-service
+#   docker run -e ... survey-service python -m survey_service worker      # the job worker (compose.yaml has both)
 FROM python:3.11-slim AS build
 WORKDIR /src
 COPY setup.cfg pyproject.toml README.md ./

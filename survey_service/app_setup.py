@@ -32,6 +32,9 @@ def register_extensions(app: Flask) -> None:
         app.config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)
     _import_models()
     _commit_once_per_request(app)
+    from survey_service.jobs import queue
+
+    queue.init_app(app)
     check_database_settings(app)
 
 
@@ -39,6 +42,7 @@ def _import_models() -> None:
     """Every model module, so the metadata (and Alembic's autogenerate) knows every table."""
     from survey_service.audit import models as _audit  # noqa: F401
     from survey_service.auth import models as _auth  # noqa: F401
+    from survey_service.jobs import models as _jobs  # noqa: F401
     from survey_service.mail import models as _mail  # noqa: F401
     from survey_service.questionnaires import models as _questionnaires  # noqa: F401
     from survey_service.responses import models as _responses  # noqa: F401
@@ -70,6 +74,7 @@ def register_blueprints(app: Flask) -> None:
     from survey_service.console.views import blueprint as console
     from survey_service.console.entry import blueprint as entry
     from survey_service.health import blueprint as health
+    from survey_service.jobs.views import blueprint as jobs
     from survey_service.mail.views import blueprint as mailing
     from survey_service.responses.views import blueprint as review
     from survey_service.respond.views import blueprint as respond
@@ -84,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (console, surveys, tracking, mailing, review, entry, admin):
         app.register_blueprint(blueprint)
     app.register_blueprint(health)
+    app.register_blueprint(jobs)
     app.register_blueprint(scorecards)
     app.register_blueprint(respond)
     app.register_blueprint(report)

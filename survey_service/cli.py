@@ -91,6 +91,7 @@ def parse_time(value: str | None) -> datetime | None:
 def register_commands(app: Flask) -> None:
     from survey_service.auth.cli import user
     from survey_service.demo import demo_command
+    from survey_service.jobs.cli import worker_command
     from survey_service.questionnaires.cli import questionnaire
     from survey_service.results.cli import analyze_command, responses
     from survey_service.results.documents import document_of_survey
@@ -100,7 +101,7 @@ def register_commands(app: Flask) -> None:
     from survey_service.surveys.cli import invitations, survey
 
     for command in (questionnaire, roster, survey, invitations, user, responses, analyze_command, demo_command,
-                    serve_command, make_score_command(resolve_survey=document_of_survey)):
+                    serve_command, worker_command, make_score_command(resolve_survey=document_of_survey)):
         app.cli.add_command(command)
 
 

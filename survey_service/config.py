@@ -32,12 +32,24 @@ class Config:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_TOKEN_FAILURES = "20 per minute;200 per hour"
     RATELIMIT_LOGIN = "10 per minute;50 per hour"
-    SMTP_HOST = "127.0.0.1"
+    SMTP_HOST = None  # no e-mail is sent until the operator names a server
     SMTP_PORT = 25
     SMTP_USER = None
     SMTP_PASSWORD = None
     SMTP_TLS = "none"  # none | starttls | ssl
     MAIL_FROM = "survey-service@localhost"
+    #: seconds before the first retry of an e-mail the server deferred (4xx) or could not take; doubles each time
+    MAIL_RETRY_SECONDS = 60
+    #: tries of one e-mail before it counts as failed
+    MAIL_MAX_ATTEMPTS = 5
+    #: the job queue's name (and Redis key prefix); instances sharing a Redis database share the queue
+    JOBS_QUEUE = "survey-service"
+    #: without REDIS_URL, run the jobs in a thread of the web process (started by its first request)
+    JOBS_EMBEDDED_WORKER = True
+    #: a running job whose worker has not beaten its heart for this long is taken over by another
+    JOB_STALE_SECONDS = 60
+    #: seconds between two rounds of the clock loop (lost jobs sent again, reminders that came due)
+    JOBS_CLOCK_SECONDS = 5
     PROXY_FIX_HOPS = 0  # proxies in front of the service whose X-Forwarded-* headers are trusted
     TESTING = False
 

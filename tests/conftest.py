@@ -59,7 +59,9 @@ def database_url(request, tmp_path):
 
 def make_app(database_url: str, **overrides):
     settings = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "test-" + uuid.uuid4().hex,
-                "BASE_URL": BASE_URL, "RATELIMIT_STORAGE_URI": "memory://", "SERVER_NAME": None}
+                "BASE_URL": BASE_URL, "RATELIMIT_STORAGE_URI": "memory://", "SERVER_NAME": None,
+                # jobs run in the app's own thread only where a fixture stops it afterwards (app, live_server)
+                "JOBS_EMBEDDED_WORKER": False, "JOBS_CLOCK_SECONDS": 0.2}
     settings.update(overrides)
     return create_app(settings)
 
@@ -90,10 +92,11 @@ def demo_app(request, tmp_path_factory):
 @pytest.fixture
 def app(database_url):
     """The app on an empty schema (tables from the models; migrations have their own tests)."""
-    application = make_app(database_url)
+    application = make_app(database_url, JOBS_EMBEDDED_WORKER=True)
     with application.app_context():
         _reset_schema()
     yield application
+    application.extensions["job_queue"].stop_worker()
     with application.app_context():
         db.session.remove()
         db.engine.dispose()

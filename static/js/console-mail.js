@@ -1,5 +1,6 @@
-// Follows a mail batch: polls its progress endpoint until it has finished, then reloads once so the
-// failed deliveries are listed. The batch runs on the server; leaving or reloading the page does not stop it.
+// Follows a mail batch: polls its progress endpoint and updates the counts; when the batch changes state
+// (started, waiting to retry, finished, failed) it reloads once so the page words the new state and lists the
+// failed deliveries. The batch runs in a worker; leaving or reloading the page does not stop it.
 (function () {
   "use strict";
   var box = document.getElementById("batch-progress");
@@ -7,6 +8,7 @@
     return;
   }
   var url = box.getAttribute("data-progress-url");
+  var state = box.getAttribute("data-state");
   function field(name) {
     return box.querySelector('[data-field="' + name + '"]');
   }
@@ -28,7 +30,7 @@
       })
       .then(function (progress) {
         show(progress);
-        if (progress.finished) {
+        if (progress.finished || progress.state !== state) {
           window.location.reload();
         } else {
           window.setTimeout(poll, 1000);

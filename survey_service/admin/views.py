@@ -1,5 +1,5 @@
 """Administration: accounts, their roles and API tokens, and the audit log."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -13,6 +13,9 @@ from survey_service.auth.operations import (AccountChangeRefused, change_role, c
 from survey_service.console.forms import AuditFilterForm, choice_labels
 from survey_service.console.queries import audit_actions, audit_query, paginate
 from survey_service.extensions import db
+from survey_service.mail.forms import TestMessageForm
+from survey_service.mail.operations import send_test_message
+from survey_service.mail.sending import REASONS, smtp_configured
 from survey_service.problems import ProblemList
 
 blueprint = Blueprint("admin", __name__, url_prefix="/admin")
@@ -120,3 +123,19 @@ def audit():
     action = form.action.data if form.validate() else None
     page = paginate(audit_query(action or None), request.args.get("page", 1, type=int))
     return render_template("console/admin/audit.html", form=form, page=page, action=action)
+
+
+@blueprint.route("/mail", methods=["GET", "POST"])
+@role_required(Role.admin)
+def mail_settings():
+    """The mail server settings as the service sees them, and a test message with the server's answers."""
+    form = TestMessageForm()
+    config = current_app.config
+    answers, failure, sent = [], None, False
+    if smtp_configured(config) and form.validate_on_submit():
+        answers, failure = send_test_message(form.recipient.data)
+        sent = True
+    settings = {name: config.get(name) for name in ("SMTP_HOST", "SMTP_PORT", "SMTP_TLS", "SMTP_USER", "MAIL_FROM")}
+    return render_template("console/admin/mail.html", form=form, settings=settings,
+                           configured=smtp_configured(config), answers=answers, failure=failure, sent=sent,
+                           reasons=REASONS, password_set=bool(config.get("SMTP_PASSWORD")))

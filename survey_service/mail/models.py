@@ -22,6 +22,8 @@ class MailBatch(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     total: Mapped[int] = mapped_column(default=0)
+    #: the job that sends it (its state and heartbeat are the batch's)
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"), index=True)
 
     deliveries: Mapped[list[MailDelivery]] = relationship(back_populates="batch")
 
@@ -39,9 +41,16 @@ class MailDelivery(db.Model):
     recipient: Mapped[str] = mapped_column(String(254))
     #: pending | sent | failed
     status: Mapped[str] = mapped_column(String(10), default="pending")
-    #: the SMTP server's refusal or the connection error, shown in the console
+    #: the SMTP server's answer or the connection error, word for word (the details under the explanation)
     error: Mapped[str | None] = mapped_column(Text)
+    #: why it failed, a key of survey_service.mail.sending.REASONS (explained in the reader's language)
+    error_reason: Mapped[str | None] = mapped_column(String(30))
+    #: the latest hand-over began (committed before it, so a resumed batch knows the e-mail may have gone)
     attempted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: hand-overs begun so far
+    attempts: Mapped[int] = mapped_column(default=0)
+    #: a deferred delivery (4xx, server unreachable) waits until then
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     batch: Mapped[MailBatch | None] = relationship(back_populates="deliveries")

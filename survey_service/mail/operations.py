@@ -1,33 +1,34 @@
-"""Mail batches: who gets an invitation or a reminder, the send in a background thread, retries.
+"""Mail batches: who gets an invitation or a reminder, and the send, run as a job on the queue.
 
-The batch and its deliveries are rows, so progress outlives a page reload. The worker thread has its own app
-context and session and commits after every delivery; if the process dies mid-batch, "retry" resumes it.
+Exactly one e-mail per centre per batch, also when a worker is killed mid-batch: before each hand-over the
+delivery's attempt is committed, after it the outcome. A resumed batch sends what is still pending, so the one
+e-mail whose hand-over was under way when the worker died may go out twice (if the server had taken it) — at most
+one repeat per kill — and none is skipped. Deferred e-mails (4xx, server unreachable) wait with a doubling delay;
+refused ones (5xx) fail at once. A batch with failures ends failed, never "finished".
 """
 from __future__ import annotations
 
-import logging
-import smtplib
-import threading
 from datetime import timedelta
 
-from flask import Flask, current_app
-from sqlalchemy import event, exists, func, or_, select, update
+from flask import current_app
+from flask_babel import force_locale, gettext
+from sqlalchemy import exists, func, select, update
 
 from survey_service.audit.operations import record
 from survey_service.auth.models import User
+from survey_service.database import begin_writing
 from survey_service.extensions import db
+from survey_service.jobs.models import Job
+from survey_service.jobs.operations import JobFailed, RunLater, report_progress, resubmit, submit
+from survey_service.mail.composing import compose
 from survey_service.mail.models import MailBatch, MailDelivery
-from survey_service.mail.sending import SmtpSession, compose
+from survey_service.mail.sending import SmtpSession, classify, new_message, smtp_configured
 from survey_service.problems import ReasonedRefusal
 from survey_service.roster.models import RosterUnit
 from survey_service.surveys.models import Invitation, Survey, SurveyState
 from survey_service.timestamps import utcnow
 
-log = logging.getLogger(__name__)
-
 KINDS = ("invitation", "reminder")
-#: a delivery claimed longer ago than this belongs to a worker that died; another worker may take it over
-STALE_CLAIM = timedelta(minutes=5)
 
 
 class SendRefused(ReasonedRefusal):
@@ -53,121 +54,174 @@ def recipient_count(survey: Survey, kind: str) -> int:
     return db.session.scalar(select(func.count()).select_from(recipients(survey, kind).subquery()))
 
 
-def start_batch(survey: Survey, kind: str, user: User) -> MailBatch:
-    """Log one pending delivery per recipient and send them in the background once the request has committed."""
+def start_batch(survey: Survey, kind: str, user: User | None, *, actor: str | None = None) -> MailBatch:
+    """Log one pending delivery per recipient and queue the batch's job (sent once the caller commits)."""
     if kind not in KINDS:
         raise ValueError(f"unknown kind of e-mail {kind!r}")
+    if not smtp_configured(current_app.config):
+        raise SendRefused("smtp_not_configured")
     if survey.state is not SurveyState.open:
         raise SendRefused("survey_not_open")
     rows = db.session.execute(recipients(survey, kind)).all()
     if not rows:
         raise SendRefused("no_recipients")
-    batch = MailBatch(survey_id=survey.id, kind=kind, created_by_id=user.id, total=len(rows))
+    batch = MailBatch(survey_id=survey.id, kind=kind, created_by_id=getattr(user, "id", None), total=len(rows))
     batch.deliveries = [MailDelivery(invitation_id=invitation_id, kind=kind, recipient=email)
                         for invitation_id, email in rows]
     db.session.add(batch)
     db.session.flush()
-    record("mail.start", batch, survey=survey.key, kind=kind, recipients=len(rows))
-    _send_after_commit(batch.id)
+    batch.job_id = submit("mail_batch", survey_id=survey.id, user=user, params={"batch_id": batch.id},
+                          total=len(rows)).id
+    record("mail.start", batch, actor=actor, survey=survey.key, kind=kind, recipients=len(rows))
     return batch
 
 
 def retry_batch(batch: MailBatch) -> int:
-    """Resend a batch's failed deliveries and resume its pending ones; returns how many are to go."""
+    """Send a finished batch's failed deliveries again; returns how many are to go."""
+    if not smtp_configured(current_app.config):
+        raise SendRefused("smtp_not_configured")
+    if batch.finished_at is None:
+        raise SendRefused("still_sending")
     retried = db.session.execute(
         update(MailDelivery).where(MailDelivery.batch_id == batch.id, MailDelivery.status == "failed")
-        .values(status="pending", attempted_at=None).execution_options(synchronize_session=False)).rowcount
-    pending = db.session.scalar(select(func.count(MailDelivery.id))
-                                .where(MailDelivery.batch_id == batch.id, MailDelivery.status == "pending"))
-    if not pending:
+        .values(status="pending", attempts=0, next_attempt_at=None)
+        .execution_options(synchronize_session=False)).rowcount
+    if not retried:
         raise SendRefused("nothing_to_retry")
     batch.finished_at = None
-    db.session.flush()
-    record("mail.retry", batch, survey=batch.survey_id, failed=retried, resumed=pending - retried)
-    _send_after_commit(batch.id)
-    return pending
-
-
-def _send_after_commit(batch_id: int) -> None:
-    """Start the worker only once the batch is committed, so it sees the rows (and never runs after a rollback)."""
-    app = current_app._get_current_object()
-
-    def start(_session):
-        threading.Thread(target=run_batch, args=(app, batch_id), name=f"mail-batch-{batch_id}", daemon=True).start()
-
-    event.listen(db.session(), "after_commit", start, once=True)
-
-
-def run_batch(app: Flask, batch_id: int) -> None:
-    """Send a batch's pending deliveries, in a worker thread with its own app context and database session."""
-    with app.app_context():
-        try:
-            _send_pending(db.session.get(MailBatch, batch_id), app.config)
-        except Exception:
-            log.exception("mail batch %s stopped; its pending deliveries can be resumed by retrying", batch_id)
-            db.session.rollback()
-        finally:
-            db.session.remove()
-
-
-def _send_pending(batch: MailBatch, config) -> None:
-    pending = db.session.scalars(select(MailDelivery.id).where(
-        MailDelivery.batch_id == batch.id, MailDelivery.status == "pending").order_by(MailDelivery.id)).all()
-    with SmtpSession(config) as smtp:
-        for delivery_id in pending:
-            delivery = _claim(delivery_id)
-            if delivery is not None:
-                _deliver(delivery, smtp, config)
-                db.session.commit()  # every outcome is progress that a reload shows
-    _finish(batch)
-    db.session.commit()
-
-
-def _claim(delivery_id: int) -> MailDelivery | None:
-    """Take a pending delivery for this worker; None when another worker has it (a retry clicked while sending)."""
-    now = utcnow()
-    claimed = db.session.execute(
-        update(MailDelivery).where(
-            MailDelivery.id == delivery_id, MailDelivery.status == "pending",
-            or_(MailDelivery.attempted_at.is_(None), MailDelivery.attempted_at < now - STALE_CLAIM))
-        .values(attempted_at=now).execution_options(synchronize_session=False)).rowcount
-    db.session.commit()
-    return db.session.get(MailDelivery, delivery_id) if claimed else None
-
-
-def _deliver(delivery: MailDelivery, smtp: SmtpSession, config) -> None:
-    invitation = db.session.get(Invitation, delivery.invitation_id)
-    try:
-        smtp.send(compose(invitation, delivery.kind, delivery.recipient, config))
-    except (smtplib.SMTPException, OSError) as exc:
-        delivery.status, delivery.error = "failed", describe_failure(exc)
+    job = db.session.get(Job, batch.job_id) if batch.job_id else None
+    if job is None:  # a batch sent before jobs were recorded
+        batch.job_id = submit("mail_batch", survey_id=batch.survey_id, params={"batch_id": batch.id},
+                              total=batch.total).id
     else:
-        delivery.status, delivery.error = "sent", None
-        if delivery.kind == "invitation":
-            invitation.sent_at = invitation.sent_at or utcnow()
-        else:
-            invitation.reminded_at = utcnow()
-    delivery.attempted_at = utcnow()
+        resubmit(job)
+    record("mail.retry", batch, survey=batch.survey_id, failed=retried)
+    return retried
 
 
-def _finish(batch: MailBatch) -> None:
-    """Mark the batch finished and log its outcome, unless another worker still holds some of it."""
+def send_batch(job: Job) -> None:
+    """The job: hand the batch's due deliveries to the SMTP server, committing before and after each one."""
+    config = current_app.config
+    batch = db.session.get(MailBatch, job.params["batch_id"])
+    due = db.session.scalars(select(MailDelivery.id).where(
+        MailDelivery.batch_id == batch.id, MailDelivery.status == "pending",
+        (MailDelivery.next_attempt_at.is_(None)) | (MailDelivery.next_attempt_at <= utcnow()))
+        .order_by(MailDelivery.id)).all()
+    db.session.rollback()
+    with SmtpSession(config) as smtp:
+        for position, delivery_id in enumerate(due):
+            begin_writing()
+            delivery = db.session.get(MailDelivery, delivery_id)
+            delivery.attempted_at, delivery.attempts = utcnow(), delivery.attempts + 1
+            report_progress(job, _settled(batch.id))
+            db.session.commit()  # the attempt is on record before the hand-over (see the module docstring)
+            failure = _hand_over(delivery, smtp, config)
+            if failure is None:
+                continue
+            begin_writing()
+            if failure.whole_server:
+                _defer(delivery, failure, config)
+                _defer_untried(due[position + 1:], failure, config)
+                db.session.commit()
+                break
+            if failure.transient:
+                _defer(delivery, failure, config)
+            else:
+                _fail(delivery, failure)
+            db.session.commit()
+    _conclude(job, batch, config)
+
+
+def _hand_over(delivery: MailDelivery, smtp: SmtpSession, config):
+    invitation = db.session.get(Invitation, delivery.invitation_id)
+    message = compose(invitation, delivery.kind, delivery.recipient, config)
+    db.session.rollback()  # no transaction stays open while the SMTP server takes its time
+    try:
+        smtp.send(message)
+    except Exception as exc:
+        return classify(exc)
+    begin_writing()
+    delivery = db.session.get(MailDelivery, delivery.id)
+    invitation = db.session.get(Invitation, delivery.invitation_id)
+    delivery.status, delivery.error, delivery.error_reason, delivery.next_attempt_at = "sent", None, None, None
+    if delivery.kind == "invitation":
+        invitation.sent_at = invitation.sent_at or utcnow()
+    else:
+        invitation.reminded_at = utcnow()
+    db.session.commit()
+    return None
+
+
+def _defer(delivery: MailDelivery, failure, config) -> None:
+    """Try again after a doubling delay; after the last try, the delivery has failed."""
+    delivery = db.session.get(MailDelivery, delivery.id)
+    if delivery.attempts >= config["MAIL_MAX_ATTEMPTS"]:
+        _fail(delivery, failure)
+        return
+    delivery.error, delivery.error_reason = failure.raw, failure.reason
+    delivery.next_attempt_at = utcnow() + timedelta(
+        seconds=config["MAIL_RETRY_SECONDS"] * 2 ** (delivery.attempts - 1))
+
+
+def _defer_untried(delivery_ids, failure, config) -> None:
+    """The server is unreachable: the deliveries not tried in this pass wait as long as the one that was."""
+    if delivery_ids:
+        db.session.execute(update(MailDelivery).where(MailDelivery.id.in_(list(delivery_ids)))
+                           .values(error=failure.raw, error_reason=failure.reason,
+                                   next_attempt_at=utcnow() + timedelta(seconds=config["MAIL_RETRY_SECONDS"]))
+                           .execution_options(synchronize_session=False))
+
+
+def _fail(delivery: MailDelivery, failure) -> None:
+    delivery = db.session.get(MailDelivery, delivery.id)
+    delivery.status, delivery.error, delivery.error_reason = "failed", failure.raw, failure.reason
+    delivery.next_attempt_at = None
+
+
+def _settled(batch_id: int) -> int:
+    return db.session.scalar(select(func.count(MailDelivery.id)).where(
+        MailDelivery.batch_id == batch_id, MailDelivery.status != "pending"))
+
+
+def _conclude(job: Job, batch: MailBatch, config) -> None:
+    """Wait for the deferred deliveries, or finish the batch: done when all were accepted, failed otherwise."""
+    begin_writing()
+    job, batch = db.session.get(Job, job.id), db.session.get(MailBatch, batch.id)
     counts = dict(db.session.execute(select(MailDelivery.status, func.count(MailDelivery.id))
                                      .where(MailDelivery.batch_id == batch.id).group_by(MailDelivery.status)).all())
+    report_progress(job, counts.get("sent", 0) + counts.get("failed", 0))
     if counts.get("pending"):
-        return
+        next_try = db.session.scalar(select(func.min(MailDelivery.next_attempt_at)).where(
+            MailDelivery.batch_id == batch.id, MailDelivery.status == "pending")) or utcnow()
+        db.session.commit()
+        raise RunLater(next_try, f"{counts['pending']} e-mails wait to be tried again")
     batch.finished_at = utcnow()
     creator = db.session.get(User, batch.created_by_id) if batch.created_by_id else None
     record("mail.send", batch, actor=creator.email if creator else "system", survey=batch.survey_id,
            kind=batch.kind, sent=counts.get("sent", 0), failed=counts.get("failed", 0))
+    db.session.commit()
+    if counts.get("failed"):
+        raise JobFailed(f"{counts['failed']} of {batch.total} e-mails were not accepted")
 
 
-def describe_failure(exc: Exception) -> str:
-    """The SMTP server's refusal (code and text) or the connection error, as the console shows it."""
-    if isinstance(exc, smtplib.SMTPRecipientsRefused) and exc.recipients:
-        code, text = next(iter(exc.recipients.values()))
-        return f"{code} {text.decode('utf-8', 'replace') if isinstance(text, bytes) else text}"
-    if isinstance(exc, smtplib.SMTPResponseException):
-        text = exc.smtp_error.decode("utf-8", "replace") if isinstance(exc.smtp_error, bytes) else exc.smtp_error
-        return f"{exc.smtp_code} {text}"
-    return f"{type(exc).__name__}: {exc}"
+def send_test_message(recipient: str) -> tuple[list[str], object | None]:
+    """Send one test message now; returns the server's answers step by step and the failure, if any."""
+    config = current_app.config
+    if not smtp_configured(config):
+        raise SendRefused("smtp_not_configured")
+    with force_locale("zh"):
+        message = new_message(gettext("Test message from the satisfaction survey service"),
+                              gettext("This message shows that the survey service can hand e-mail to its mail "
+                                      "server. No reply is needed."), None, recipient, config)
+    answers: list[str] = []
+    try:
+        SmtpSession(config).transcript(message, answers)
+    except Exception as exc:
+        failure = classify(exc)
+        if failure.raw not in answers:
+            answers.append(failure.raw)
+    else:
+        failure = None
+    record("mail.test", None, recipient=recipient, accepted=failure is None,
+           answer=answers[-1] if answers else None)
+    return answers, failure

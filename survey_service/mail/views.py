@@ -1,5 +1,5 @@
 """E-mail: send invitations and reminders, follow a batch's progress, retry what failed."""
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -8,15 +8,20 @@ from survey_service.auth.forms import EmptyForm
 from survey_service.auth.models import Role
 from survey_service.console.queries import survey_by_key
 from survey_service.extensions import db
+from survey_service.jobs.models import Job
 from survey_service.mail.models import MailBatch
 from survey_service.mail.operations import KINDS, SendRefused, recipient_count, retry_batch, start_batch
-from survey_service.mail.queries import batch_progress, batch_rows, failed_deliveries, units_without_email
+from survey_service.mail.queries import (batch_progress, batch_rows, failed_deliveries, failing_addresses,
+                                        units_without_email)
+from survey_service.mail.sending import REASONS, smtp_configured
 from survey_service.surveys.models import Survey
 
 blueprint = Blueprint("mailing", __name__, url_prefix="/surveys/<key>/mail")
 
 #: why a send did not start, in the reader's language
 REFUSALS = {
+    "smtp_not_configured": lambda: _("No mail server is configured, so nothing can be sent yet."),
+    "still_sending": lambda: _("This batch is still being sent; retry once it has finished."),
     "survey_not_open": lambda: _("E-mails go out only while the survey is open. Open it first."),
     "no_recipients": lambda: _("Nobody to write to: every centre with an e-mail address has been reached."),
     "nothing_to_retry": lambda: _("Nothing to retry: every e-mail of this batch was accepted."),
@@ -29,7 +34,8 @@ def index(key: str):
     survey = survey_by_key(key)
     waiting = {kind: recipient_count(survey, kind) for kind in KINDS}
     return render_template("console/mail.html", survey=survey, batches=batch_rows(survey.id), waiting=waiting,
-                           without_email=units_without_email(survey.id), form=EmptyForm())
+                           without_email=units_without_email(survey.id), failing=failing_addresses(survey.id),
+                           configured=smtp_configured(current_app.config), reasons=REASONS, form=EmptyForm())
 
 
 @blueprint.route("/<any(invitation, reminder):kind>", methods=["POST"])
@@ -60,7 +66,13 @@ def batch(key: str, batch_id: int):
     survey = survey_by_key(key)
     shown = _batch_of(survey, batch_id)
     return render_template("console/mail_batch.html", survey=survey, batch=shown, progress=batch_progress(shown),
-                           failed=failed_deliveries(shown.id), form=EmptyForm())
+                           failed=failed_deliveries(shown.id), reasons=REASONS, form=EmptyForm(),
+                           batch_next_try=_next_try(shown))
+
+
+def _next_try(batch: MailBatch):
+    job = db.session.get(Job, batch.job_id) if batch.job_id else None
+    return job.not_before if job is not None else None
 
 
 @blueprint.route("/batches/<int:batch_id>/progress")

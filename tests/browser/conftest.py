@@ -44,11 +44,12 @@ class LiveServer:
 @pytest.fixture
 def live_server(tmp_path):
     """The app on a fresh SQLite database, served over HTTP for the browser."""
-    app = make_app(f"sqlite:///{tmp_path / 'live.db'}")
+    app = make_app(f"sqlite:///{tmp_path / 'live.db'}", JOBS_EMBEDDED_WORKER=True)
     with app.app_context():
         db.create_all()
     with LiveServer(app) as server:
         yield server
+    app.extensions["job_queue"].stop_worker()
     with app.app_context():
         db.session.remove()
         db.engine.dispose()

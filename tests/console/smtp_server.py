@@ -1,6 +1,7 @@
 """A real SMTP server on loopback (aiosmtpd) that keeps what it receives, and can refuse recipients with 550."""
 from __future__ import annotations
 
+import asyncio
 import email
 import socket
 import time
@@ -12,23 +13,32 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from survey_service.extensions import db
+from survey_service.jobs.models import Job, JobState
 from survey_service.mail.models import MailBatch
 
 
 class Mailbox:
-    """The aiosmtpd handler: parsed messages in arrival order; ``refusing`` answers every RCPT with 550."""
+    """The aiosmtpd handler: parsed messages in arrival order; ``refusing`` answers every RCPT with 550,
+    ``deferring`` answers that many RCPTs with 451 first; ``delay`` slows each DATA (to kill a sender mid-batch)."""
 
     def __init__(self):
         self.messages: list[EmailMessage] = []
         self.refusing = False
+        self.deferring = 0
+        self.delay = 0.0
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if self.refusing:
             return "550 5.1.1 Mailbox unavailable"
+        if self.deferring > 0:
+            self.deferring -= 1
+            return "451 4.3.0 Temporary local problem, try again later"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            await asyncio.sleep(self.delay)
         self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
         return "250 Message accepted for delivery"
 
@@ -61,12 +71,14 @@ def smtp(app):
 
 
 def wait_for_batches(app, timeout: float = 30.0) -> list[MailBatch]:
-    """Every mail batch once all have finished (their worker threads commit as they go)."""
+    """Every mail batch once all have finished: their jobs done or failed (the worker commits as it goes)."""
     deadline = time.monotonic() + timeout
     while True:
         with app.app_context():
             batches = db.session.scalars(select(MailBatch).order_by(MailBatch.id)).all()
-            if batches and all(batch.finished_at is not None for batch in batches):
+            states = db.session.scalars(select(Job.state).join(MailBatch, MailBatch.job_id == Job.id)).all()
+            if batches and len(states) == len(batches) and all(
+                    state in (JobState.done, JobState.failed) for state in states):
                 return batches
         assert time.monotonic() < deadline, "mail batch did not finish"
         time.sleep(0.1)

@@ -1,0 +1,77 @@
+"""Background jobs, and mail deliveries that are retried with backoff and explain their failures.
+
+Revision ID: 0013
+Revises: 0006
+Create Date: 2026-11-28 09:20:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0013'
+down_revision = '0012'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table('jobs',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=30), nullable=False),
+    sa.Column('survey_id', sa.Integer(), nullable=True),
+    sa.Column('state', sa.Enum('queued', 'running', 'done', 'failed', name='job_state', native_enum=False,
+                               length=10), nullable=False),
+    sa.Column('params', sa.JSON(), nullable=False),
+    sa.Column('done', sa.Integer(), nullable=False),
+    sa.Column('total', sa.Integer(), nullable=False),
+    sa.Column('error', sa.Text(), nullable=True),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('enqueued_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('not_before', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('started_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('heartbeat_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_jobs_created_by_id_users'),
+                            ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['survey_id'], ['surveys.id'], name=op.f('fk_jobs_survey_id_surveys'),
+                            ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_jobs'))
+    )
+    with op.batch_alter_table('jobs', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_jobs_state'), ['state'], unique=False)
+        batch_op.create_index(batch_op.f('ix_jobs_survey_id'), ['survey_id'], unique=False)
+
+    with op.batch_alter_table('mail_batches', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('job_id', sa.Integer(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_mail_batches_job_id'), ['job_id'], unique=False)
+        batch_op.create_foreign_key(batch_op.f('fk_mail_batches_job_id_jobs'), 'jobs', ['job_id'], ['id'],
+                                    ondelete='SET NULL')
+
+    with op.batch_alter_table('mail_deliveries', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('error_reason', sa.String(length=30), nullable=True))
+        batch_op.add_column(sa.Column('attempts', sa.Integer(), nullable=False, server_default='0'))
+        batch_op.add_column(sa.Column('next_attempt_at', sa.DateTime(timezone=True), nullable=True))
+    with op.batch_alter_table('mail_deliveries', schema=None) as batch_op:
+        batch_op.alter_column('attempts', server_default=None)
+
+
+def downgrade():
+    with op.batch_alter_table('mail_deliveries', schema=None) as batch_op:
+        batch_op.drop_column('next_attempt_at')
+        batch_op.drop_column('attempts')
+        batch_op.drop_column('error_reason')
+
+    with op.batch_alter_table('mail_batches', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_mail_batches_job_id_jobs'), type_='foreignkey')
+        batch_op.drop_index(batch_op.f('ix_mail_batches_job_id'))
+        batch_op.drop_column('job_id')
+
+    with op.batch_alter_table('jobs', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_jobs_survey_id'))
+        batch_op.drop_index(batch_op.f('ix_jobs_state'))
+
+    op.drop_table('jobs')
