@@ -5,6 +5,8 @@ import hashlib
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
+
 from analysis.comparison import compare_surveys, respondent_scores
 from analysis.narrative import SurveyFacts, narrative
 from survey_service.cache import document_cache
@@ -14,6 +16,17 @@ from survey_service.results.queries import data_state, survey_responses
 from survey_service.surveys.models import Survey
 
 CHINA = ZoneInfo("Asia/Shanghai")
+
+
+def interval_method_name(ci_method: str) -> str:
+    """The document's ``ci_method`` in words, as a reader of the report needs it (never the internal name)."""
+    names = {
+        "bootstrap-percentile-fpc": _("bootstrap percentile interval, with the finite-population correction"),
+        "bootstrap-percentile": _("bootstrap percentile interval"),
+        "delta-fpc": _("delta-method (linearisation) interval, with the finite-population correction"),
+        "delta": _("delta-method (linearisation) interval"),
+    }
+    return names[ci_method]
 
 
 def option_labels(survey: Survey, language: str) -> dict[str, str]:

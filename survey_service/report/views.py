@@ -15,10 +15,11 @@ from survey_service.auth.access import role_required
 from survey_service.auth.models import Role
 from survey_service.extensions import db
 from survey_service.report import charts
-from survey_service.report.content import (generated_on, not_applicable_label, option_labels, report_text,
-                                           survey_comparison)
+from survey_service.report.content import (generated_on, interval_method_name, not_applicable_label,
+                                           option_labels, report_text, survey_comparison)
 from survey_service.report.pdf import pdf_bytes
 from survey_service.report.queries import comment_counts, comments as survey_comments
+from survey_service.report.word import build_docx
 from survey_service.report.workbook import report_workbook
 from survey_service.results.documents import survey_document
 from survey_service.results.exports import responses_csv_stream
@@ -26,6 +27,7 @@ from survey_service.surveys.models import Survey
 
 blueprint = Blueprint("report", __name__)
 RESULTS = "/surveys/<key>/results"
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _language() -> str:
@@ -39,7 +41,8 @@ def report_helpers() -> dict:
             "SMALL_GROUP": SMALL_GROUP, "reliability_reading": reliability_reading, "pct": percent,
             "rate": lambda value: percent(value * 100) if value is not None else "—",
             "decimal": lambda value: f"{round_half_up(value, 3):.3f}" if value is not None else "—",
-            "points_difference": points_difference, "p_text": p_value_text}
+            "points_difference": points_difference, "p_text": p_value_text,
+            "interval_method_name": interval_method_name}
 
 
 def _survey(key: str) -> Survey:
@@ -114,7 +117,8 @@ def comparison(key: str):
                  sentences=comparison_text(result, _language()) if result else [])
 
 
-def _printable(survey: Survey, for_pdf: bool) -> str:
+def printable_html(survey: Survey, for_pdf: bool) -> str:
+    """The printable report in the current language (the page, or the HTML WeasyPrint turns into the PDF)."""
     result = survey_comparison(survey)
     document = survey_document(survey)
     return render_template(
@@ -127,7 +131,7 @@ def _printable(survey: Survey, for_pdf: bool) -> str:
 @blueprint.route(RESULTS + "/report")
 @role_required(Role.viewer)
 def printable(key: str):
-    return _printable(_survey(key), for_pdf=False)
+    return printable_html(_survey(key), for_pdf=False)
 
 
 @blueprint.route(RESULTS + "/report.pdf")
@@ -135,7 +139,15 @@ def printable(key: str):
 def pdf(key: str):
     survey = _survey(key)
     record("report.export", survey, format="pdf")
-    return _download(pdf_bytes(_printable(survey, for_pdf=True)), "application/pdf", f"{survey.key}-report.pdf")
+    return _download(pdf_bytes(printable_html(survey, for_pdf=True)), "application/pdf", f"{survey.key}-report.pdf")
+
+
+@blueprint.route(RESULTS + "/report.docx")
+@role_required(Role.viewer)
+def docx(key: str):
+    survey = _survey(key)
+    record("report.export", survey, format="docx")
+    return _download(build_docx(survey, _language()), DOCX_TYPE, f"{survey.key}-report.docx")
 
 
 # individual responses with their centres: for those who run the survey, as in the console's response list

@@ -89,6 +89,7 @@ ROUTES = {
     ("GET", "/surveys/<key>/results/comparison"): VIEWER,
     ("GET", "/surveys/<key>/results/report"): VIEWER,
     ("GET", "/surveys/<key>/results/report.pdf"): VIEWER,
+    ("GET", "/surveys/<key>/results/report.docx"): VIEWER,
     ("GET", "/surveys/<key>/results/responses.csv"): EVALUATOR,
     ("GET", "/surveys/<key>/results/results.xlsx"): EVALUATOR,
     ("GET", "/api/v1/openapi.json"): PUBLIC,
@@ -114,6 +115,7 @@ OBJECT_CHECKS = [
     ("GET", "/scorecards/999999"),
     ("GET", "/surveys/no-such-survey/results/"),
     ("GET", "/surveys/no-such-survey/results/report.pdf"),
+    ("GET", "/surveys/no-such-survey/results/report.docx"),
 ]
 
 
