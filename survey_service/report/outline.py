@@ -80,6 +80,8 @@ class ReportOutline:
     subtitle: str
     facts: list[tuple[str, str]]
     sections: list[Section]
+    #: a report opens with a title page and a table of contents; a one-page table (the scorecard) does not
+    title_page: bool = True
 
 
 def section_headings() -> tuple[str, ...]:

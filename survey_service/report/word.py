@@ -224,10 +224,12 @@ def _field(paragraph, instruction: str, shown: str) -> None:
 # --- blocks -------------------------------------------------------------------------------------------------
 
 def _title_page(document, outline: ReportOutline) -> None:
-    # the appendix line is a label, not a heading of the report: it stays out of the navigation pane
-    document.add_paragraph(style="Note").add_run(outline.appendix).bold = True
-    spacer = document.add_paragraph()
-    spacer.paragraph_format.space_before = Pt(120)
+    if outline.appendix:
+        # the appendix line is a label, not a heading of the report: it stays out of the navigation pane
+        document.add_paragraph(style="Note").add_run(outline.appendix).bold = True
+    if outline.title_page:
+        spacer = document.add_paragraph()
+        spacer.paragraph_format.space_before = Pt(120)
     document.add_paragraph(outline.title, style="Title")
     document.add_paragraph(outline.subtitle, style="Subtitle")
     for label, value in outline.facts:
@@ -235,6 +237,8 @@ def _title_page(document, outline: ReportOutline) -> None:
         fact.alignment = WD_ALIGN_PARAGRAPH.CENTER
         fact.add_run(f"{label}：" if outline.language == "zh" else f"{label}: ").bold = True
         fact.add_run(value)
+    if not outline.title_page:
+        return
     document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
     document.add_paragraph(_("Contents"), style="Title")
@@ -266,9 +270,10 @@ def _column_widths(table: Table) -> list[int]:
     fixed = sum(need[c] for c in table.numeric)
     flexible = sum(need[c] for c in text_columns)
     if text_columns and flexible:
-        share = max(available - fixed, 0) / flexible
+        # text columns wrap when the page is short of room, and widen a little when it has some to spare
+        share = min(max(available - fixed, 0) / flexible, 1.5)
         need = [width * share if c in text_columns else width for c, width in enumerate(need)]
-    scale = available / sum(need)
+    scale = min(available / sum(need), 1.0) if text_columns else available / sum(need)
     return [int(width * scale * unit) for width in need]
 
 

@@ -96,6 +96,7 @@ ROUTES = {
     ("GET", "/scorecards/"): VIEWER,
     ("POST", "/scorecards/"): EVALUATOR,
     ("GET", "/scorecards/<int:scorecard_id>"): VIEWER,
+    ("GET", "/scorecards/<int:scorecard_id>/scorecard.<any(docx, xlsx):file_format>"): VIEWER,
     # everyone lands on the login page; a session ends (test_auth.py checks a copied cookie dies). Tested last.
     ("POST", "/logout"): dict.fromkeys(VISITORS, LOGIN),
 }
@@ -113,6 +114,7 @@ OBJECT_CHECKS = [
     ("POST", "/admin/users/{admin_id}/tokens/{token_id}/revoke"),
     ("GET", "/admin/users/999999"),
     ("GET", "/scorecards/999999"),
+    ("GET", "/scorecards/999999/scorecard.docx"),
     ("GET", "/surveys/no-such-survey/results/"),
     ("GET", "/surveys/no-such-survey/results/report.pdf"),
     ("GET", "/surveys/no-such-survey/results/report.docx"),
