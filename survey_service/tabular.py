@@ -163,7 +163,7 @@ def xlsx_bytes(sheets: Mapping[str, Sheet]) -> bytes:
                 if isinstance(value, Styled):
                     value, number_format = value
                 cell = WriteOnlyCell(sheet, clean(value))
-                if number_format and isinstance(value, (int, float)):
+                if number_format and value is not None and not isinstance(value, str):
                     cell.number_format = number_format
                 out.append(cell)
             return out

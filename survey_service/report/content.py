@@ -29,6 +29,13 @@ def interval_method_name(ci_method: str) -> str:
     return names[ci_method]
 
 
+def scoring_scheme_name(scheme: str) -> str:
+    """The questionnaire's scoring scheme in words."""
+    names = {"linear": _("linear scoring (options evenly spaced from 0 to 100)"),
+             "points": _("points table"), "top_box": _("top-box share")}
+    return names[scheme]
+
+
 def option_labels(survey: Survey, language: str) -> dict[str, str]:
     """Scale option labels in the report's language, most satisfied first, keyed like the document ("5")."""
     questionnaire = survey.questionnaire_version.questionnaire

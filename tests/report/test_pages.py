@@ -133,3 +133,18 @@ def test_english_pages_mirror_the_chinese(clients):
     clients["viewer"].get(url(""), query_string={"lang": "zh"})
     assert "1. About the survey" in page and "11. Conclusion and indicator score" in page
     assert "Respondents were most satisfied with" in page and "percentage points" in page
+
+
+def test_workbook_shows_not_applicable_as_its_label_and_keeps_the_code(clients):
+    import io
+
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(clients["evaluator"].get(url("results.xlsx")).data))
+    readable, coded = workbook["答卷"], workbook["答卷（编码）"]
+    items = [column for column, cell in enumerate(coded[1], 1) if re.fullmatch(r"q\d+", str(cell.value))]
+    pairs = [(readable.cell(row, column).value, coded.cell(row, column).value)
+             for row in range(2, coded.max_row + 1) for column in items]
+    assert ("不了解", 0) in pairs
+    assert all(shown == "不了解" for shown, code in pairs if code == 0)
+    assert all(shown == code for shown, code in pairs if code != 0)
