@@ -193,6 +193,11 @@ def percent(value: float | None) -> str:
     return "—" if value is None else f"{round_half_up(value, 2):.2f}%"
 
 
+def coefficient(value: float) -> str:
+    """A coefficient (Cronbach's α, a correlation) as printed everywhere: three decimals, 0.794."""
+    return f"{round_half_up(value, 3):.3f}"
+
+
 def points_difference(higher: float, lower: float) -> str:
     """The difference of two printed percentages in percentage points (84.17% − 81.65% → 2.52)."""
     return f"{round_half_up(round_half_up(higher, 2) - round_half_up(lower, 2), 2):.2f}"
@@ -354,7 +359,7 @@ class _Writer:
         alpha = reliability["cronbach_alpha"]
         if alpha is None:  # no variance in the totals (analysis.stats._alpha)
             return [self.say("undefined_reliability")]
-        sentences = [self.say("reliability", alpha=f"{round_half_up(alpha, 2):.2f}", n=reliability["n_complete"],
+        sentences = [self.say("reliability", alpha=coefficient(alpha), n=reliability["n_complete"],
                               reading=self.templates["reading." + reliability_reading(alpha)])]
         weak = [key for key, value in reliability["alpha_if_deleted"].items() if value is not None and value > alpha]
         if weak:

@@ -29,6 +29,12 @@ def interval_method_name(ci_method: str) -> str:
     return names[ci_method]
 
 
+def is_census(row: dict, document: dict) -> bool:
+    """Every unit of the group answered validly: with the finite-population correction there is no sampling error,
+    and its interval has no width — the report says so in words instead of printing 91.86%–91.86%."""
+    return bool(row["issued"]) and row["valid"] == row["issued"] and document["ci_method"].endswith("-fpc")
+
+
 def scoring_scheme_name(scheme: str) -> str:
     """The questionnaire's scoring scheme in words."""
     names = {"linear": _("linear scoring (options evenly spaced from 0 to 100)"),

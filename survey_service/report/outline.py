@@ -10,11 +10,10 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 
-from analysis.narrative import SECTIONS, SMALL_GROUP, p_value_text, percent, points_difference
-from analysis.rounding import round_half_up
+from analysis.narrative import SECTIONS, SMALL_GROUP, coefficient, p_value_text, percent, points_difference
 from survey_service.report import charts
 from survey_service.report.charts import Bar, LikertRow
-from survey_service.report.content import (generated_on, interval_method_name, not_applicable_label, option_labels,
+from survey_service.report.content import (interval_method_name, is_census, not_applicable_label, option_labels,
                                            report_text, survey_comparison)
 from survey_service.report.queries import comments as survey_comments
 from survey_service.results.documents import survey_document
@@ -99,7 +98,7 @@ def rate(value: float | None) -> str:
 
 def decimal(value: float | None) -> str:
     """A coefficient (α, r) with three decimals, as on every page."""
-    return f"{round_half_up(value, 3):.3f}" if value is not None else "—"
+    return coefficient(value) if value is not None else "—"
 
 
 def interval(ci: list | None) -> str:
@@ -253,11 +252,14 @@ def _district_table(document: dict) -> Table:
     ranked = sorted(document["groups"]["rows"], key=lambda row: (row["index"] is None, -(row["index"] or 0)))
     rows = []
     for rank, row in enumerate(ranked, 1):
-        note = _("Fewer than %(n)s valid questionnaires: for reference only", n=SMALL_GROUP) \
-            if row["valid"] < SMALL_GROUP else ""
+        census = is_census(row, document)
+        notes = [_("Fewer than %(n)s valid questionnaires: for reference only", n=SMALL_GROUP)] \
+            if row["valid"] < SMALL_GROUP else []
+        if census:
+            notes.append(_("Every unit of the district answered: a census, with no sampling error."))
         rows.append((str(rank) if row["index"] is not None else "—", row["group"] or _("(blank)"),
                      str(row["issued"] or 0), str(row["valid"]), rate(row["valid_rate"]), percent(row["index"]),
-                     interval(row["ci95"]), note))
+                     "—" if census else interval(row["ci95"]), " ".join(notes)))
     return Table(_("Table 9. Districts ranked"),
                  (_("Rank"), _("District"), _("Issued"), _("Valid"), _("Valid return rate"), _("Satisfaction"),
                   _("95%% interval") % {}, _("Note")), tuple(rows), numeric=frozenset({0, 2, 3, 4, 5, 6}))

@@ -7,15 +7,14 @@ from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import get_locale
 from sqlalchemy import select
 
-from analysis.narrative import (SMALL_GROUP, comparison_text, p_value_text, percent, points_difference,
+from analysis.narrative import (SMALL_GROUP, coefficient, comparison_text, p_value_text, percent, points_difference,
                                 reliability_reading)
-from analysis.rounding import round_half_up
 from survey_service.audit.operations import record
 from survey_service.auth.access import role_required
 from survey_service.auth.models import Role
 from survey_service.extensions import db
 from survey_service.report import charts
-from survey_service.report.content import (generated_on, interval_method_name, not_applicable_label,
+from survey_service.report.content import (generated_on, interval_method_name, is_census, not_applicable_label,
                                            option_labels, report_text, survey_comparison)
 from survey_service.report.pdf import pdf_bytes
 from survey_service.report.queries import comment_counts, comments as survey_comments
@@ -40,9 +39,9 @@ def report_helpers() -> dict:
     return {"language": language, "title_of": lambda entry: charts.title_of(entry, language), "charts": charts,
             "SMALL_GROUP": SMALL_GROUP, "reliability_reading": reliability_reading, "pct": percent,
             "rate": lambda value: percent(value * 100) if value is not None else "—",
-            "decimal": lambda value: f"{round_half_up(value, 3):.3f}" if value is not None else "—",
+            "decimal": lambda value: coefficient(value) if value is not None else "—",
             "points_difference": points_difference, "p_text": p_value_text,
-            "interval_method_name": interval_method_name}
+            "interval_method_name": interval_method_name, "is_census": is_census}
 
 
 def _survey(key: str) -> Survey:
