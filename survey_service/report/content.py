@@ -11,7 +11,7 @@ from analysis.comparison import compare_surveys, respondent_scores
 from analysis.narrative import SurveyFacts, narrative
 from survey_service.cache import document_cache
 from survey_service.report.queries import comment_counts, earlier_survey
-from survey_service.results.documents import survey_document
+from survey_service.results.documents import report_document, survey_document
 from survey_service.results.queries import data_state, survey_responses
 from survey_service.surveys.models import Survey
 
@@ -62,7 +62,7 @@ def survey_facts(survey: Survey, language: str) -> SurveyFacts:
     """The survey's population, period, rules and comment counts, for the generated sentences."""
     questionnaire = survey.questionnaire_version.questionnaire
     counts = comment_counts(survey)
-    kinds = survey_document(survey, "kind")["groups"]["rows"]
+    kinds = report_document(survey, "kind")["groups"]["rows"]
     return SurveyFacts(
         population=survey.roster.name, option_labels=option_labels(survey, language),
         not_applicable_label=not_applicable_label(survey, language),
@@ -98,7 +98,7 @@ def _scores(survey: Survey):
 
 def report_text(survey: Survey, language: str, comparison: dict | None) -> dict[str, list[str]]:
     """The generated paragraphs of every section (analysis/narrative.py) in the UI language."""
-    return narrative(survey_document(survey), survey_facts(survey, language), language, comparison)
+    return narrative(report_document(survey), survey_facts(survey, language), language, comparison)
 
 
 def generated_on(document: dict) -> datetime:

@@ -16,7 +16,7 @@ from survey_service.report.charts import Bar, LikertRow
 from survey_service.report.content import (interval_method_name, is_census, not_applicable_label, option_labels,
                                            report_text, survey_comparison)
 from survey_service.report.queries import comments as survey_comments
-from survey_service.results.documents import survey_document
+from survey_service.results.documents import report_document
 from survey_service.surveys.models import Survey
 
 
@@ -113,8 +113,8 @@ def signed_points(index: float | None, overall: float | None) -> str:
 
 def report_outline(survey: Survey, language: str, state_label: str, report_date: str) -> ReportOutline:
     """The report of ``survey`` in ``language`` (the caller forces the locale: messages are translated here)."""
-    document = survey_document(survey)
-    kind_document = survey_document(survey, "kind")
+    document = report_document(survey)
+    kind_document = report_document(survey, "kind")
     labels = option_labels(survey, language)
     na_label = not_applicable_label(survey, language)
     comparison = survey_comparison(survey)
@@ -254,12 +254,16 @@ def _district_table(document: dict) -> Table:
     for rank, row in enumerate(ranked, 1):
         census = is_census(row, document)
         notes = [_("Fewer than %(n)s valid questionnaires: for reference only", n=SMALL_GROUP)] \
-            if row["valid"] < SMALL_GROUP else []
+            if row["valid"] < SMALL_GROUP and not row.get("suppressed") else []
         if census:
             notes.append(_("Every unit of the district answered: a census, with no sampling error."))
+        if row.get("suppressed"):
+            figure = spread = _("Too few questionnaires")
+        else:
+            figure, spread = percent(row["index"]), "—" if census else interval(row["ci95"])
         rows.append((str(rank) if row["index"] is not None else "—", row["group"] or _("(blank)"),
-                     str(row["issued"] or 0), str(row["valid"]), rate(row["valid_rate"]), percent(row["index"]),
-                     "—" if census else interval(row["ci95"]), " ".join(notes)))
+                     str(row["issued"] or 0), str(row["valid"]), rate(row["valid_rate"]), figure, spread,
+                     " ".join(notes)))
     return Table(_("Table 9. Districts ranked"),
                  (_("Rank"), _("District"), _("Issued"), _("Valid"), _("Valid return rate"), _("Satisfaction"),
                   _("95%% interval") % {}, _("Note")), tuple(rows), numeric=frozenset({0, 2, 3, 4, 5, 6}))

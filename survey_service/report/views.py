@@ -20,7 +20,7 @@ from survey_service.report.pdf import pdf_bytes
 from survey_service.report.queries import comment_counts, comments as survey_comments
 from survey_service.report.word import build_docx
 from survey_service.report.workbook import report_workbook
-from survey_service.results.documents import survey_document
+from survey_service.results.documents import report_document
 from survey_service.results.exports import responses_csv_stream
 from survey_service.surveys.models import Survey
 
@@ -52,7 +52,7 @@ def _survey(key: str) -> Survey:
 
 
 def _page(template: str, survey: Survey, **context):
-    return render_template(f"report/{template}", survey=survey, document=survey_document(survey),
+    return render_template(f"report/{template}", survey=survey, document=report_document(survey),
                            labels=option_labels(survey, _language()),
                            na_label=not_applicable_label(survey, _language()), **context)
 
@@ -119,9 +119,9 @@ def comparison(key: str):
 def printable_html(survey: Survey, for_pdf: bool) -> str:
     """The printable report in the current language (the page, or the HTML WeasyPrint turns into the PDF)."""
     result = survey_comparison(survey)
-    document = survey_document(survey)
+    document = report_document(survey)
     return render_template(
-        "report/printable.html", survey=survey, document=document, kind_document=survey_document(survey, "kind"),
+        "report/printable.html", survey=survey, document=document, kind_document=report_document(survey, "kind"),
         labels=option_labels(survey, _language()), na_label=not_applicable_label(survey, _language()),
         text=report_text(survey, _language(), result), comparison=result, comments=survey_comments(survey),
         report_date=generated_on(document), for_pdf=for_pdf)

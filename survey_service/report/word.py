@@ -45,11 +45,11 @@ def build_docx(survey: Survey, language: str, state_label: str | None = None) ->
     from flask import current_app
     from survey_service.formatting import local_date
     from survey_service.report.content import generated_on
-    from survey_service.results.documents import survey_document
+    from survey_service.results.documents import report_document
 
     with force_locale(language):
         state = state_label or str(current_app.jinja_env.globals["state_labels"][survey.status])
-        outline = report_outline(survey, language, state, local_date(generated_on(survey_document(survey))))
+        outline = report_outline(survey, language, state, local_date(generated_on(report_document(survey))))
         return write_docx(outline)
 
 

@@ -15,7 +15,7 @@ from survey_service.report.content import (CHINA, interval_method_name, not_appl
                                            scoring_scheme_name)
 from survey_service.report.queries import comments
 from survey_service.responses.csv_format import export_header
-from survey_service.results.documents import survey_document
+from survey_service.results.documents import report_document
 from survey_service.report.charts import title_of
 from survey_service.results.exports import response_rows
 from survey_service.surveys.models import Survey
@@ -29,7 +29,7 @@ def report_workbook(survey: Survey, language: str) -> bytes:
     Beijing time, said so in the heading. The responses come twice: readable (N/A as its label, 不了解) and coded
     as the responses CSV (spec/files-and-cli.md), the sheet to reanalyse or import.
     """
-    document = survey_document(survey)
+    document = report_document(survey)
     labels = option_labels(survey, language)
     na_label = not_applicable_label(survey, language)
     questionnaire = survey.questionnaire_version.questionnaire
@@ -138,6 +138,8 @@ def _items(document: dict, language: str):
 def _districts(document: dict):
     header = [_("District"), _("Issued"), _("Returned"), _("Valid"), _("Valid rate"), _("Index"),
               _("Interval (95%), low"), _("Interval (95%), high")]
-    rows = [[r["group"], r["issued"], r["submitted"], r["valid"], r["valid_rate"], r["index"],
-             *(r["ci95"] or (None, None))] for r in (document["groups"] or {"rows": []})["rows"]]
+    suppressed = _("Too few questionnaires")
+    rows = [[r["group"], r["issued"], r["submitted"], r["valid"], r["valid_rate"],
+             *([suppressed] * 3 if r.get("suppressed") else (r["index"], *(r["ci95"] or (None, None))))]
+            for r in (document["groups"] or {"rows": []})["rows"]]
     return header, rows, {4: RATE, 5: INDEX, 6: INDEX, 7: INDEX}
