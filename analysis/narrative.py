@@ -196,6 +196,11 @@ def reliability_reading(alpha: float) -> str:
     return next(reading for threshold, reading in RELIABILITY_READINGS if alpha >= threshold)
 
 
+def coefficient(value: float | None) -> str:
+    """A coefficient (Cronbach's α, a correlation) as printed everywhere: three decimals, 0.794."""
+    return fixed(value, 3)
+
+
 def points_difference(higher: float, lower: float) -> str:
     """The difference of two printed percentages in percentage points (84.17% − 81.65% → 2.52)."""
     return fixed(round_half_up(higher, 2) - round_half_up(lower, 2))
@@ -362,7 +367,7 @@ class _Writer:
         alpha = reliability["cronbach_alpha"]
         if alpha is None:  # no variance in the totals (analysis.stats._alpha)
             return [self.say("undefined_reliability")]
-        sentences = [self.say("reliability", alpha=fixed(alpha), n=reliability["n_complete"],
+        sentences = [self.say("reliability", alpha=coefficient(alpha), n=reliability["n_complete"],
                               reading=self.templates["reading." + reliability_reading(alpha)])]
         weak = [key for key, value in reliability["alpha_if_deleted"].items() if value is not None and value > alpha]
         if weak:

@@ -9,7 +9,7 @@ from pathlib import Path
 from analysis.china_time import TIME_ZONE_NAME
 
 ENV_SETTINGS = ("DATABASE_URL", "SECRET_KEY", "BASE_URL", "REDIS_URL", "SMTP_HOST", "SMTP_PORT", "SMTP_USER",
-                "SMTP_PASSWORD", "SMTP_TLS", "MAIL_FROM", "PROXY_FIX_HOPS")
+                "SMTP_PASSWORD", "SMTP_TLS", "MAIL_FROM", "PROXY_FIX_HOPS", "CONFIDENTIAL_MIN_GROUP")
 
 
 class ConfigurationError(RuntimeError):
@@ -51,6 +51,9 @@ class Config:
     #: seconds between two rounds of the clock loop (lost jobs sent again, reminders that came due)
     JOBS_CLOCK_SECONDS = 5
     PROXY_FIX_HOPS = 0  # proxies in front of the service whose X-Forwarded-* headers are trusted
+    #: a group (district) with fewer valid questionnaires shows 样本不足 to readers, never figures that would
+    #: reveal a centre's answers (the questionnaire promises aggregates only)
+    CONFIDENTIAL_MIN_GROUP = 3
     TESTING = False
 
 
@@ -77,7 +80,7 @@ def from_environment(instance_path: str) -> dict:
     for name in ("SMTP_HOST", "SMTP_USER", "SMTP_PASSWORD", "SMTP_TLS", "MAIL_FROM"):
         if name in env:
             settings[name] = env[name]
-    for name in ("SMTP_PORT", "PROXY_FIX_HOPS"):
+    for name in ("SMTP_PORT", "PROXY_FIX_HOPS", "CONFIDENTIAL_MIN_GROUP"):
         if name in env:
             settings[name] = int(env[name])
     return settings

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator, Sequence
+import itertools
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import NamedTuple
 
 from survey_service.problems import ProblemList
 
@@ -103,22 +106,82 @@ def csv_chunks(header: Sequence[str], rows: Iterable[Sequence]) -> Iterator[byte
     yield buffer.getvalue().encode("utf-8")
 
 
-def xlsx_bytes(sheets: dict[str, tuple[Sequence[str], Iterable[Sequence]]]) -> bytes:
-    """An XLSX workbook with one sheet per entry (name -> header, rows); cells are formula-neutralised."""
-    from openpyxl import Workbook
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+class Styled(NamedTuple):
+    """A cell with its own number format, where a column holds figures of several kinds (a summary sheet)."""
 
-    def cell(value):
+    value: object
+    number_format: str
+
+
+#: a sheet: (header, rows) or (header, rows, {column index: number format})
+Sheet = tuple[Sequence[str], Iterable[Sequence]] | tuple[Sequence[str], Iterable[Sequence], Mapping[int, str]]
+#: rows looked at to size the columns, and the widest a column gets (in Excel's character units)
+WIDTH_SAMPLE, MAX_WIDTH = 200, 60
+
+
+def xlsx_bytes(sheets: Mapping[str, Sheet]) -> bytes:
+    """An XLSX workbook with one sheet per entry; cells are formula-neutralised.
+
+    Fit for Excel users: the header row is frozen, columns are as wide as their content (CJK counts double) and
+    figures carry number formats (``0.00%`` for rates, ``0.00`` for indexes) instead of raw floats' 15 digits.
+    """
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    def clean(value):
         # control characters XLSX cannot hold (openpyxl refuses them, a review reason may carry one) show as �
         value = neutralise(value)
         return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value) if isinstance(value, str) else value
 
     workbook = Workbook(write_only=True)
-    for name, (header, rows) in sheets.items():
+    bold = Font(bold=True)
+    for name, (header, rows, *rest) in sheets.items():
+        formats = rest[0] if rest else {}
         sheet = workbook.create_sheet(title=name[:31])
-        sheet.append([cell(h) for h in header])
-        for row in rows:
-            sheet.append([cell(value) for value in row])
+        sheet.freeze_panes = "A2"
+        rows = iter(rows)
+        sample = [list(row) for _, row in zip(range(WIDTH_SAMPLE), rows)]
+        widths = [_display_width(h) for h in header]
+        for row in sample:
+            for column, value in enumerate(row):
+                shown = value.value if isinstance(value, Styled) else value
+                width = _display_width(f"{shown:.2f}" if isinstance(shown, float) else shown)
+                if column < len(widths):
+                    widths[column] = max(widths[column], width)
+                else:
+                    widths.append(width)
+        for column, width in enumerate(widths, 1):
+            sheet.column_dimensions[get_column_letter(column)].width = min(width + 2, MAX_WIDTH)
+
+        def cells(row):
+            out = []
+            for column, value in enumerate(row):
+                number_format = formats.get(column)
+                if isinstance(value, Styled):
+                    value, number_format = value
+                cell = WriteOnlyCell(sheet, clean(value))
+                if number_format and value is not None and not isinstance(value, str):
+                    cell.number_format = number_format
+                out.append(cell)
+            return out
+
+        heading = [WriteOnlyCell(sheet, clean(h)) for h in header]
+        for cell in heading:
+            cell.font = bold
+        sheet.append(heading)
+        for row in itertools.chain(sample, rows):
+            sheet.append(cells(row))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _display_width(value) -> int:
+    """How many character widths Excel needs to show a value: CJK and full-width characters count two."""
+    if value is None:
+        return 0
+    text = str(value)
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)

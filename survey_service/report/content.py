@@ -4,14 +4,40 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
+from flask_babel import gettext as _
+
 from analysis.china_time import CHINA_STANDARD_TIME
 from analysis.comparison import compare_surveys, respondent_scores
 from analysis.narrative import SurveyFacts, narrative
 from survey_service.cache import document_cache
 from survey_service.report.queries import comment_counts, earlier_survey
-from survey_service.results.documents import survey_document
+from survey_service.results.documents import report_document, survey_document
 from survey_service.results.queries import data_state, survey_responses
 from survey_service.surveys.models import Survey
+
+def interval_method_name(ci_method: str) -> str:
+    """The document's ``ci_method`` in words, as a reader of the report needs it (never the internal name)."""
+    names = {
+        "bootstrap-percentile-fpc": _("bootstrap percentile interval, with the finite-population correction"),
+        "bootstrap-percentile": _("bootstrap percentile interval"),
+        "delta-fpc": _("delta-method (linearisation) interval, with the finite-population correction"),
+        "delta": _("delta-method (linearisation) interval"),
+    }
+    return names[ci_method]
+
+
+def is_census(row: dict, document: dict) -> bool:
+    """Every unit of the group answered validly: with the finite-population correction there is no sampling error,
+    and its interval has no width — the report says so in words instead of printing 91.86%–91.86%."""
+    return bool(row["issued"]) and row["valid"] == row["issued"] and document["ci_method"].endswith("-fpc")
+
+
+def scoring_scheme_name(scheme: str) -> str:
+    """The questionnaire's scoring scheme in words."""
+    names = {"linear": _("linear scoring (options evenly spaced from 0 to 100)"),
+             "points": _("points table"), "top_box": _("top-box share")}
+    return names[scheme]
+
 
 def option_labels(survey: Survey, language: str) -> dict[str, str]:
     """Scale option labels in the report's language, most satisfied first, keyed like the document ("5")."""
@@ -33,7 +59,7 @@ def survey_facts(survey: Survey, language: str) -> SurveyFacts:
     """The survey's population, period, rules and comment counts, for the generated sentences."""
     questionnaire = survey.questionnaire_version.questionnaire
     counts = comment_counts(survey)
-    kinds = survey_document(survey, "kind")["groups"]["rows"]
+    kinds = report_document(survey, "kind")["groups"]["rows"]
     return SurveyFacts(
         population=survey.roster.name, option_labels=option_labels(survey, language),
         not_applicable_label=not_applicable_label(survey, language),
@@ -69,7 +95,7 @@ def _scores(survey: Survey):
 
 def report_text(survey: Survey, language: str, comparison: dict | None) -> dict[str, list[str]]:
     """The generated paragraphs of every section (analysis/narrative.py) in the UI language."""
-    return narrative(survey_document(survey), survey_facts(survey, language), language, comparison)
+    return narrative(report_document(survey), survey_facts(survey, language), language, comparison)
 
 
 def generated_on(document: dict) -> datetime:

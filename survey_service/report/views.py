@@ -7,8 +7,8 @@ from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import get_locale
 from sqlalchemy import select
 
-from analysis.narrative import (SMALL_GROUP, comparison_text, group_name, p_value_text, points_difference,
-                                reliability_reading)
+from analysis.narrative import (SMALL_GROUP, coefficient, comparison_text, group_name, p_value_text,
+                                points_difference, reliability_reading)
 from analysis.rounding import fixed, percent
 from analysis.satisfaction import ranked_groups
 from survey_service.audit.operations import record_download
@@ -16,17 +16,19 @@ from survey_service.auth.access import role_required
 from survey_service.auth.models import Role
 from survey_service.extensions import db
 from survey_service.report import charts
-from survey_service.report.content import (generated_on, not_applicable_label, option_labels, report_text,
-                                           survey_comparison)
+from survey_service.report.content import (generated_on, interval_method_name, is_census, not_applicable_label,
+                                           option_labels, report_text, survey_comparison)
 from survey_service.report.pdf import pdf_bytes
 from survey_service.report.queries import comment_counts, comments as survey_comments
+from survey_service.report.word import build_docx
 from survey_service.report.workbook import report_workbook
-from survey_service.results.documents import survey_document
+from survey_service.results.documents import report_document
 from survey_service.results.exports import responses_csv_stream
 from survey_service.surveys.models import Survey
 
 blueprint = Blueprint("report", __name__)
 RESULTS = "/surveys/<key>/results"
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _language() -> str:
@@ -38,10 +40,10 @@ def report_helpers() -> dict:
     language = _language()
     return {"language": language, "title_of": lambda entry: charts.title_of(entry, language), "charts": charts,
             "SMALL_GROUP": SMALL_GROUP, "reliability_reading": reliability_reading, "pct": percent,
-            "rate": lambda value: percent(value, rate=True), "decimal": lambda value: fixed(value, 3),
-            "fixed": fixed,
+            "rate": lambda value: percent(value, rate=True), "decimal": coefficient, "fixed": fixed,
             "points_difference": points_difference, "p_text": p_value_text, "ranked_groups": ranked_groups,
-            "group_name": lambda label: group_name(label, language)}
+            "group_name": lambda label: group_name(label, language),
+            "interval_method_name": interval_method_name, "is_census": is_census}
 
 
 def _survey(key: str) -> Survey:
@@ -52,7 +54,7 @@ def _survey(key: str) -> Survey:
 
 
 def _page(template: str, survey: Survey, **context):
-    return render_template(f"report/{template}", survey=survey, document=survey_document(survey),
+    return render_template(f"report/{template}", survey=survey, document=report_document(survey),
                            labels=option_labels(survey, _language()),
                            na_label=not_applicable_label(survey, _language()), **context)
 
@@ -116,11 +118,12 @@ def comparison(key: str):
                  sentences=comparison_text(result, _language()) if result else [])
 
 
-def _printable(survey: Survey, for_pdf: bool) -> str:
+def printable_html(survey: Survey, for_pdf: bool) -> str:
+    """The printable report in the current language (the page, or the HTML WeasyPrint turns into the PDF)."""
     result = survey_comparison(survey)
-    document = survey_document(survey)
+    document = report_document(survey)
     return render_template(
-        "report/printable.html", survey=survey, document=document, kind_document=survey_document(survey, "kind"),
+        "report/printable.html", survey=survey, document=document, kind_document=report_document(survey, "kind"),
         labels=option_labels(survey, _language()), na_label=not_applicable_label(survey, _language()),
         text=report_text(survey, _language(), result), comparison=result, comments=survey_comments(survey),
         report_date=generated_on(document), for_pdf=for_pdf)
@@ -129,7 +132,7 @@ def _printable(survey: Survey, for_pdf: bool) -> str:
 @blueprint.route(RESULTS + "/report")
 @role_required(Role.viewer)
 def printable(key: str):
-    return _printable(_survey(key), for_pdf=False)
+    return printable_html(_survey(key), for_pdf=False)
 
 
 @blueprint.route(RESULTS + "/report.pdf")
@@ -137,7 +140,15 @@ def printable(key: str):
 def pdf(key: str):
     survey = _survey(key)
     record_download("report.export", survey, format="pdf")
-    return _download(pdf_bytes(_printable(survey, for_pdf=True)), "application/pdf", f"{survey.key}-report.pdf")
+    return _download(pdf_bytes(printable_html(survey, for_pdf=True)), "application/pdf", f"{survey.key}-report.pdf")
+
+
+@blueprint.route(RESULTS + "/report.docx")
+@role_required(Role.viewer)
+def docx(key: str):
+    survey = _survey(key)
+    record_download("report.export", survey, format="docx")
+    return _download(build_docx(survey, _language()), DOCX_TYPE, f"{survey.key}-report.docx")
 
 
 # individual responses with their centres: for those who run the survey, as in the console's response list

@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 
+from flask import current_app
 from sqlalchemy import select
 
 from analysis.satisfaction import Population, satisfaction_document
@@ -19,6 +20,23 @@ from survey_service.surveys.models import Survey
 def survey_document(survey: Survey, group_by: str | None = DEFAULT_GROUPING) -> dict:
     """The satisfaction document (spec/satisfaction-json.md) of a survey's valid responses."""
     return json.loads(survey_document_json(survey, group_by)[1])
+
+
+def confidential(document: dict, minimum: int | None = None) -> dict:
+    """The document as readers other than evaluators get it: a group with fewer valid questionnaires than the
+    minimum keeps its counts but loses its figures (``index``/``ci95`` null, ``suppressed`` true), so no centre's
+    answers can be read off a small group (spec/satisfaction-json.md, confidentiality)."""
+    minimum = current_app.config["CONFIDENTIAL_MIN_GROUP"] if minimum is None else minimum
+    if not document.get("groups"):
+        return document
+    rows = [{**row, "index": None, "ci95": None, "suppressed": True} if row["valid"] < minimum else row
+            for row in document["groups"]["rows"]]
+    return {**document, "groups": {**document["groups"], "rows": rows}}
+
+
+def report_document(survey: Survey, group_by: str | None = "district") -> dict:
+    """The document behind the result pages, the report and its exports: confidential, whoever reads them."""
+    return confidential(survey_document(survey, group_by))
 
 
 def document_key(survey: Survey, group_by: str | None) -> str:

@@ -6,14 +6,17 @@ its personal link) and ``/api/`` (bearer tokens) are covered by prefix rules unl
 """
 from __future__ import annotations
 
+import io
+import json
 import re
 from urllib.parse import urlparse
 
 import pytest
+from docx import Document
 from sqlalchemy import select
 
 from survey_service.auth.models import ApiToken
-from survey_service.auth.operations import create_api_token, find_user
+from survey_service.auth.operations import create_api_token, create_user, find_user
 from survey_service.extensions import db
 from survey_service.mail.models import MailBatch, MailDelivery
 from survey_service.scorecard.models import StoredScorecard
@@ -99,12 +102,14 @@ ROUTES = {
     ("GET", "/surveys/<key>/results/comparison"): VIEWER,
     ("GET", "/surveys/<key>/results/report"): VIEWER,
     ("GET", "/surveys/<key>/results/report.pdf"): VIEWER,
+    ("GET", "/surveys/<key>/results/report.docx"): VIEWER,
     ("GET", "/surveys/<key>/results/responses.csv"): EVALUATOR,
     ("GET", "/surveys/<key>/results/results.xlsx"): EVALUATOR,
     ("GET", "/api/v1/openapi.json"): PUBLIC,
     ("GET", "/scorecards/"): VIEWER,
     ("POST", "/scorecards/"): EVALUATOR,
     ("GET", "/scorecards/<int:scorecard_id>"): VIEWER,
+    ("GET", "/scorecards/<int:scorecard_id>/scorecard.<any(docx, xlsx):file_format>"): VIEWER,
     # everyone lands on the login page; a session ends (test_auth.py checks a copied cookie dies). Tested last.
     ("POST", "/logout"): dict.fromkeys(VISITORS, LOGIN),
 }
@@ -124,8 +129,10 @@ OBJECT_CHECKS = [
     ("POST", "/admin/users/{admin_id}/tokens/{token_id}/revoke"),
     ("GET", "/admin/users/999999"),
     ("GET", "/scorecards/999999"),
+    ("GET", "/scorecards/999999/scorecard.docx"),
     ("GET", "/surveys/no-such-survey/results/"),
     ("GET", "/surveys/no-such-survey/results/report.pdf"),
+    ("GET", "/surveys/no-such-survey/results/report.docx"),
 ]
 
 
@@ -242,3 +249,86 @@ def test_objects_are_checked_beyond_roles(app, objects):
     assert wrong == []
     with app.app_context():
         assert db.session.get(ApiToken, objects["token_id"]).revoked_at is None
+
+
+# --- confidentiality: what a reader may learn of one centre's answers (spec/satisfaction-json.md) -----------------
+
+LIKERT = [f"q{n:02d}" for n in range(1, 13)]
+ISSUED = "remote-edu-ops-2017"  # the survey of the issued_survey fixture
+
+
+@pytest.fixture
+def small_groups(app, issued_survey):
+    """Four valid questionnaires from one district, one from another (a lone centre), each with a comment."""
+    from survey_service.responses.operations import save_answers
+    from survey_service.roster.models import RosterUnit
+    from survey_service.surveys.models import Invitation
+
+    with app.app_context():
+        invitations = db.session.execute(select(Invitation, RosterUnit).join(RosterUnit)
+                                         .order_by(Invitation.id)).all()
+        by_district: dict[str, list] = {}
+        for invitation, unit in invitations:
+            by_district.setdefault(unit.district, []).append((invitation, unit))
+        large, small = list(by_district)[:2]
+        chosen = by_district[large][:4] + by_district[small][:1]
+        for n, (invitation, unit) in enumerate(chosen):
+            save_answers(invitation, dict(zip(LIKERT, [5, 4, 3, 4, 5, 4] * 2)), {"suggestions": f"意见第{n}条"},
+                         submit=True)
+        db.session.commit()
+        return {"large": large, "small": small, "lone_centre": chosen[-1][1].name}
+
+
+def _row(document: dict, group: str) -> dict:
+    return next(row for row in document["groups"]["rows"] if row["group"] == group)
+
+
+def test_a_viewer_token_reads_small_groups_suppressed_and_evaluators_read_every_figure(app, client, small_groups):
+    url = f"/api/v1/surveys/{ISSUED}/satisfaction"
+    figures = {}
+    for role in ("viewer", "evaluator", "admin"):
+        with app.app_context():
+            user = create_user(f"api-{role}@example.org", role, "correct horse battery")
+            _, secret = create_api_token(user, "report")
+            db.session.commit()
+        response = client.get(url, headers={"Authorization": f"Bearer {secret}"})
+        assert response.status_code == 200
+        figures[role] = response
+    viewer = figures["viewer"].json
+    small = _row(viewer, small_groups["small"])
+    assert (small["index"], small["ci95"], small["suppressed"]) == (None, None, True)
+    assert (small["issued"], small["submitted"], small["valid"]) != (None, None, None) and small["valid"] == 1
+    assert _row(viewer, small_groups["large"])["index"] is not None
+    assert "suppressed" not in _row(viewer, small_groups["large"])
+    for role in ("evaluator", "admin"):
+        full = _row(figures[role].json, small_groups["small"])
+        assert full["index"] is not None and "suppressed" not in full
+    assert figures["viewer"].headers["ETag"] != figures["evaluator"].headers["ETag"]
+    assert viewer["overall"] == figures["evaluator"].json["overall"]
+    cli = json.loads(app.test_cli_runner().invoke(args=["analyze", "--survey", ISSUED, "--json"]).stdout)
+    assert _row(cli, small_groups["small"])["index"] == _row(figures["evaluator"].json, small_groups["small"])["index"]
+
+
+@pytest.mark.parametrize("role", ["viewer", "evaluator"])
+def test_pages_and_report_show_too_few_and_no_centre_names(app, client, login, small_groups, role):
+    login(role)
+    districts = client.get(f"/surveys/{ISSUED}/results/districts").get_data(as_text=True)
+    row = re.search(rf"<th scope=\"row\">{small_groups['small']}</th>(.*?)</tr>", districts, re.S).group(1)
+    assert "样本不足" in row and "%" not in row.split("样本不足")[1].split("</td>")[0]
+    comments = client.get(f"/surveys/{ISSUED}/results/comments").get_data(as_text=True)
+    assert "意见第4条" in comments and small_groups["lone_centre"] not in comments
+    report = client.get(f"/surveys/{ISSUED}/results/report").get_data(as_text=True)
+    assert "意见第4条" in report and small_groups["lone_centre"] not in report and "样本不足" in report
+    word = client.get(f"/surveys/{ISSUED}/results/report.docx").data
+    text = Document(io.BytesIO(word)).element.body.xml
+    assert "意见第4条" in text and small_groups["lone_centre"] not in text and "样本不足" in text
+
+
+def test_evaluators_still_see_who_wrote_what_on_the_responses_own_page(app, client, login, small_groups):
+    from survey_service.responses.models import Response
+
+    login("evaluator")
+    with app.app_context():
+        response_id = db.session.scalars(select(Response.id).order_by(Response.id.desc())).first()
+    page = client.get(f"/surveys/{ISSUED}/responses/{response_id}").get_data(as_text=True)
+    assert small_groups["lone_centre"] in page and "意见第4条" in page

@@ -51,16 +51,16 @@ def _workbook(report_client):
 
 def test_workbook_has_every_sheet_and_neutralises_formulas(report_app, report_client):
     workbook = _workbook(report_client)
-    assert workbook.sheetnames == ["summary", "dimensions", "items", "districts", "responses", "comments"]
-    comments = [row[3] for row in workbook["comments"].iter_rows(min_row=2, values_only=True)]
+    assert workbook.sheetnames == ["汇总", "维度", "题项", "各区", "答卷", "答卷（编码）", "意见和建议"]
+    comments = [row[3] for row in workbook["意见和建议"].iter_rows(min_row=2, values_only=True)]
     assert HOSTILE in comments and "'" + FORMULA in comments
     assert all(cell.data_type != "f" for sheet in workbook for row in sheet.iter_rows() for cell in row)
-    assert workbook["responses"].max_row == 61
+    assert workbook["答卷（编码）"].max_row == 61 and workbook["答卷"].max_row == 61
     assert _audited(report_app, "xlsx")
 
 
 def test_the_overall_index_recomputes_from_the_summary_sheet_alone(report_app, report_client):
-    rows = list(_workbook(report_client)["summary"].iter_rows(values_only=True))
+    rows = list(_workbook(report_client)["汇总"].iter_rows(values_only=True))
     blank = [i for i, row in enumerate(rows) if all(cell is None for cell in row)]
     figures = {row[0]: row[1] for row in rows[1:blank[0]]}
     options = rows[blank[0] + 2:blank[1] - 1]  # the last row is N/A: not counted
@@ -96,6 +96,35 @@ def test_pdf_is_a_real_a4_document_with_the_comment_as_text(report_app, report_c
     assert "".join(HOSTILE.split()) in compact
     assert "满意度调查分析报告" in compact and "十一、结论及指标得分" in compact
     assert _audited(report_app, "pdf")
+
+
+def test_workbook_is_fit_for_excel_users(report_app, report_client):
+    """Formats instead of raw floats, fitted columns, frozen headings, words not codes, Beijing times said so."""
+    workbook = _workbook(report_client)
+    with report_app.app_context():
+        document = survey_document(find_survey(LATER))
+    assert all(sheet.freeze_panes == "A2" for sheet in workbook)
+    summary = {row[0].value: row[1] for row in workbook["汇总"].iter_rows(min_row=2) if row[0].value}
+    assert summary["有效回收率"].value == pytest.approx(document["counts"]["valid_rate"], rel=1e-15)
+    assert summary["有效回收率"].number_format == "0.00%" and summary["综合满意度"].number_format == "0.00"
+    assert summary["区间估计方法"].value == "自助法（bootstrap）百分位区间，含有限总体校正"
+    assert summary["计分方法"].value.startswith("线性赋分法")
+    assert summary["生成时间（北京时间）"].is_date and summary["生成时间（北京时间）"].number_format == "yyyy-mm-dd hh:mm"
+    dimensions = workbook["维度"]
+    assert dimensions["D1"].value == "满意度" and dimensions["D2"].number_format == "0.00"
+    assert dimensions.column_dimensions["B"].width >= 12
+    districts = workbook["各区"]
+    assert districts["E2"].number_format == "0.00%" and districts["F2"].number_format in ("0.00", "General")
+    comments = workbook["意见和建议"]
+    assert comments["E1"].value == "提交时间（北京时间）"
+    first = next(row for row in comments.iter_rows(min_row=2) if row[4].value is not None)
+    assert first[4].is_date and first[4].number_format == "yyyy-mm-dd hh:mm"
+    readable, coded = workbook["答卷"], workbook["答卷（编码）"]
+    assert readable["A1"].value == "单位代码" and coded["A1"].value == "centre_code"
+    assert {readable.cell(2, 4).value} <= {"有效", "无效"} and coded.cell(2, 4).value in ("valid", "invalid")
+    submitted = readable.cell(2, 6)
+    assert submitted.is_date and coded.cell(2, 6).value.endswith("+08:00")
+    assert submitted.value.isoformat(timespec="seconds") == coded.cell(2, 6).value[:-6]
 
 
 def _pdf_text(data: bytes, reader: PdfReader) -> str:

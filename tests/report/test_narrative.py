@@ -85,7 +85,7 @@ def test_district_spread_test_in_words_and_small_groups():
 
 def test_reliability_reading_and_weak_items():
     assert narrative(report_document(), FACTS)["reliability"] == [
-        "量表的Cronbach's α系数为0.91（基于205份所有题项均作出有效评价的问卷），信度优秀。",
+        "量表的Cronbach's α系数为0.912（基于205份所有题项均作出有效评价的问卷），信度优秀。",
         "删除题项q02后α系数将有所上升，这些题项与其余题项的一致性相对较弱。"]
     assert [reliability_reading(a) for a in (0.95, 0.9, 0.85, 0.7, 0.69)] == [
         "excellent", "excellent", "good", "acceptable", "questionable"]

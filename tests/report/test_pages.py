@@ -133,3 +133,37 @@ def test_english_pages_mirror_the_chinese(clients):
     clients["viewer"].get(url(""), query_string={"lang": "zh"})
     assert "1. About the survey" in page and "11. Conclusion and indicator score" in page
     assert "Respondents were most satisfied with" in page and "percentage points" in page
+
+
+def test_workbook_shows_not_applicable_as_its_label_and_keeps_the_code(clients):
+    import io
+
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(clients["evaluator"].get(url("results.xlsx")).data))
+    readable, coded = workbook["答卷"], workbook["答卷（编码）"]
+    items = [column for column, cell in enumerate(coded[1], 1) if re.fullmatch(r"q\d+", str(cell.value))]
+    pairs = [(readable.cell(row, column).value, coded.cell(row, column).value)
+             for row in range(2, coded.max_row + 1) for column in items]
+    assert ("不了解", 0) in pairs
+    assert all(shown == "不了解" for shown, code in pairs if code == 0)
+    assert all(shown == code for shown, code in pairs if code != 0)
+
+
+def test_a_district_where_every_unit_answered_reads_as_a_census(clients, document):
+    census = [row for row in document["groups"]["rows"] if row["issued"] and row["valid"] == row["issued"]]
+    assert census, "the demo has districts where every centre answered"
+    page = clients["viewer"].get(url("districts")).get_data(as_text=True)
+    for row in census:
+        cells = re.search(rf"<th scope=\"row\">{row['group']}</th>(.*?)</tr>", page, re.S).group(1)
+        assert "该区全部单位均已作答，为普查数据，无抽样误差。" in cells
+        assert f"{percent(row['ci95'][0])} – {percent(row['ci95'][1])}" not in cells
+    sampled = next(row for row in document["groups"]["rows"] if row["valid"] and row["valid"] < row["issued"])
+    assert f"{percent(sampled['ci95'][0])} – {percent(sampled['ci95'][1])}" in page
+
+
+def test_alpha_has_three_decimals_on_every_page(clients, document):
+    alpha = f"{document['reliability']['cronbach_alpha']:.3f}"
+    for page in ("reliability", "report"):
+        html = clients["viewer"].get(url(page)).get_data(as_text=True)
+        assert f"α系数为{alpha}" in html and f"<td class=\"num strong\">{alpha}</td>" in html
