@@ -10,7 +10,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import rankdata
 
 from analysis.indexes import AnswerCoding, IndexTree
 from analysis.questionnaire import Questionnaire
@@ -61,6 +60,8 @@ def mann_whitney_u(earlier: np.ndarray, later: np.ndarray) -> MannWhitney | None
     n1, n2 = len(earlier), len(later)
     if n1 == 0 or n2 == 0:
         return None
+    from scipy.stats import rankdata  # here: only the year-over-year comparison pays for importing scipy.stats
+
     ranks = rankdata(np.concatenate([earlier, later]))
     u_later = float(ranks[n1:].sum() - n2 * (n2 + 1) / 2)
     n = n1 + n2

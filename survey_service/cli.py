@@ -1,110 +1,102 @@
-"""The ``survey-service`` command (spec/files-and-cli.md): thin over the operations.
+"""The ``survey-service`` command (spec/files-and-cli.md): a table of its commands, each imported when it runs.
 
-Each command says what it did in one line on stderr; data goes to ``--output`` or stdout and nothing else does.
-On bad input it lists every problem on stderr, changes nothing and exits 2.
+``survey-service --help`` lists the table without importing Flask, SQLAlchemy, scipy or any feature: scripts
+that call the command many times, and people reading its help, do not wait for the app to load. A command loads
+its own module when invoked, and the app only if it needs the database. The features' commands are thin over
+their operations and share ``survey_service.command_line``.
 """
 from __future__ import annotations
 
-import functools
-import sys
-from collections.abc import Iterable
-from datetime import datetime, timezone
-from pathlib import Path
+import importlib
 
 import click
-from flask import Flask, current_app
-from flask.cli import FlaskGroup
 
-from analysis.questionnaire import DefinitionError
-from survey_service.database import begin_writing
-from survey_service.extensions import db
-from survey_service.problems import ProblemList
+#: command name -> (where it lives, its summary in ``--help``); tests/foundation/test_cli_startup.py checks that
+#: each summary is the command's own
+COMMANDS = {
+    "analyze": ("survey_service.results.cli:analyze_command",
+                "The satisfaction document: of offline files (--questionnaire and --responses) or of a survey in "
+                "the database (--survey)."),
+    "db": ("flask_migrate.cli:db", "Perform database migrations."),
+    "demo": ("survey_service.demo:demo_command", "Load the demo data set (idempotent) and print the demo accounts."),
+    "invitations": ("survey_service.surveys.cli:invitations", "Personal links."),
+    "limiter": ("flask_limiter.commands:cli", "Flask-Limiter maintenance & utility commands"),
+    "questionnaire": ("survey_service.questionnaires.cli:questionnaire", "Questionnaire definitions (YAML or JSON)."),
+    "report": ("survey_service.report.cli:report_command",
+               "The satisfaction analysis report of a survey: Word (.docx), PDF or HTML."),
+    "responses": ("survey_service.results.cli:responses", "Submitted responses."),
+    "roster": ("survey_service.roster.cli:roster", "Rosters of respondent units (CSV or XLSX)."),
+    "routes": ("flask.cli:routes_command", "Show the routes for the app."),
+    "score": ("survey_service.cli:score_command",
+              "Compute a scorecard: the per-level tables, the total (总分) and the grade (评价等级)."),
+    "serve": ("survey_service.serve:serve_command", "Serve the app with gunicorn and print its URL."),
+    "shell": ("flask.cli:shell_command", "Run a shell in the app context."),
+    "survey": ("survey_service.surveys.cli:survey", "Surveys: a questionnaire version issued to a roster."),
+    "user": ("survey_service.auth.cli:user", "Console accounts."),
+    "worker": ("survey_service.jobs.cli:worker_command",
+               "Run background jobs (mail batches, reports) and the scheduled reminders."),
+}
+#: the commands Flask and its extensions add to every app themselves
+FRAMEWORK_COMMANDS = frozenset({"db", "limiter", "routes", "shell"})
 
-INPUT_ERRORS = (ProblemList, DefinitionError)
+
+def load_command(name: str) -> click.Command:
+    """The command NAME, its module imported now."""
+    module, attribute = COMMANDS[name][0].split(":")
+    found = getattr(importlib.import_module(module), attribute)
+    return found() if attribute == "score_command" else found
+
+
+def score_command() -> click.Command:
+    """``score``, whose scorecard may name a survey in the database instead of a --satisfaction document."""
+    from survey_service.scorecard.cli import make_score_command
+
+    return make_score_command(resolve_survey=_document_of_survey)
+
+
+def _document_of_survey(key: str) -> dict | None:
+    from survey_service.command_line import push_app_context
+    from survey_service.results.documents import document_of_survey
+
+    push_app_context()
+    return document_of_survey(key)
+
+
+class LazyCommands(click.Group):
+    """Lists the table; imports a command, and prepares to build the app, only when that command is invoked."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        if ctx.obj is None:
+            from flask.cli import ScriptInfo
+
+            from survey_service import create_app
+
+            ctx.obj = ScriptInfo(create_app=create_app, set_debug_flag=False, load_dotenv_defaults=False)
+        return load_command(name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The summaries from the table, so that ``--help`` imports nothing."""
+        limit = formatter.width - 6 - max(len(name) for name in COMMANDS)
+        rows = [(name, click.utils.make_default_short_help(COMMANDS[name][1], limit)) for name in sorted(COMMANDS)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+cli = LazyCommands(name="survey-service",
+                   help="Survey collection and satisfaction analysis for fiscal performance evaluations.")
 
 
 def main() -> None:
-    from survey_service import create_app
-
-    cli = FlaskGroup(name="survey-service", create_app=create_app, add_version_option=False,
-                     load_dotenv=False, set_debug_flag=False,
-                     help="Survey collection and satisfaction analysis for fiscal performance evaluations.")
     cli.main(prog_name="survey-service")
 
 
-def say(message: str) -> None:
-    """The one line on stderr that tells the user what a command did."""
-    click.echo(message, err=True)
-
-
-def fail(problems: list[str]) -> None:
-    for problem in problems:
-        click.echo(problem, err=True)
-    sys.exit(2)
-
-
-def transactional(command):
-    """Run a command in one transaction: commit when it succeeds, change nothing and exit 2 on bad input."""
-
-    @functools.wraps(command)
-    def run(*args, **kwargs):
-        begin_writing()  # on SQLite, take the write lock first: the service may be writing at the same time
-        try:
-            result = command(*args, **kwargs)
-            db.session.commit()
-            return result
-        except INPUT_ERRORS as exc:
-            db.session.rollback()
-            fail(exc.problems)
-
-    return run
-
-
-def write_output(data: bytes | str | Iterable[bytes], output: str | None) -> None:
-    """Data, whole or in chunks (a streamed export), to ``--output`` or stdout."""
-    chunks = [data.encode("utf-8") if isinstance(data, str) else data] if isinstance(data, (bytes, str)) else data
-    if output:
-        with Path(output).open("wb") as file:
-            for chunk in chunks:
-                file.write(chunk)
-    else:
-        for chunk in chunks:
-            sys.stdout.buffer.write(chunk)
-        sys.stdout.flush()
-
-
-def parse_time(value: str | None) -> datetime | None:
-    """An ISO 8601 time; without a zone it is China Standard Time."""
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"\"{value}\" is not an ISO 8601 time (2018-06-08T09:00+08:00)") from None
-    if parsed.tzinfo is None:
-        from zoneinfo import ZoneInfo
-
-        parsed = parsed.replace(tzinfo=ZoneInfo("Asia/Shanghai"))
-    return parsed.astimezone(timezone.utc)
-
-
-def register_commands(app: Flask) -> None:
-    from survey_service.auth.cli import user
-    from survey_service.demo import demo_command
-    from survey_service.jobs.cli import worker_command
-    from survey_service.questionnaires.cli import questionnaire
-    from survey_service.report.cli import report_command
-    from survey_service.results.cli import analyze_command, responses
-    from survey_service.results.documents import document_of_survey
-    from survey_service.roster.cli import roster
-    from survey_service.scorecard.cli import make_score_command
-    from survey_service.serve import serve_command
-    from survey_service.surveys.cli import invitations, survey
-
-    for command in (questionnaire, roster, survey, invitations, user, responses, analyze_command, report_command,
-                    demo_command, serve_command, worker_command, make_score_command(resolve_survey=document_of_survey)):
-        app.cli.add_command(command)
-
-
-def base_url() -> str:
-    return current_app.config["BASE_URL"].rstrip("/")
+def register_commands(app) -> None:
+    """The same commands on ``app.cli`` (``flask --app survey_service``, and the tests' CLI runner)."""
+    for name in COMMANDS:
+        if name not in FRAMEWORK_COMMANDS:
+            app.cli.add_command(load_command(name), name)

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from survey_service.auth.models import Role
 from survey_service.auth.operations import create_user, find_user
-from survey_service.cli import say, transactional
+from survey_service.command_line import say, transactional
 from survey_service.extensions import db
 from survey_service.questionnaires.operations import import_questionnaire
 from survey_service.responses.operations import save_answers

@@ -4,7 +4,7 @@ import click
 from flask.cli import AppGroup
 
 from survey_service.auth.operations import create_api_token, create_user, find_user
-from survey_service.cli import say, transactional, write_output
+from survey_service.command_line import say, transactional, write_output
 from survey_service.problems import ProblemList
 
 

@@ -6,12 +6,14 @@ import threading
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 
 from survey_service.jobs.queue import job_queue
 
 
 @click.command("worker", help="Run background jobs (mail batches, reports) and the scheduled reminders.")
 @click.option("--threads", default=2, show_default=True, type=int, help="Jobs run at the same time.")
+@with_appcontext
 def worker_command(threads: int):
     run_worker(threads)
 

@@ -3,7 +3,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from survey_service.cli import say, transactional
+from survey_service.command_line import say, transactional
 from survey_service.questionnaires.operations import import_questionnaire
 
 

@@ -7,7 +7,7 @@ from flask.cli import with_appcontext
 from flask_babel import force_locale
 
 from survey_service.audit.operations import record
-from survey_service.cli import say, transactional, write_output
+from survey_service.command_line import say, transactional, write_output
 from survey_service.surveys.operations import find_survey
 
 

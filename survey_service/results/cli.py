@@ -5,13 +5,13 @@ import json
 from pathlib import Path
 
 import click
-from flask.cli import AppGroup, with_appcontext
+from flask.cli import AppGroup
 
 from analysis.questionnaire import DefinitionError, load_questionnaire
 from analysis.rounding import percent
 from analysis.satisfaction import Population, satisfaction_document
 from survey_service.audit.operations import record
-from survey_service.cli import fail, say, transactional, write_output
+from survey_service.command_line import fail, push_app_context, say, transactional, write_output
 from survey_service.problems import ProblemList
 from survey_service.responses.csv_format import parse_responses
 from survey_service.results.documents import survey_document
@@ -33,7 +33,6 @@ from survey_service.surveys.operations import find_survey
 @click.option("--group-by", default=None, help=f"Grouping column, e.g. kind (default for --survey: {DEFAULT_GROUPING}).")
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON document (spec/satisfaction-json.md).")
 @click.option("--output", default=None, help="File to write; stdout without it.")
-@with_appcontext
 def analyze_command(survey_key, questionnaire_path, responses_path, roster_path, group_by, as_json, output):
     if survey_key and (questionnaire_path or responses_path or roster_path):
         fail(["--survey analyses the database; do not combine it with --questionnaire, --responses or --roster"])
@@ -41,6 +40,7 @@ def analyze_command(survey_key, questionnaire_path, responses_path, roster_path,
         fail(["give --survey KEY, or --questionnaire Q.yaml and --responses R.csv"])
     try:
         if survey_key:
+            push_app_context()
             document = survey_document(find_survey(survey_key), group_by or DEFAULT_GROUPING)
         else:
             document = offline_document(questionnaire_path, responses_path, roster_path, group_by)

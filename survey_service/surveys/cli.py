@@ -1,7 +1,7 @@
 import click
 from flask.cli import AppGroup
 
-from survey_service.cli import base_url, parse_time, say, transactional, write_output
+from survey_service.command_line import base_url, parse_time, say, transactional, write_output
 from survey_service.questionnaires.operations import find_version
 from survey_service.roster.operations import find_roster
 from survey_service.problems import ProblemList
