@@ -10,7 +10,10 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 
-from analysis.narrative import SECTIONS, SMALL_GROUP, coefficient, p_value_text, percent, points_difference
+from analysis.narrative import (SECTIONS, SMALL_GROUP, coefficient, group_name, p_value_text,
+                                points_difference)
+from analysis.rounding import percent
+from analysis.satisfaction import ranked_groups
 from survey_service.report import charts
 from survey_service.report.charts import Bar, LikertRow
 from survey_service.report.content import (interval_method_name, is_census, not_applicable_label, option_labels,
@@ -93,12 +96,12 @@ def section_headings() -> tuple[str, ...]:
 
 def rate(value: float | None) -> str:
     """A rate on 0–1 as a percentage: 0.9864 → 98.64%."""
-    return percent(value * 100) if value is not None else "—"
+    return percent(value, rate=True)
 
 
 def decimal(value: float | None) -> str:
     """A coefficient (α, r) with three decimals, as on every page."""
-    return coefficient(value) if value is not None else "—"
+    return coefficient(value)
 
 
 def interval(ci: list | None) -> str:
@@ -127,13 +130,13 @@ def report_outline(survey: Survey, language: str, state_label: str, report_date:
                            "(sheet “%(sheet)s”).", method=interval_method_name(document["ci_method"]),
                            sheet=_("summary"))]
     if document["groups"]:
-        blocks["returns"].append(_returns_table(document))
+        blocks["returns"].append(_returns_table(document, language))
     if counts["valid"]:
         blocks["sample"] += [
             _sample_table(_("Table 4. Valid questionnaires by district"), document["groups"]["rows"], counts["valid"],
-                          _("District")),
+                          _("District"), language),
             _sample_table(_("Table 5. Valid questionnaires by kind of unit"), kind_document["groups"]["rows"],
-                          counts["valid"], _("Kind"))]
+                          counts["valid"], _("Kind"), language)]
     blocks["overall"] += [
         _distribution_table(document, labels, na_label),
         IndexFigure(_("Figure 1. Share of each option among all rated answers"),
@@ -149,10 +152,10 @@ def report_outline(survey: Survey, language: str, state_label: str, report_date:
         _item_table(document, labels, na_label, language)]
     if document["groups"]:
         blocks["groups"] += [
-            _district_table(document),
+            _district_table(document, language),
             IndexFigure(_("Figure 4. Satisfaction by district with 95%% intervals; lighter bars: fewer than %(n)s "
                           "valid questionnaires", n=SMALL_GROUP),
-                        tuple(charts.group_bars(document)), document["overall"]["index"], _("Overall"))]
+                        tuple(charts.group_bars(document, language)), document["overall"]["index"], _("Overall"))]
     if document["reliability"]:
         blocks["reliability"] += [_reliability_table(document, language),
                                   _("Reading of Cronbach's α: 0.9 and above excellent, 0.8 good, 0.7 acceptable, "
@@ -190,20 +193,20 @@ def _points_table(document: dict, labels: dict[str, str], na_label: str) -> Tabl
                  numeric=frozenset({1, 2}))
 
 
-def _returns_table(document: dict) -> Table:
+def _returns_table(document: dict, language: str) -> Table:
     counts = document["counts"]
-    rows = tuple((row["group"] or _("(blank)"), str(row["issued"] or 0), str(row["submitted"] or 0),
+    rows = tuple((group_name(row["group"], language), str(row["issued"]), str(row["submitted"]),
                   str(row["valid"]), rate(row["valid_rate"]))
                  for row in sorted(document["groups"]["rows"], key=lambda row: -(row["valid_rate"] or 0)))
     footer = ((_("Total"), str(counts["issued"]), str(counts["submitted"]), str(counts["valid"]),
                rate(counts["valid_rate"])),)
     return Table(_("Table 3. Questionnaires by district"),
-                 (_("District"), _("Issued"), _("Returned"), _("Valid"), _("Valid return rate")), rows, footer,
+                 (_("District"), _("Issued"), _("Submitted"), _("Valid"), _("Return rate")), rows, footer,
                  frozenset({1, 2, 3, 4}))
 
 
-def _sample_table(title: str, group_rows: list[dict], total: int, heading: str) -> Table:
-    rows = tuple((row["group"] or _("(blank)"), str(row["valid"]), percent(row["valid"] / total * 100))
+def _sample_table(title: str, group_rows: list[dict], total: int, heading: str, language: str) -> Table:
+    rows = tuple((group_name(row["group"], language), str(row["valid"]), percent(row["valid"] / total * 100))
                  for row in sorted(group_rows, key=lambda row: -row["valid"]) if row["valid"])
     return Table(title, (heading, _("Valid questionnaires"), _("Share")), rows,
                  ((_("Total"), str(total), percent(100)),), frozenset({1, 2}))
@@ -248,10 +251,9 @@ def _item_table(document: dict, labels: dict[str, str], na_label: str, language:
                  tuple(rows), numeric=frozenset(range(1, columns)))
 
 
-def _district_table(document: dict) -> Table:
-    ranked = sorted(document["groups"]["rows"], key=lambda row: (row["index"] is None, -(row["index"] or 0)))
+def _district_table(document: dict, language: str) -> Table:
     rows = []
-    for rank, row in enumerate(ranked, 1):
+    for rank, row in enumerate(ranked_groups(document["groups"]["rows"]), 1):
         census = is_census(row, document)
         notes = [_("Fewer than %(n)s valid questionnaires: for reference only", n=SMALL_GROUP)] \
             if row["valid"] < SMALL_GROUP and not row.get("suppressed") else []
@@ -261,11 +263,11 @@ def _district_table(document: dict) -> Table:
             figure = spread = _("Too few questionnaires")
         else:
             figure, spread = percent(row["index"]), "—" if census else interval(row["ci95"])
-        rows.append((str(rank) if row["index"] is not None else "—", row["group"] or _("(blank)"),
-                     str(row["issued"] or 0), str(row["valid"]), rate(row["valid_rate"]), figure, spread,
+        rows.append((str(rank) if row["index"] is not None else "—", group_name(row["group"], language),
+                     str(row["issued"]), str(row["valid"]), rate(row["valid_rate"]), figure, spread,
                      " ".join(notes)))
     return Table(_("Table 9. Districts ranked"),
-                 (_("Rank"), _("District"), _("Issued"), _("Valid"), _("Valid return rate"), _("Satisfaction"),
+                 (_("Rank"), _("District"), _("Issued"), _("Valid"), _("Return rate"), _("Satisfaction"),
                   _("95%% interval") % {}, _("Note")), tuple(rows), numeric=frozenset({0, 2, 3, 4, 5, 6}))
 
 
