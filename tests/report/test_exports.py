@@ -105,8 +105,8 @@ def test_workbook_is_fit_for_excel_users(report_app, report_client):
         document = survey_document(find_survey(LATER))
     assert all(sheet.freeze_panes == "A2" for sheet in workbook)
     summary = {row[0].value: row[1] for row in workbook["汇总"].iter_rows(min_row=2) if row[0].value}
-    assert summary["有效回收率"].value == pytest.approx(document["counts"]["valid_rate"], rel=1e-15)
-    assert summary["有效回收率"].number_format == "0.00%" and summary["综合满意度"].number_format == "0.00"
+    assert summary["问卷回收率"].value == pytest.approx(document["counts"]["valid_rate"], rel=1e-15)
+    assert summary["问卷回收率"].number_format == "0.00%" and summary["综合满意度"].number_format == "0.00"
     assert summary["区间估计方法"].value == "自助法（bootstrap）百分位区间，含有限总体校正"
     assert summary["计分方法"].value.startswith("线性赋分法")
     assert summary["生成时间（北京时间）"].is_date and summary["生成时间（北京时间）"].number_format == "yyyy-mm-dd hh:mm"

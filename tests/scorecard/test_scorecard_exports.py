@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from survey_service.audit.models import AuditEvent
 from survey_service.extensions import db
-from survey_service.scorecard.models import StoredScorecard
+from survey_service.scorecard.operations import store_scorecard
 from tests.conftest import DATA, post_form
 
 
@@ -56,8 +56,7 @@ def test_the_scorecard_in_word_has_the_reports_tables_and_total(app, client, log
 def test_the_scorecard_in_excel_has_numbers_with_formats(app, client, login):
     login("viewer")
     with app.app_context():
-        stored = StoredScorecard(title="2017", filename="s.yaml", source=_report_tree().decode())
-        db.session.add(stored)
+        stored = store_scorecard(_report_tree(), "s.yaml")
         db.session.commit()
         scorecard = stored.id
     response = client.get(f"/scorecards/{scorecard}/scorecard.xlsx")

@@ -199,8 +199,8 @@ def write_lock_is_free(path) -> bool:
 @pytest.mark.parametrize("url, module, renderer, action", [
     (f"/surveys/{CLOSED}/results/report.pdf", "survey_service.report.views", "pdf_bytes", "report.export"),
     (f"/surveys/{CLOSED}/results/results.xlsx", "survey_service.report.views", "report_workbook", "report.export"),
-    (f"/surveys/{CLOSED}/invitations.xlsx", "survey_service.console.downloads", "xlsx_bytes", "invitations.export"),
-    (f"/surveys/{CLOSED}/invitations/qr", "survey_service.console.surveys", "render_template",
+    (f"/surveys/{CLOSED}/invitations.xlsx", "survey_service.downloads", "xlsx_bytes", "invitations.export"),
+    (f"/surveys/{CLOSED}/invitations/qr", "survey_service.surveys.views", "render_template",
      "invitations.qr_sheet"),
 ], ids=["pdf", "results-xlsx", "invitations-xlsx", "qr-sheet"])
 def test_downloads_render_without_holding_the_write_lock_and_are_audited_after(demo_on_sqlite, monkeypatch, url,
