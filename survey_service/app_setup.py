@@ -74,6 +74,7 @@ def register_blueprints(app: Flask) -> None:
     from survey_service.auth.views import blueprint as auth
     from survey_service.console import admin, mailing, review, surveys, tracking, views
     from survey_service.health import blueprint as health
+    from survey_service.questionnaires.views import blueprint as questionnaires
     from survey_service.respond.views import blueprint as respond
     from survey_service.scorecard.views import blueprint as scorecards
     from survey_service.report.views import blueprint as report
@@ -84,6 +85,7 @@ def register_blueprints(app: Flask) -> None:
     for module in (views, surveys, tracking, mailing, review, admin):
         app.register_blueprint(module.blueprint)
     app.register_blueprint(health)
+    app.register_blueprint(questionnaires)
     app.register_blueprint(scorecards)
     app.register_blueprint(respond)
     app.register_blueprint(report)

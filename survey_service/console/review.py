@@ -56,7 +56,7 @@ def response(key: str, response_id: int):
     scale = (*questionnaire.options, *filter(None, [questionnaire.not_applicable]))
     return render_template("console/response.html", survey=survey, response=shown, form=form,
                            answers=answer_rows(shown), history=response_history(shown.id),
-                           options={option.value: option for option in scale})
+                           options={option.value: option for option in scale}, questionnaire=questionnaire)
 
 
 @blueprint.route("/responses/<int:response_id>/validity", methods=["POST"])

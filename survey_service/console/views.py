@@ -9,6 +9,7 @@ from survey_service.console.forms import QuestionnaireUploadForm, RosterUploadFo
 from survey_service.console.queries import progress_by_survey
 from survey_service.extensions import db
 from survey_service.problems import ProblemList
+from survey_service.questionnaires.drafting import described_problems
 from survey_service.questionnaires.models import QuestionnaireVersion
 from survey_service.questionnaires.operations import import_questionnaire
 from survey_service.roster.models import Roster, RosterUnit
@@ -35,7 +36,9 @@ def questionnaires():
         upload = form.file.data
         try:
             version, new = import_questionnaire(upload.read(), upload.filename or "questionnaire.yaml")
-        except (ProblemList, DefinitionError) as exc:
+        except DefinitionError as exc:
+            problems = described_problems(exc)
+        except ProblemList as exc:
             problems = exc.problems
         else:
             message = _("Imported %(key)s version %(version)s.") if new else \

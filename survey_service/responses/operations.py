@@ -8,6 +8,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.attributes import set_committed_value
 
+from analysis.choices import ChoiceAnswer
 from analysis.validity import check_validity
 from survey_service.audit.operations import record
 from survey_service.extensions import db
@@ -50,13 +51,14 @@ def _locked_response(invitation: Invitation, *, create: bool) -> tuple[Response 
 
 def save_answers(invitation: Invitation, likert: Mapping[str, int | None], texts: Mapping[str, str],
                  *, submit: bool, correcting: bool = False, channel: str = "web",
-                 now: datetime | None = None) -> Response:
+                 choices: Mapping[str, ChoiceAnswer] | None = None, now: datetime | None = None) -> Response:
     """Store a centre's answers as a draft, submit them, or correct submitted answers (``correcting``, only where
     the survey allows corrections).
 
     Exactly one submission wins: whatever finds the response submitted without meaning to correct it — a second
     submission, or a draft save that raced the submission — raises :class:`AlreadySubmitted` and changes nothing.
-    ``likert`` and ``texts`` are already validated against the questionnaire; absent keys are left blank.
+    ``likert``, ``texts`` and ``choices`` are already validated against the questionnaire; absent keys are left
+    blank.
     """
     now = now or utcnow()
     response, created = _locked_response(invitation, create=True)
@@ -81,21 +83,27 @@ def save_answers(invitation: Invitation, likert: Mapping[str, int | None], texts
         raise AlreadySubmitted()
     for name, value in changes.items():
         set_committed_value(response, name, value)
-    _replace_answers(response, version, likert, texts, fresh=created)
+    _replace_answers(response, version, likert, texts, choices or {}, fresh=created)
     if correcting:
         record("response.correct", response, actor=f"centre:{invitation.unit.code}")
     db.session.flush()
     return response
 
 
-def _replace_answers(response: Response, version: QuestionnaireVersion, likert, texts, *, fresh: bool) -> None:
+def _replace_answers(response: Response, version: QuestionnaireVersion, likert, texts, choices, *,
+                     fresh: bool) -> None:
     """The response's answers, replaced in (at most) two statements: a submission is on the centres' critical
     path."""
     ids = question_ids(version)
-    rows = ([{"response_id": response.id, "question_id": ids[key], "value": value, "text": None}
+    rows = ([{"response_id": response.id, "question_id": ids[key], "value": value, "text": None, "choices": None}
              for key, value in likert.items()]
-            + [{"response_id": response.id, "question_id": ids[key], "value": None, "text": text}
-               for key, text in texts.items() if text])
+            + [{"response_id": response.id, "question_id": ids[key], "value": None, "text": text, "choices": None}
+               for key, text in texts.items() if text]
+            # a single choice's option is in ``value`` too, so it can group the figures like a roster column
+            + [{"response_id": response.id, "question_id": ids[key], "text": answer.other,
+                "value": answer.values[0] if answer.values and not version.questionnaire.choice_question(key).multiple
+                else None, "choices": list(answer.values)}
+               for key, answer in choices.items() if answer.answered])
     if not fresh:
         db.session.execute(delete(Answer).where(Answer.response_id == response.id)
                            .execution_options(synchronize_session=False))
@@ -104,13 +112,14 @@ def _replace_answers(response: Response, version: QuestionnaireVersion, likert, 
     db.session.expire(response, ["answers"])
 
 
-#: question key -> id per (database, questionnaire version); a version never changes once imported
-_QUESTION_IDS: dict[tuple[str, int], dict[str, int]] = {}
+#: question key -> id per (database, questionnaire version); a version never changes once imported, and its
+#: key and number guard against a recreated database that gives the same id to another questionnaire
+_QUESTION_IDS: dict[tuple[str, int, str, int], dict[str, int]] = {}
 
 
 def question_ids(version: QuestionnaireVersion) -> dict[str, int]:
     """The version's question ids by key, read from the database once per process."""
-    cache_key = (db.engine.url.render_as_string(), version.id)
+    cache_key = (db.engine.url.render_as_string(), version.id, version.key, version.version)
     ids = _QUESTION_IDS.get(cache_key)
     if ids is None:
         ids = _QUESTION_IDS[cache_key] = dict(db.session.execute(

@@ -74,7 +74,7 @@ def offline_document(questionnaire_path: Path, responses_path: Path, roster_path
     population = Population(issued=rows.issued, submitted=rows.submitted, issued_by_group=rows.issued_by_group,
                             submitted_by_group=rows.submitted_by_group, from_roster=roster is not None)
     return satisfaction_document(questionnaire, rows.answers, population=population, groups=rows.groups,
-                                 group_by=group_by, respondent_ids=rows.respondent_ids)
+                                 group_by=group_by, respondent_ids=rows.respondent_ids, choices=rows.choices)
 
 
 def _read(path: Path) -> bytes:

@@ -67,7 +67,8 @@ def _compute(survey: Survey, group_by: str | None) -> dict:
     meta = {"key": survey.key, "title": survey.title, "year": version.year,
             "questionnaire_version": version.version, "status": survey.status}
     return satisfaction_document(version.questionnaire, data.answers, population=population, groups=data.groups,
-                                 group_by=group_by, survey=meta, respondent_ids=data.respondent_ids)
+                                 group_by=group_by, survey=meta, respondent_ids=data.respondent_ids,
+                                 choices=data.choices)
 
 
 def check_group_column(survey: Survey, group_by: str | None) -> None:

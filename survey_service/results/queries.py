@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 from sqlalchemy import case, func, select
 
+from analysis.choices import NO_ANSWER, ChoiceAnswer
 from survey_service.extensions import db
 from survey_service.questionnaires.models import Question
 from survey_service.responses.models import Answer, Response, ResponseState, Validity
@@ -28,6 +29,8 @@ class SurveyResponses:
     submitted: int
     issued_by_group: dict[str, int] | None
     submitted_by_group: dict[str, int] | None
+    #: per choice question key, the valid responses' answers in the rows' order
+    choices: dict[str, list[ChoiceAnswer]]
 
 
 def data_state(survey: Survey) -> tuple:
@@ -82,7 +85,24 @@ def survey_responses(survey: Survey, group_by: str | None = "district") -> Surve
     return SurveyResponses(answers=answers, respondent_ids=[row[1] for row in valid],
                            groups=[_label(row[2]) for row in valid] if group_by else None,
                            issued=issued, submitted=submitted, issued_by_group=issued_by_group,
-                           submitted_by_group=submitted_by_group)
+                           submitted_by_group=submitted_by_group,
+                           choices=_choice_answers(survey, [row[0] for row in valid]))
+
+
+def _choice_answers(survey: Survey, response_ids: list[int]) -> dict[str, list[ChoiceAnswer]]:
+    """The choice answers of the given responses, per question key, in the order of ``response_ids``."""
+    questions = survey.questionnaire_version.questionnaire.choice_questions
+    if not questions:
+        return {}
+    position = {response_id: n for n, response_id in enumerate(response_ids)}
+    answers = {question.key: [NO_ANSWER] * len(response_ids) for question in questions}
+    for response_id, key, choices, text in db.session.execute(
+            select(Answer.response_id, Question.key, Answer.choices, Answer.text).join(Answer.question)
+            .join(Response, Answer.response_id == Response.id)
+            .where(Response.survey_id == survey.id, Question.kind == "choice",
+                   Response.state == ResponseState.submitted, Response.validity == Validity.valid)):
+        answers[key][position[response_id]] = ChoiceAnswer(tuple(choices or ()), text)
+    return answers
 
 
 def submitted_count(survey: Survey) -> int:
