@@ -35,13 +35,15 @@ def import_questionnaire(data: bytes, filename: str, *, actor: str | None = None
     """Store a questionnaire file (YAML, JSON or the XLSX template) as a new immutable version; returns it and
     whether it was new.
 
-    Importing the same content again is harmless; different content under an existing version is refused.
+    Importing the same content again is harmless (compared as parsed, so a YAML file and its XLSX export are the
+    same content); different content under an existing version is refused.
     """
     definition = validate_definition(*read_definition_file(data, filename))
     existing = db.session.scalar(select(QuestionnaireVersion).filter_by(key=definition.key,
                                                                        version=definition.version))
     if existing is not None:
-        if existing.definition == definition.source:
+        # the same questions, scale and rules, however spelt (YAML with comments, the XLSX template): the same version
+        if existing.questionnaire == definition:
             return existing, False
         raise ProblemList([f"version: {definition.key} version {definition.version} already exists with different "
                            f"content; give the changed questionnaire a higher version"])
