@@ -266,12 +266,14 @@ def _preview_form(questionnaire: Questionnaire, survey: Survey | None):
                        localized=localized, likert_name=likert_name, open_name=open_name,
                        choice_name=choice_name, OTHER=OTHER, preview_language=language)
         if request.method == "POST":
-            complete = form.validate_answers(complete=True)
-            if complete:
-                receipt = SimpleNamespace(reference=_("(preview: no reference number)"), submitted_at=utcnow())
-                page = render_template("respond/receipt.html", response=receipt, correctable=False, **context)
-                return _frameable(page)
-            status = 422
+            # 提交 checks as a submission does and shows the receipt; 保存 checks as a draft save does
+            if form.validate_answers(complete=form.wants_submission):
+                if form.wants_submission:
+                    receipt = SimpleNamespace(reference=_("(preview: no reference number)"), submitted_at=utcnow())
+                    page = render_template("respond/receipt.html", response=receipt, correctable=False, **context)
+                    return _frameable(page)
+            else:
+                status = 422
         page = render_template("respond/questionnaire.html", form=form, correcting=False,
                                sections=sections(questionnaire), form_action=request.url, **context)
     return _frameable(page, status)
