@@ -10,7 +10,7 @@ from analysis.satisfaction import Population, satisfaction_document
 from survey_service.cache import document_cache
 from survey_service.extensions import db
 from survey_service.problems import ProblemList
-from survey_service.results.queries import GROUP_COLUMNS, data_state, survey_responses
+from survey_service.results.queries import GROUP_COLUMNS, data_state, single_choice, survey_responses
 from survey_service.roster.models import RosterUnit
 from survey_service.surveys.models import Survey
 
@@ -72,8 +72,9 @@ def _compute(survey: Survey, group_by: str | None) -> dict:
 
 
 def check_group_column(survey: Survey, group_by: str | None) -> None:
-    """A grouping column must be a roster column or an attribute some unit of the survey's roster has."""
-    if group_by is None or group_by in GROUP_COLUMNS:
+    """A grouping column must be a roster column, an attribute some unit of the survey's roster has, or a
+    single-choice question of the survey's questionnaire."""
+    if group_by is None or group_by in GROUP_COLUMNS or single_choice(survey, group_by) is not None:
         return
     has_attribute = db.session.scalar(
         select(RosterUnit.id).where(RosterUnit.roster_id == survey.roster_id,

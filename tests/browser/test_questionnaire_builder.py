@@ -160,3 +160,43 @@ def test_diff_and_a_version_in_use_seen_in_the_browser(live_server, new_page, ru
 @pytest.fixture
 def runner_for():
     return lambda app: app.test_cli_runner()
+
+
+def test_choice_questions_on_the_centre_form_and_the_profile_page(live_server, new_page, runner_for):
+    from analysis.choices import ChoiceAnswer
+    from survey_service.responses.operations import save_answers
+    from survey_service.surveys.models import Survey
+    from tests.conftest import DATA
+
+    app = live_server.app
+    runner = runner_for(app)
+    assert runner.invoke(args=["questionnaire", "import", str(DATA / "questionnaire-profile.yaml")]).exit_code == 0
+    assert runner.invoke(args=["roster", "import", str(ROSTER), "--name", "上海"]).exit_code == 0
+    assert runner.invoke(args=["survey", "create", "--key", "profile-2017", "--questionnaire",
+                               "centre-profile-2017", "--roster", "上海"]).exit_code == 0
+    assert runner.invoke(args=["survey", "open", "profile-2017"]).exit_code == 0
+    with app.app_context():
+        invitations = db.session.scalar(select(Survey)).invitations
+        token = invitations[0].token
+        kinds = [(1,), (1,), (2,), (3,), (), (1,)]
+        for n, invitation in enumerate(invitations[1:7]):
+            save_answers(invitation, {f"q{i:02d}": 4 - n % 2 for i in range(1, 13)}, {}, submit=True, choices={
+                "centre_kind": ChoiceAnswer(kinds[n], None if kinds[n] else "开发区"),
+                "channels": ChoiceAnswer((1, 4) if n % 2 else (2,), "楼宇电视" if n == 3 else None)})
+        db.session.commit()
+    centre = new_page(PHONE)
+    centre.goto(f"{live_server.url}/s/{token}")
+    centre.click("label[for='choice-channels-1']")
+    centre.click("label[for='choice-channels-other']")
+    centre.locator("#choice-centre_kind").scroll_into_view_if_needed()
+    centre.click("button[value=submit]")
+    assert "请说明“其他”的具体内容。" in centre.content()
+    screenshot(centre, "choice-questions-phone")
+
+    email, password = create_account(app, "viewer")
+    page = new_page(DESKTOP)
+    log_in_page(page, live_server, email, password)
+    page.goto(f"{live_server.url}/surveys/profile-2017/results/profile")
+    page.wait_for_selector("#chart-choice-channels .main-svg")
+    assert "楼宇电视" in page.content()
+    screenshot(page, "results-profile-desktop")

@@ -102,6 +102,7 @@ ROUTES = {
     ("GET", "/surveys/<key>/results/reliability"): VIEWER,
     ("GET", "/surveys/<key>/results/comments"): VIEWER,
     ("GET", "/surveys/<key>/results/comparison"): VIEWER,
+    ("GET", "/surveys/<key>/results/profile"): VIEWER,
     ("GET", "/surveys/<key>/results/report"): VIEWER,
     ("GET", "/surveys/<key>/results/report.pdf"): VIEWER,
     ("GET", "/surveys/<key>/results/responses.csv"): EVALUATOR,

@@ -12,9 +12,10 @@ PROFILE = DATA / "questionnaire-profile.yaml"
 ITEMS = [f"q{n:02d}" for n in range(1, 13)]
 
 
-def answer(client, token, likert, kind, channels, other=""):
+def answer(client, token, likert, kind, channels, other="", kind_other=""):
     form = {**{f"item-{key}": str(value) for key, value in zip(ITEMS, likert)},
-            "choice-centre_kind": kind, "choice-channels": channels, "choice-channels-other": other,
+            "choice-centre_kind": kind, "choice-centre_kind-other": kind_other, "choice-channels": channels,
+            "choice-channels-other": other,
             "action": "submit"}
     assert post_form(client, f"/s/{token}", form).status_code == 302
 
@@ -70,3 +71,32 @@ def test_offline_choice_cells_with_problems_are_all_named(app, runner, tmp_path)
     assert result.exit_code == 2
     assert 'r.csv: line 2: centre_kind: "1;2" gives several options to a single-choice question' in result.stderr
     assert 'r.csv: line 2: channels: "7" is not an option of the question (1, 2, 3, 4)' in result.stderr
+
+
+def test_a_single_choice_question_groups_the_figures(app, client, runner):
+    tokens = issue_survey(app, "profile", questionnaire=PROFILE)
+    answer(client, tokens[0], [5] * 5 + [1] + [5] * 6, "1", [])
+    answer(client, tokens[1], [4] * 5 + [2] + [4] * 6, "1", [])
+    answer(client, tokens[2], [3] * 5 + [3] + [3] * 6, "2", [])
+    result = runner.invoke(args=["analyze", "--survey", "profile", "--group-by", "centre_kind", "--json"])
+    assert result.exit_code == 0, result.stderr
+    groups = json.loads(result.stdout)["groups"]
+    rows = {row["group"]: row for row in groups["rows"]}
+    assert groups["by"] == "centre_kind" and set(rows) == {"街道", "镇"}
+    assert (rows["街道"]["valid"], rows["街道"]["submitted"], rows["街道"]["issued"]) == (2, 2, None)
+    # 街道: all 5 with q06 ticked 1 (reversed: 5) → 100, all 4 with q06 ticked 2 (reversed: 4) → 75: 87.5.  镇: 50
+    assert rows["街道"]["index"] == 87.5 and rows["镇"]["index"] == 50.0
+    multiple = runner.invoke(args=["analyze", "--survey", "profile", "--group-by", "channels", "--json"])
+    assert multiple.exit_code == 2 and 'has no column "channels"' in multiple.stderr
+
+
+def test_profile_page_and_report_show_the_choice_tables(app, client, login):
+    tokens = issue_survey(app, "profile", questionnaire=PROFILE)
+    answer(client, tokens[0], [4] * 12, "1", ["1", "4"])
+    answer(client, tokens[1], [4] * 12, "other", ["2"], kind_other="工业园区", other="大屏幕")
+    login("viewer")
+    page = client.get("/surveys/profile/results/profile").get_data(as_text=True)
+    assert "样本构成" in page and 'id="chart-choice-centre_kind"' in page and "<li>大屏幕</li>" in page
+    assert '<th scope="row">街道</th>\n      <td class="num">1</td><td class="num">50.00%</td>' in page
+    report = client.get("/surveys/profile/results/report").get_data(as_text=True)
+    assert "样本构成：贵中心属于" in report and "“其他”填写内容：大屏幕" in report
