@@ -18,6 +18,8 @@ ITEM_KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
 DEFAULT_TOP = 2
 DEFAULT_MIN_ANSWERED_SHARE = 0.8
 DEFAULT_OPEN_MAX_LENGTH = 2000
+#: option values lie within ±this (four digits, as the centre's form reads them)
+OPTION_VALUE_LIMIT = 9999
 
 
 def N_(message: str) -> str:
@@ -35,6 +37,7 @@ MESSAGES = {
     "questionnaire_key": N_("required, lowercase letters, digits and '-', got %(given)s"),
     "version": N_("required, a positive integer, got %(given)s"),
     "integer": N_("must be an integer, got %(given)s"),
+    "option_value_range": N_("must be an integer from -%(limit)s to %(limit)s, got %(given)s"),
     "required_text": N_("required text"),
     "scale_required": N_("required, with options"),
     "options_required": N_("required, a list of at least 2 options"),
@@ -392,6 +395,10 @@ def _parse_option(raw: Any, path: str, problems: _Problems) -> Option | None:
     value = raw.get("value")
     if not isinstance(value, int) or isinstance(value, bool):
         problems.add(f"{path}.value", "integer", given=repr(value))
+        return None
+    if not -OPTION_VALUE_LIMIT <= value <= OPTION_VALUE_LIMIT:
+        # answers are coded through a table indexed by value: a few digits, as the centre's form accepts
+        problems.add(f"{path}.value", "option_value_range", limit=OPTION_VALUE_LIMIT, given=repr(value))
         return None
     label = raw.get("label")
     if not isinstance(label, str) or not label.strip():

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from analysis.questionnaire import DefinitionError, Questionnaire, parse_questionnaire, read_definition
 from survey_service.audit.operations import record
@@ -54,6 +55,10 @@ def import_questionnaire(data: bytes, filename: str, *, actor: str | None = None
     return version, True
 
 
+#: how often a save takes the next version number when a concurrent save took it first
+SAVE_ATTEMPTS = 3
+
+
 def save_definition(mapping: dict, user: User, *, based_on: QuestionnaireVersion | None = None
                     ) -> QuestionnaireVersion:
     """The builder's save: the definition, validated whole, becomes the next version of its key.
@@ -61,11 +66,19 @@ def save_definition(mapping: dict, user: User, *, based_on: QuestionnaireVersion
     A version never changes once stored, so a survey keeps the one it was issued with; the number is the next
     free one whatever the draft says.
     """
-    mapping = {**mapping, "version": next_version_number(mapping.get("key"))}
-    definition = parse_questionnaire(mapping)
-    version = _build_version(definition, user)
-    db.session.add(version)
-    db.session.flush()
+    for _attempt in range(SAVE_ATTEMPTS):
+        definition = parse_questionnaire({**mapping, "version": next_version_number(mapping.get("key"))})
+        version = _build_version(definition, user)
+        try:
+            # another evaluator may save the same key at the same moment: the number is taken again, never shared
+            with db.session.begin_nested():
+                db.session.add(version)
+                db.session.flush()
+            break
+        except IntegrityError:
+            continue
+    else:
+        raise ProblemList(["version: the questionnaire is being saved elsewhere at the same time; save again"])
     record("questionnaire.save", version, version=version.version,
            based_on=based_on.label if based_on is not None else None)
     return version

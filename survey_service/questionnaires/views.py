@@ -19,6 +19,7 @@ from analysis.questionnaire_diff import CHANGE_MESSAGES, diff_questionnaires
 from survey_service.auth.access import role_required
 from survey_service.auth.models import Role
 from survey_service.extensions import db
+from survey_service.problems import ProblemList
 from survey_service.questionnaires.drafting import (apply_action, blank_definition, described_problems, form_data,
                                                     form_definition, problem_message, problem_place,
                                                     problems_by_field, remember)
@@ -111,6 +112,9 @@ def edit(draft_id: int):
             saved = save_definition(changed, current_user, based_on=current.based_on)
         except DefinitionError as error:
             return _builder_page(current, form, problems_by_field(error, changed), error), 422
+        except ProblemList:
+            flash(_("The questionnaire was being saved elsewhere at the same moment; please save again."), "error")
+            return redirect(url_for(".draft", draft_id=draft_id))
         db.session.delete(current)
         flash(_("Saved %(key)s version %(version)s.", key=saved.key, version=saved.version), "success")
         return redirect(url_for(".versions", questionnaire=saved.key))

@@ -122,6 +122,7 @@ def read_definition_workbook(data: bytes, filename: str) -> tuple[dict, dict[str
             continue
         option = reader.fields(row, f"scale.options[{len(scale['options'])}]", where, columns)
         scale["options"].append(option)
+        reader.cells[f"scoring.points.{option.get('value')}"] = (*where, "D")
         if row.get("points") is not None:
             points[str(option.get("value"))] = reader.value(f"scoring.points.{option.get('value')}",
                                                             row["points"], *where, "D")
@@ -187,6 +188,8 @@ def locate(error: DefinitionError, cells: dict[str, tuple[str, int, str]]) -> De
     located = []
     for problem in error.details:
         path = problem.path
+        if problem.code == "missing_points":  # the empty points cell of that option's row
+            path = f"{path}.{problem.params['value']}"
         while path and path not in cells:
             path = re.sub(r"(\.[^.\[\]]+|\[\d+\])$", "", path) if re.search(r"(\.[^.\[\]]+|\[\d+\])$", path) else ""
         located.append(replace(problem, cell=cells.get(path, (GENERAL, 1, "A"))))

@@ -100,3 +100,11 @@ def test_choice_question_problems_are_all_named(definition):
         "choice_questions[0].text: required text",
         "choice_questions[0].options: required, a list of at least 2 options",
         "choice_questions[0].key: duplicate 'q01'"])
+
+
+def test_option_values_stay_within_four_digits(definition):
+    definition["scale"]["options"][0]["value"] = 10 ** 12
+    with pytest.raises(DefinitionError) as caught:
+        parse_questionnaire(definition)
+    assert caught.value.problems == [
+        "scale.options[0].value: must be an integer from -9999 to 9999, got 1000000000000"]

@@ -91,3 +91,10 @@ def test_saving_an_edited_copy_makes_the_next_version(app, client, start_builder
     diff = client.get("/questionnaires/remote-edu-ops-2017?old=1&new=2").get_data(as_text=True)
     assert "题项 q06 的表述由“终端站点设备运行的稳定程度”改为“终端站点设备经常出现故障”。" in diff
     assert "题项 q06 改为反向计分。" in diff and "维度 resources 的权重由 1 改为 2。" in diff
+
+
+def test_a_draft_left_unsaved_is_listed_to_come_back_to(app, client, start_builder):
+    builder = start_builder()
+    builder.press("apply", {"title": "2018年度满意度调查问卷", "key": "survey-2018"})
+    listing = client.get("/questionnaires").get_data(as_text=True)
+    assert "编辑中的草稿" in listing and f'<a href="{builder.url}">2018年度满意度调查问卷</a>' in listing

@@ -16,6 +16,7 @@ from survey_service.questionnaires.models import QuestionnaireVersion
 from survey_service.questionnaires.workbook import definition_workbook
 from tests.conftest import QUESTIONNAIRE, post_form
 from tests.questionnaires.conftest import seed_fields
+from tests.questionnaires.form_fields import form_fields
 
 #: the same four mistakes in each source, and the message each must give
 MESSAGES = {
@@ -124,3 +125,25 @@ def test_blank_template_has_every_sheet(app, client, evaluator):
     assert book.sheetnames == ["问卷", "量表", "维度", "题目", "选择题", "开放题"]
     assert [cell.value for cell in book["题目"][1]] == ["维度 dimension", "标识 key", "题目 text", "英文 text_en",
                                                        "权重 weight", "必答 required", "反向 reverse"]
+
+
+def test_missing_points_in_a_workbook_name_the_options_cell(app, runner, tmp_path, seed_definition):
+    seed_definition["scoring"] = {"scheme": "points", "points": {5: 100, 4: 80, 3: 60, 2: 30, 1: 0}}
+    book = load_workbook(io.BytesIO(definition_workbook(seed_definition)))
+    assert [row[3].value for row in book["量表"].iter_rows(min_row=2)] == [100, 80, 60, 30, 0, None]
+    book["量表"]["D6"] = None
+    path = tmp_path / "points.xlsx"
+    book.save(path)
+    result = runner.invoke(args=["questionnaire", "import", str(path)])
+    assert result.exit_code == 2 and result.stderr.strip() == "sheet 量表, row 6, column D: missing points for option 1"
+
+
+def test_a_workbook_opens_in_the_builder_and_a_bad_one_is_named(app, client, evaluator, seed_definition):
+    good = post_form(client, "/questionnaires/new", {"start": "upload", "file": (
+        io.BytesIO(definition_workbook(seed_definition)), "q.xlsx")}, content_type="multipart/form-data")
+    assert good.status_code == 302
+    fields = form_fields(client.get(good.headers["Location"]).get_data(as_text=True), "builder")
+    assert fields["dimensions-5-items-1-text"] == "投诉处理结果的满意程度" and fields["indicator-weight"] == "8"
+    bad = post_form(client, "/questionnaires/new", {"start": "upload", "file": (
+        io.BytesIO(broken_workbook(seed_definition)), "bad.xlsx")}, content_type="multipart/form-data")
+    assert bad.status_code == 422 and "工作表“题目”第 6 行 B 列：重复：&#39;q01&#39;" in bad.get_data(as_text=True)

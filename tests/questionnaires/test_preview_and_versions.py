@@ -62,3 +62,10 @@ def test_editing_a_version_in_use_makes_the_next_and_the_survey_keeps_its_own(ap
     listing = client.get("/questionnaires/remote-edu-ops-2017").get_data(as_text=True)
     assert "题项 q01 的表述由“远教平台课件资源栏目内容的丰富程度”改为“课件资源是否丰富”。" in listing
     assert listing.count("/surveys/remote-edu-ops-2017") == 1  # only version 1 is used by the survey
+
+
+def test_a_surveys_page_links_to_its_preview(app, client, evaluator, issued_survey):
+    page = client.get(f"/surveys/{issued_survey}").get_data(as_text=True)
+    preview = f"/questionnaires/remote-edu-ops-2017/versions/1/preview?survey={issued_survey}"
+    assert f'href="{preview}">按中心所见预览</a>' in page
+    assert client.get(preview).status_code == 200
