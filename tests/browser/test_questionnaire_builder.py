@@ -12,6 +12,7 @@ from analysis.questionnaire import load_questionnaire, parse_questionnaire
 from survey_service.extensions import db
 from survey_service.questionnaires.models import QuestionnaireVersion
 from tests.browser.conftest import DESKTOP, PHONE, log_in_page, screenshot
+from tests.browser.test_content_security_policy import RECORD_VIOLATIONS
 from tests.conftest import QUESTIONNAIRE, ROSTER, create_account
 from tests.questionnaires.conftest import seed_fields
 
@@ -43,6 +44,7 @@ def test_build_preview_save_export_issue_answer(live_server, new_page, runner_fo
     seed = yaml.safe_load(QUESTIONNAIRE.read_text(encoding="utf-8"))
     email, password = create_account(app, "evaluator")
     page = new_page(DESKTOP, accept_downloads=True)
+    page.add_init_script(RECORD_VIOLATIONS)
     log_in_page(page, live_server, email, password)
 
     page.goto(live_server.url + "/questionnaires/new")
@@ -57,7 +59,7 @@ def test_build_preview_save_export_issue_answer(live_server, new_page, runner_fo
     press(page, "add:open_questions")
     type_fields(page, seed_fields(seed))
     press(page, "check")
-    assert "未发现问题" in page.content()
+    assert "未发现问题" in page.content() and page.evaluate("window.cspViolations") == []
     screenshot(page, "builder-desktop")
 
     phone = new_page(PHONE)
@@ -70,6 +72,8 @@ def test_build_preview_save_export_issue_answer(live_server, new_page, runner_fo
     assert frame.locator("label[for='item-q01-5']").first.inner_text().strip() == "非常满意"
     page.wait_for_timeout(300)
     screenshot(page, "preview-frames-desktop")
+    assert [page.evaluate("window.cspViolations")] + [
+        frame.evaluate("window.cspViolations") for frame in page.frames[1:]] == [[], [], []]
     phone.goto(page.url.split("?")[0] + "/form?in=zh")
     screenshot(phone, "preview-form-phone")
     phone.click("button[value=submit]")
@@ -195,8 +199,10 @@ def test_choice_questions_on_the_centre_form_and_the_profile_page(live_server, n
 
     email, password = create_account(app, "viewer")
     page = new_page(DESKTOP)
+    page.add_init_script(RECORD_VIOLATIONS)
     log_in_page(page, live_server, email, password)
     page.goto(f"{live_server.url}/surveys/profile-2017/results/profile")
     page.wait_for_selector("#chart-choice-channels .main-svg")
+    assert page.evaluate("window.cspViolations") == []
     assert "楼宇电视" in page.content()
     screenshot(page, "results-profile-desktop")
