@@ -48,8 +48,6 @@ def new():
     form = StartForm()
     versions = _all_versions()
     form.version.choices = [SelectChoice(v.id, f"{v.title} ({v.label})") for v in versions]
-    if request.method == "GET" and request.args.get("copy", type=int):
-        form.start.data, form.version.data = "copy", request.args.get("copy", type=int)
     problems: list[str] = []
     if form.validate_on_submit():
         based_on = None
@@ -62,8 +60,8 @@ def new():
                 form.file.errors.append(_("Choose a file to upload."))
                 return _start_page(form, problems), 422
             try:
-                definition, _cells = read_definition_file(upload.read(), upload.filename or "questionnaire.yaml")
-                validate_definition(definition, _cells)
+                definition, cells = read_definition_file(upload.read(), upload.filename or "questionnaire.yaml")
+                validate_definition(definition, cells)
             except DefinitionError as error:
                 problems = described_problems(error)
                 return _start_page(form, problems), 422
@@ -251,8 +249,9 @@ def _frames(form_endpoint: str, back: str, **context):
     language = request.args.get("in") if request.args.get("in") in PREVIEW_LANGUAGES else "zh"
     arguments = {**request.view_args, **{name: value for name, value in request.args.items() if name != "in"}}
     language_urls = {code: url_for(request.endpoint, **arguments, **{"in": code}) for code in PREVIEW_LANGUAGES}
-    return render_template("questionnaires/preview.html", frame_url=url_for(form_endpoint, **arguments, **{"in": language}),
-                           back=back, language=language, language_urls=language_urls, summary=[], **context)
+    frame_url = url_for(form_endpoint, **arguments, **{"in": language})
+    return render_template("questionnaires/preview.html", frame_url=frame_url, back=back, language=language,
+                           language_urls=language_urls, summary=[], **context)
 
 
 def _preview_form(questionnaire: Questionnaire, survey: Survey | None):

@@ -40,7 +40,8 @@ SHEETS = {
 TRUE_WORDS = {"是", "true", "yes", "y", "1", "√"}
 FALSE_WORDS = {"否", "false", "no", "n", "0", ""}
 BOOLEAN_FIELDS = {"required", "reverse", "other", "not_applicable", "validity.flag_straight_lining"}
-INDEX = re.compile(r"\[(\d+)\]")
+#: the last step of a path (``.text`` or ``[2]``): dropping it gives the enclosing row's path
+LAST_STEP = re.compile(r"(\.[^.\[\]]+|\[\d+\])$")
 
 
 def definition_workbook(definition: dict) -> bytes:
@@ -108,7 +109,7 @@ def read_definition_workbook(data: bytes, filename: str) -> tuple[dict, dict[str
     definition: dict[str, Any] = {}
     for row_number, row in _rows(book[GENERAL]):
         path = row.get("field")
-        if isinstance(path, str) and path.strip() in dict((p, p) for _, p in GENERAL_FIELDS):
+        if isinstance(path, str) and path.strip() in {field_path for _, field_path in GENERAL_FIELDS}:
             value = reader.value(path.strip(), row.get("value"), GENERAL, row_number, "C")
             if value is not None:
                 _set(definition, path.strip(), value)
@@ -191,7 +192,7 @@ def locate(error: DefinitionError, cells: dict[str, tuple[str, int, str]]) -> De
         if problem.code == "missing_points":  # the empty points cell of that option's row
             path = f"{path}.{problem.params['value']}"
         while path and path not in cells:
-            path = re.sub(r"(\.[^.\[\]]+|\[\d+\])$", "", path) if re.search(r"(\.[^.\[\]]+|\[\d+\])$", path) else ""
+            path = LAST_STEP.sub("", path) if LAST_STEP.search(path) else ""
         located.append(replace(problem, cell=cells.get(path, (GENERAL, 1, "A"))))
     return DefinitionError(located)
 
