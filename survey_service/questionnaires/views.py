@@ -31,7 +31,7 @@ from survey_service.questionnaires.operations import (next_version_number, read_
 from survey_service.respond.forms import OTHER, answer_form, choice_name, likert_name, open_name
 from survey_service.respond.queries import sections
 from survey_service.respond.views import localized
-from survey_service.security import CONTENT_SECURITY_POLICY
+from survey_service.security import FRAMED_BY_CONSOLE
 from survey_service.surveys.models import Survey
 from survey_service.timestamps import utcnow
 
@@ -291,7 +291,6 @@ def _preview_title(questionnaire: Questionnaire, survey: Survey | None) -> str:
 def _frameable(page: str, status: int = 200) -> Response:
     """The preview form may be shown in the console's own frames (every other page refuses framing)."""
     response = Response(page, status=status)
-    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace("frame-ancestors 'none'",
-                                                                                  "frame-ancestors 'self'")
+    response.headers["Content-Security-Policy"] = FRAMED_BY_CONSOLE
     response.headers["X-Frame-Options"] = "SAMEORIGIN"
     return response
