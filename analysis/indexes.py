@@ -77,6 +77,26 @@ class AnswerCoding:
                              f"column {columns[0]}")
         return states
 
+    def reflect(self, states: np.ndarray, reversed_items: tuple[bool, ...]) -> np.ndarray:
+        """The states with reversed items' columns mirrored (option rank r ↔ m − 1 − r): on the mirrored scale a
+        reversed item requires, that is lo + hi − x. N/A and missing stay as they are."""
+        columns = np.flatnonzero(reversed_items)
+        if not len(columns):
+            return states
+        mirror = np.arange(256, dtype=np.uint8)
+        mirror[:len(self.option_values)] = mirror[:len(self.option_values)][::-1]
+        reflected = states.copy()
+        reflected[:, columns] = mirror[states[:, columns]]
+        return reflected
+
+    def as_ticked(self, distribution: np.ndarray, reversed_items: tuple[bool, ...]) -> np.ndarray:
+        """Counts per item and state of reflected states, turned back into counts of the options as ticked."""
+        rows = np.flatnonzero(reversed_items)
+        ticked = distribution.copy()
+        m = len(self.option_values)
+        ticked[rows, :m] = distribution[rows, :m][:, ::-1]
+        return ticked
+
     def distribution(self, states: np.ndarray) -> np.ndarray:
         """Counts per item (rows) and state (columns) of a states matrix."""
         items = states.shape[1]

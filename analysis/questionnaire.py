@@ -17,15 +17,95 @@ ITEM_KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
 DEFAULT_TOP = 2
 DEFAULT_MIN_ANSWERED_SHARE = 0.8
 DEFAULT_OPEN_MAX_LENGTH = 2000
+#: option values lie within ±this (four digits, as the centre's form reads them)
+OPTION_VALUE_LIMIT = 9999
+
+
+def N_(message: str) -> str:
+    """Marks a message for the translation catalogues; pages translate it where they show it."""
+    return message
+
+
+#: every problem a definition can have, by code; ``%(name)s`` placeholders take the problem's params
+MESSAGES = {
+    "top_level": N_("must be a mapping of keys"),
+    "unreadable": N_("%(reason)s"),
+    "questionnaire_key": N_("required, lowercase letters, digits and '-', got %(given)s"),
+    "version": N_("required, a positive integer, got %(given)s"),
+    "integer": N_("must be an integer, got %(given)s"),
+    "option_value_range": N_("must be an integer from -%(limit)s to %(limit)s, got %(given)s"),
+    "required_text": N_("required text"),
+    "scale_required": N_("required, with options"),
+    "options_required": N_("required, a list of at least 2 options"),
+    "duplicate_value": N_("duplicate value %(value)s"),
+    "na_is_option": N_("%(value)s is also a scale option"),
+    "option_mapping": N_("must be a mapping with value and label"),
+    "scoring_required": N_("required, with scheme"),
+    "unknown_scheme": N_("unknown scheme %(given)s (one of %(schemes)s)"),
+    "points_required": N_("required with scheme \"points\" (a map option value -> points)"),
+    "not_an_option": N_("not an option value of the scale"),
+    "points_range": N_("points must be a number on 0-100, got %(given)s"),
+    "missing_points": N_("missing points for option %(value)s"),
+    "top_range": N_("must be an integer from 1 to %(count)s, got %(given)s"),
+    "dimensions_required": N_("required, a non-empty list"),
+    "mapping": N_("must be a mapping"),
+    "list": N_("must be a list"),
+    "duplicate_key": N_("duplicate %(given)s"),
+    "empty_dimension": N_("empty dimension, at least one item is required"),
+    "max_length": N_("must be an integer from 1 to 20000, got %(given)s"),
+    "share": N_("must be a number in [0, 1], got %(given)s"),
+    "indicator_mapping": N_("must be a mapping with code, name and weight"),
+    "weight": N_("must be a number > 0, got %(given)s"),
+    "item_key": N_("required, letters, digits, '_' or '-', got %(given)s"),
+    "flag": N_("must be true or false, got %(given)s"),
+    "choice_kind": N_("must be single or multiple, got %(given)s"),
+    "not_workbook": N_("not an XLSX workbook"),
+    "missing_sheet": N_("missing sheet %(sheet)s"),
+    "unknown_dimension": N_("no dimension %(given)s on the dimensions sheet"),
+    "reverse_scale": N_("a reversed item needs a mirrored scale (lo + hi - x an option for every option x), "
+                        "got %(values)s"),
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem of a definition: where (``path``), what (``code``, a key of :data:`MESSAGES`) and its values.
+
+    ``str()`` gives the English ``path: message`` of the command line; a page translates ``MESSAGES[code]``
+    and shows it next to the field ``path`` names.
+    """
+
+    path: str
+    code: str
+    params: dict = field(default_factory=dict)
+    #: where a workbook holds the value: (sheet, row, column letter); None for YAML, JSON and the builder
+    cell: tuple[str, int, str] | None = None
+
+    @property
+    def message(self) -> str:
+        return MESSAGES[self.code] % self.params if self.params else MESSAGES[self.code]
+
+    def __str__(self) -> str:
+        if self.cell is not None:
+            sheet, row, column = self.cell
+            return f"sheet {sheet}, row {row}, column {column}: {self.message}"
+        return f"{self.path}: {self.message}"
 
 
 class DefinitionError(ValueError):
-    """A questionnaire definition with one or more problems, each ``path: reason``."""
+    """A questionnaire definition with one or more problems; ``problems`` reads each as ``path: reason``."""
 
-    def __init__(self, problems: list[str]):
-        problems = [clip(problem) for problem in problems]
-        super().__init__("\n".join(problems))
-        self.problems = problems
+    def __init__(self, details: list[Problem]):
+        self.details = list(details)
+        self.problems = [clip(str(problem)) for problem in self.details]
+        super().__init__("\n".join(self.problems))
+
+
+class _Problems(list):
+    """The problems found so far; ``add`` records one."""
+
+    def add(self, path: str, code: str, **params) -> None:
+        self.append(Problem(path, code, params))
 
 
 @dataclass(frozen=True)
@@ -44,6 +124,8 @@ class Item:
     text_en: str | None = None
     weight: float = 1.0
     required: bool = True
+    #: negatively worded: the option value x counts as lo + hi − x in every index and in reliability
+    reverse: bool = False
 
 
 @dataclass(frozen=True)
@@ -64,6 +146,30 @@ class OpenQuestion:
     text_en: str | None = None
     max_length: int = DEFAULT_OPEN_MAX_LENGTH
     required: bool = False
+
+
+@dataclass(frozen=True)
+class ChoiceQuestion:
+    """An unscored profile question (e.g. the centre's kind): counted in frequency tables, never in an index."""
+
+    key: str
+    text: str
+    kind: str
+    options: tuple[Option, ...]
+    text_en: str | None = None
+    #: adds 其他 with a free-text box
+    other: bool = False
+    required: bool = False
+
+    @property
+    def multiple(self) -> bool:
+        return self.kind == "multiple"
+
+    def accepts(self, value: int) -> bool:
+        return any(option.value == value for option in self.options)
+
+
+CHOICE_KINDS = ("single", "multiple")
 
 
 @dataclass(frozen=True)
@@ -97,6 +203,7 @@ class Questionnaire:
     intro_en: str | None = None
     not_applicable: Option | None = None
     open_questions: tuple[OpenQuestion, ...] = ()
+    choice_questions: tuple[ChoiceQuestion, ...] = ()
     min_answered_share: float = DEFAULT_MIN_ANSWERED_SHARE
     flag_straight_lining: bool = True
     indicator: Indicator | None = None
@@ -113,6 +220,14 @@ class Questionnaire:
         return tuple(sorted((o.value for o in self.options), reverse=True))
 
     @property
+    def reversed_items(self) -> tuple[bool, ...]:
+        """Per Likert item, in questionnaire order, whether it is reversed."""
+        return tuple(item.reverse for item in self.items)
+
+    def choice_question(self, key: str) -> ChoiceQuestion | None:
+        return next((question for question in self.choice_questions if question.key == key), None)
+
+    @property
     def na_value(self) -> int | None:
         return self.not_applicable.value if self.not_applicable else None
 
@@ -123,36 +238,36 @@ class Questionnaire:
 
 # --- scoring schemes -------------------------------------------------------------------------
 
-def _linear_points(values: list[int], scoring: Mapping, problems: list[str]) -> tuple[dict[int, float], None]:
+def _linear_points(values: list[int], scoring: Mapping, problems: _Problems) -> tuple[dict[int, float], None]:
     lo, hi = min(values), max(values)
     return {v: (v - lo) / (hi - lo) * 100.0 for v in values}, None
 
 
-def _explicit_points(values: list[int], scoring: Mapping, problems: list[str]) -> tuple[dict[int, float], None]:
+def _explicit_points(values: list[int], scoring: Mapping, problems: _Problems) -> tuple[dict[int, float], None]:
     given = scoring.get("points")
     if not isinstance(given, Mapping):
-        problems.append("scoring.points: required with scheme \"points\" (a map option value -> points)")
+        problems.add("scoring.points", "points_required")
         return {}, None
     points: dict[int, float] = {}
     for raw_value, raw_points in given.items():
         value = _as_int(raw_value)
         if value is None or value not in values:
-            problems.append(f"scoring.points.{raw_value}: not an option value of the scale")
+            problems.add(f"scoring.points.{raw_value}", "not_an_option")
             continue
         if not _is_number(raw_points) or not 0 <= float(raw_points) <= 100:
-            problems.append(f"scoring.points.{raw_value}: points must be a number on 0-100, got {raw_points!r}")
+            problems.add(f"scoring.points.{raw_value}", "points_range", given=repr(raw_points))
             continue
         points[value] = float(raw_points)
     for value in values:
         if value not in points and not any(_as_int(k) == value for k in given):
-            problems.append(f"scoring.points: missing points for option {value}")
+            problems.add("scoring.points", "missing_points", value=value)
     return points, None
 
 
-def _top_box_points(values: list[int], scoring: Mapping, problems: list[str]) -> tuple[dict[int, float], int]:
+def _top_box_points(values: list[int], scoring: Mapping, problems: _Problems) -> tuple[dict[int, float], int]:
     top = scoring.get("top", DEFAULT_TOP)
     if not isinstance(top, int) or isinstance(top, bool) or not 1 <= top <= len(values):
-        problems.append(f"scoring.top: must be an integer from 1 to {len(values)}, got {top!r}")
+        problems.add("scoring.top", "top_range", count=len(values), given=repr(top))
         top = DEFAULT_TOP
     best = set(sorted(values, reverse=True)[:top])
     return {v: (100.0 if v in best else 0.0) for v in values}, top
@@ -165,36 +280,48 @@ SCHEMES = {"linear": _linear_points, "points": _explicit_points, "top_box": _top
 
 def load_questionnaire(text: str | bytes, filename: str = "questionnaire.yaml") -> Questionnaire:
     """Parse a YAML or JSON questionnaire file's text; raises :class:`DefinitionError`."""
+    return parse_questionnaire(read_definition(text, filename))
+
+
+def read_definition(text: str | bytes, filename: str = "questionnaire.yaml") -> Any:
+    """The data of a YAML or JSON file, not yet validated (read by the one reader of uploaded documents: no aliases,
+    size and depth capped); raises :class:`DefinitionError` when it cannot be read at all."""
     try:
-        data = read_document(text, filename)
+        return read_document(text, filename)
     except DocumentError as exc:
-        raise DefinitionError([exc.problem]) from None
-    return parse_questionnaire(data)
+        reason = exc.problem.removeprefix(f"{filename}: ")
+        raise DefinitionError([Problem(filename, "unreadable", {"reason": reason})]) from None
 
 
 def parse_questionnaire(data: Any) -> Questionnaire:
-    """Validate a questionnaire mapping and build the :class:`Questionnaire`; raises :class:`DefinitionError`."""
+    """Validate a questionnaire mapping and build the :class:`Questionnaire`; raises :class:`DefinitionError`.
+
+    The one set of rules for every source: YAML and JSON files, the XLSX template and the console's builder all
+    come here as a mapping.
+    """
     if not isinstance(data, Mapping):
-        raise DefinitionError(["(top level): must be a mapping of keys"])
-    problems: list[str] = []
+        raise DefinitionError([Problem("(top level)", "top_level")])
+    problems = _Problems()
 
     key = data.get("key")
     if not isinstance(key, str) or not KEY_PATTERN.match(key):
-        problems.append(f"key: required, lowercase letters, digits and '-', got {key!r}")
+        problems.add("key", "questionnaire_key", given=repr(key))
     version = data.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        problems.append(f"version: required, a positive integer, got {version!r}")
+        problems.add("version", "version", given=repr(version))
     year = data.get("year")
     if year is not None and (not isinstance(year, int) or isinstance(year, bool)):
-        problems.append(f"year: must be an integer, got {year!r}")
+        problems.add("year", "integer", given=repr(year))
     title = _text(data, "title", "title", problems, required=True)
 
     options, na = _parse_scale(data.get("scale"), problems)
     values = [o.value for o in options]
     scoring = _parse_scoring(data.get("scoring"), values, problems)
     dimensions = _parse_dimensions(data.get("dimensions"), problems)
+    _check_reversible(dimensions, values, problems)
     open_questions = _parse_open_questions(data.get("open_questions"), problems)
-    _check_unique_keys(dimensions, open_questions, problems)
+    choice_questions = _parse_choice_questions(data.get("choice_questions"), problems)
+    _check_unique_keys(dimensions, open_questions, choice_questions, problems)
     min_share, straight = _parse_validity(data.get("validity"), problems)
     indicator = _parse_indicator(data.get("indicator"), problems)
 
@@ -204,63 +331,72 @@ def parse_questionnaire(data: Any) -> Questionnaire:
         key=key, version=version, year=year, title=title, title_en=_opt_text(data, "title_en"),
         intro=_opt_text(data, "intro"), intro_en=_opt_text(data, "intro_en"),
         options=tuple(options), not_applicable=na, scoring=scoring, dimensions=tuple(dimensions),
-        open_questions=tuple(open_questions), min_answered_share=min_share, flag_straight_lining=straight,
-        indicator=indicator, source=plain_copy(data),
+        open_questions=tuple(open_questions), choice_questions=tuple(choice_questions),
+        min_answered_share=min_share, flag_straight_lining=straight, indicator=indicator, source=plain_copy(data),
     )
 
 
-def _parse_scale(scale: Any, problems: list[str]) -> tuple[list[Option], Option | None]:
+def _parse_scale(scale: Any, problems: _Problems) -> tuple[list[Option], Option | None]:
     if not isinstance(scale, Mapping):
-        problems.append("scale: required, with options")
+        problems.add("scale", "scale_required")
         return [], None
-    raw_options = scale.get("options")
-    if not isinstance(raw_options, list) or len(raw_options) < 2:
-        problems.append("scale.options: required, a list of at least 2 options")
-        return [], None
-    options: list[Option] = []
-    seen: set[int] = set()
-    for i, raw in enumerate(raw_options):
-        path = f"scale.options[{i}]"
-        option = _parse_option(raw, path, problems)
-        if option is None:
-            continue
-        if option.value in seen:
-            problems.append(f"{path}.value: duplicate value {option.value}")
-            continue
-        seen.add(option.value)
-        options.append(option)
+    options = _parse_options(scale.get("options"), "scale.options", problems)
+    seen = {option.value for option in options}
     na = None
     if scale.get("not_applicable") is not None:
         na = _parse_option(scale["not_applicable"], "scale.not_applicable", problems)
         if na is not None and na.value in seen:
-            problems.append(f"scale.not_applicable.value: {na.value} is also a scale option")
+            problems.add("scale.not_applicable.value", "na_is_option", value=na.value)
             na = None
     return options, na
 
 
-def _parse_option(raw: Any, path: str, problems: list[str]) -> Option | None:
+def _parse_options(raw_options: Any, path: str, problems: _Problems) -> list[Option]:
+    """At least two options with distinct integer values (the scale's, or a choice question's)."""
+    if not isinstance(raw_options, list) or len(raw_options) < 2:
+        problems.add(path, "options_required")
+        return []
+    options: list[Option] = []
+    seen: set[int] = set()
+    for i, raw in enumerate(raw_options):
+        option = _parse_option(raw, f"{path}[{i}]", problems)
+        if option is None:
+            continue
+        if option.value in seen:
+            problems.add(f"{path}[{i}].value", "duplicate_value", value=option.value)
+            continue
+        seen.add(option.value)
+        options.append(option)
+    return options
+
+
+def _parse_option(raw: Any, path: str, problems: _Problems) -> Option | None:
     if not isinstance(raw, Mapping):
-        problems.append(f"{path}: must be a mapping with value and label")
+        problems.add(path, "option_mapping")
         return None
     value = raw.get("value")
     if not isinstance(value, int) or isinstance(value, bool):
-        problems.append(f"{path}.value: must be an integer, got {value!r}")
+        problems.add(f"{path}.value", "integer", given=repr(value))
+        return None
+    if not -OPTION_VALUE_LIMIT <= value <= OPTION_VALUE_LIMIT:
+        # answers are coded through a table indexed by value: a few digits, as the centre's form accepts
+        problems.add(f"{path}.value", "option_value_range", limit=OPTION_VALUE_LIMIT, given=repr(value))
         return None
     label = raw.get("label")
     if not isinstance(label, str) or not label.strip():
-        problems.append(f"{path}.label: required text")
+        problems.add(f"{path}.label", "required_text")
         return None
     return Option(value=value, label=label, label_en=_opt_text(raw, "label_en"))
 
 
-def _parse_scoring(scoring: Any, values: list[int], problems: list[str]) -> Scoring:
+def _parse_scoring(scoring: Any, values: list[int], problems: _Problems) -> Scoring:
     if not isinstance(scoring, Mapping):
-        problems.append("scoring: required, with scheme")
+        problems.add("scoring", "scoring_required")
         return Scoring(scheme="", points={})
     scheme = scoring.get("scheme")
     resolve = SCHEMES.get(scheme) if isinstance(scheme, str) else None
     if resolve is None:
-        problems.append(f"scoring.scheme: unknown scheme {scheme!r} (one of {', '.join(SCHEMES)})")
+        problems.add("scoring.scheme", "unknown_scheme", given=repr(scheme), schemes=", ".join(SCHEMES))
         return Scoring(scheme=str(scheme), points={})
     if len(values) < 2:
         return Scoring(scheme=scheme, points={})
@@ -268,32 +404,32 @@ def _parse_scoring(scoring: Any, values: list[int], problems: list[str]) -> Scor
     return Scoring(scheme=scheme, points=points, top=top)
 
 
-def _parse_dimensions(raw_dimensions: Any, problems: list[str]) -> list[Dimension]:
+def _parse_dimensions(raw_dimensions: Any, problems: _Problems) -> list[Dimension]:
     if not isinstance(raw_dimensions, list) or not raw_dimensions:
-        problems.append("dimensions: required, a non-empty list")
+        problems.add("dimensions", "dimensions_required")
         return []
     dimensions = []
     seen: set[str] = set()
     for d, raw in enumerate(raw_dimensions):
         path = f"dimensions[{d}]"
         if not isinstance(raw, Mapping):
-            problems.append(f"{path}: must be a mapping")
+            problems.add(path, "mapping")
             continue
         key = _key(raw, path, ITEM_KEY_PATTERN, problems)
         if key is not None and key in seen:
-            problems.append(f"{path}.key: duplicate {key!r}")
+            problems.add(f"{path}.key", "duplicate_key", given=repr(key))
         seen.add(key)
         title = _text(raw, "title", f"{path}.title", problems, required=True)
         weight = _weight(raw, path, problems)
         raw_items = raw.get("items")
         items = []
         if not isinstance(raw_items, list) or not raw_items:
-            problems.append(f"{path}.items: empty dimension, at least one item is required")
+            problems.add(f"{path}.items", "empty_dimension")
         else:
             for i, raw_item in enumerate(raw_items):
                 item_path = f"{path}.items[{i}]"
                 if not isinstance(raw_item, Mapping):
-                    problems.append(f"{item_path}: must be a mapping")
+                    problems.add(item_path, "mapping")
                     continue
                 items.append(Item(
                     key=_key(raw_item, item_path, ITEM_KEY_PATTERN, problems),
@@ -301,27 +437,30 @@ def _parse_dimensions(raw_dimensions: Any, problems: list[str]) -> list[Dimensio
                     text_en=_opt_text(raw_item, "text_en"),
                     weight=_weight(raw_item, item_path, problems),
                     required=_flag(raw_item, "required", True, item_path, problems),
+                    reverse=_flag(raw_item, "reverse", False, item_path, problems),
                 ))
         dimensions.append(Dimension(key=key, title=title, title_en=_opt_text(raw, "title_en"),
                                     weight=weight, items=tuple(items)))
     return dimensions
 
 
-def _parse_open_questions(raw_questions: Any, problems: list[str]) -> list[OpenQuestion]:
-    if raw_questions is None:
-        return []
-    if not isinstance(raw_questions, list):
-        problems.append("open_questions: must be a list")
-        return []
+def _check_reversible(dimensions: list[Dimension], values: list[int], problems: _Problems) -> None:
+    """Reflection lo + hi − x must land on an option, so reversed items need a mirrored scale (1–5, not 0/3/5)."""
+    if not values or set(values) == {min(values) + max(values) - v for v in values}:
+        return
+    for d, dimension in enumerate(dimensions):
+        for i, item in enumerate(dimension.items):
+            if item.reverse:
+                problems.add(f"dimensions[{d}].items[{i}].reverse", "reverse_scale",
+                             values=", ".join(str(v) for v in sorted(values)))
+
+
+def _parse_open_questions(raw_questions: Any, problems: _Problems) -> list[OpenQuestion]:
     questions = []
-    for q, raw in enumerate(raw_questions):
-        path = f"open_questions[{q}]"
-        if not isinstance(raw, Mapping):
-            problems.append(f"{path}: must be a mapping")
-            continue
+    for path, raw in _mappings(raw_questions, "open_questions", problems):
         max_length = raw.get("max_length", DEFAULT_OPEN_MAX_LENGTH)
         if not isinstance(max_length, int) or isinstance(max_length, bool) or not 1 <= max_length <= 20000:
-            problems.append(f"{path}.max_length: must be an integer from 1 to 20000, got {max_length!r}")
+            problems.add(f"{path}.max_length", "max_length", given=repr(max_length))
             max_length = DEFAULT_OPEN_MAX_LENGTH
         questions.append(OpenQuestion(
             key=_key(raw, path, ITEM_KEY_PATTERN, problems),
@@ -332,70 +471,105 @@ def _parse_open_questions(raw_questions: Any, problems: list[str]) -> list[OpenQ
     return questions
 
 
-def _check_unique_keys(dimensions: list[Dimension], questions: list[OpenQuestion], problems: list[str]) -> None:
+def _parse_choice_questions(raw_questions: Any, problems: _Problems) -> list[ChoiceQuestion]:
+    questions = []
+    for path, raw in _mappings(raw_questions, "choice_questions", problems):
+        kind = raw.get("kind", "single")
+        if kind not in CHOICE_KINDS:
+            problems.add(f"{path}.kind", "choice_kind", given=repr(kind))
+            kind = "single"
+        questions.append(ChoiceQuestion(
+            key=_key(raw, path, ITEM_KEY_PATTERN, problems),
+            text=_text(raw, "text", f"{path}.text", problems, required=True),
+            text_en=_opt_text(raw, "text_en"), kind=kind,
+            options=tuple(_parse_options(raw.get("options"), f"{path}.options", problems)),
+            other=_flag(raw, "other", False, path, problems),
+            required=_flag(raw, "required", False, path, problems),
+        ))
+    return questions
+
+
+def _mappings(raw_list: Any, path: str, problems: _Problems) -> list[tuple[str, Mapping]]:
+    """The entries of an optional list of mappings, each with its path."""
+    if raw_list is None:
+        return []
+    if not isinstance(raw_list, list):
+        problems.add(path, "list")
+        return []
+    entries = []
+    for n, raw in enumerate(raw_list):
+        if not isinstance(raw, Mapping):
+            problems.add(f"{path}[{n}]", "mapping")
+            continue
+        entries.append((f"{path}[{n}]", raw))
+    return entries
+
+
+def _check_unique_keys(dimensions: list[Dimension], open_questions: list[OpenQuestion],
+                       choice_questions: list[ChoiceQuestion], problems: _Problems) -> None:
+    """Item, open-question and choice-question keys share one name space (they are the responses' columns)."""
     seen: set[str] = set()
-    for d, dimension in enumerate(dimensions):
-        for i, item in enumerate(dimension.items):
-            if item.key is not None and item.key in seen:
-                problems.append(f"dimensions[{d}].items[{i}].key: duplicate {item.key!r}")
-            seen.add(item.key)
-    for q, question in enumerate(questions):
-        if question.key is not None and question.key in seen:
-            problems.append(f"open_questions[{q}].key: duplicate {question.key!r}")
-        seen.add(question.key)
+    keyed = [(f"dimensions[{d}].items[{i}]", item.key)
+             for d, dimension in enumerate(dimensions) for i, item in enumerate(dimension.items)]
+    keyed += [(f"open_questions[{q}]", question.key) for q, question in enumerate(open_questions)]
+    keyed += [(f"choice_questions[{q}]", question.key) for q, question in enumerate(choice_questions)]
+    for path, key in keyed:
+        if key is not None and key in seen:
+            problems.add(f"{path}.key", "duplicate_key", given=repr(key))
+        seen.add(key)
 
 
-def _parse_validity(raw: Any, problems: list[str]) -> tuple[float, bool]:
+def _parse_validity(raw: Any, problems: _Problems) -> tuple[float, bool]:
     if raw is None:
         return DEFAULT_MIN_ANSWERED_SHARE, True
     if not isinstance(raw, Mapping):
-        problems.append("validity: must be a mapping")
+        problems.add("validity", "mapping")
         return DEFAULT_MIN_ANSWERED_SHARE, True
     share = raw.get("min_answered_share", DEFAULT_MIN_ANSWERED_SHARE)
     if not _is_number(share) or not 0 <= float(share) <= 1:
-        problems.append(f"validity.min_answered_share: must be a number in [0, 1], got {share!r}")
+        problems.add("validity.min_answered_share", "share", given=repr(share))
         share = DEFAULT_MIN_ANSWERED_SHARE
     return float(share), _flag(raw, "flag_straight_lining", True, "validity", problems)
 
 
-def _parse_indicator(raw: Any, problems: list[str]) -> Indicator | None:
+def _parse_indicator(raw: Any, problems: _Problems) -> Indicator | None:
     if raw is None:
         return None
     if not isinstance(raw, Mapping):
-        problems.append("indicator: must be a mapping with code, name and weight")
+        problems.add("indicator", "indicator_mapping")
         return None
     code = raw.get("code")
     name = raw.get("name")
     weight = raw.get("weight")
     ok = True
     if not isinstance(code, str) or not code.strip():
-        problems.append("indicator.code: required text")
+        problems.add("indicator.code", "required_text")
         ok = False
     if not isinstance(name, str) or not name.strip():
-        problems.append("indicator.name: required text")
+        problems.add("indicator.name", "required_text")
         ok = False
     if not _is_number(weight) or float(weight) <= 0:
-        problems.append(f"indicator.weight: must be a number > 0, got {weight!r}")
+        problems.add("indicator.weight", "weight", given=repr(weight))
         ok = False
     return Indicator(code=code, name=name, weight=float(weight)) if ok else None
 
 
 # --- small readers ---------------------------------------------------------------------------
 
-def _key(raw: Mapping, path: str, pattern: re.Pattern, problems: list[str]) -> str | None:
+def _key(raw: Mapping, path: str, pattern: re.Pattern, problems: _Problems) -> str | None:
     key = raw.get("key")
     if not isinstance(key, str) or not pattern.match(key):
-        problems.append(f"{path}.key: required, letters, digits, '_' or '-', got {key!r}")
+        problems.add(f"{path}.key", "item_key", given=repr(key))
         return None
     return key
 
 
-def _text(raw: Mapping, name: str, path: str, problems: list[str], required: bool) -> str | None:
+def _text(raw: Mapping, name: str, path: str, problems: _Problems, required: bool) -> str | None:
     value = raw.get(name)
     if value is None and not required:
         return None
     if not isinstance(value, str) or not value.strip():
-        problems.append(f"{path}: required text")
+        problems.add(path, "required_text")
         return None
     return value.strip()
 
@@ -405,18 +579,18 @@ def _opt_text(raw: Mapping, name: str) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
-def _weight(raw: Mapping, path: str, problems: list[str]) -> float:
+def _weight(raw: Mapping, path: str, problems: _Problems) -> float:
     weight = raw.get("weight", 1)
     if not _is_number(weight) or float(weight) <= 0:
-        problems.append(f"{path}.weight: must be a number > 0, got {weight!r}")
+        problems.add(f"{path}.weight", "weight", given=repr(weight))
         return 1.0
     return float(weight)
 
 
-def _flag(raw: Mapping, name: str, default: bool, path: str, problems: list[str]) -> bool:
+def _flag(raw: Mapping, name: str, default: bool, path: str, problems: _Problems) -> bool:
     value = raw.get(name, default)
     if not isinstance(value, bool):
-        problems.append(f"{path}.{name}: must be true or false, got {value!r}")
+        problems.add(f"{path}.{name}", "flag", given=repr(value))
         return default
     return value
 

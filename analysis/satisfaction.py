@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
 import numpy as np
 
 from analysis.china_time import CHINA_STANDARD_TIME
+from analysis.choices import ChoiceAnswer, choice_tables
 from analysis.indexes import AnswerCoding, IndexTree
 from analysis.intervals import (BOOTSTRAP_RESAMPLES, bootstrap_replicates, delta_half_widths,
                                 finite_population_correction, percentile_intervals)
@@ -70,7 +71,8 @@ def answer_distribution(questionnaire: Questionnaire, answers: np.ndarray) -> di
 def satisfaction_document(questionnaire: Questionnaire, answers: np.ndarray, *, population: Population,
                           groups: Sequence | np.ndarray | None = None, group_by: str | None = None,
                           survey: dict | None = None, generated_at: datetime | None = None,
-                          respondent_ids: Sequence | np.ndarray | None = None, seed: int = 20180618) -> dict:
+                          respondent_ids: Sequence | np.ndarray | None = None, seed: int = 20180618,
+                          choices: Mapping[str, Sequence[ChoiceAnswer]] | None = None) -> dict:
     """The satisfaction document for the valid responses ``answers`` (rows) × Likert items (columns).
 
     :param answers: option values as float, NaN for a blank, the questionnaire's N/A value for 不了解;
@@ -78,10 +80,13 @@ def satisfaction_document(questionnaire: Questionnaire, answers: np.ndarray, *, 
     :param groups: a label per row (e.g. the district) for the group rows and the Kruskal–Wallis test.
     :param respondent_ids: a code per row (e.g. the centre) that enters the snapshot hash.
     :param seed: the bootstrap's seed, so equal inputs give an equal document.
+    :param choices: per choice question key, the valid responses' answers; the ``choices`` block is present when
+        the questionnaire has choice questions.
     """
     coding = AnswerCoding.from_questionnaire(questionnaire)
     tree = IndexTree.from_questionnaire(questionnaire)
-    states = coding.states(_answer_matrix(questionnaire, answers))
+    # reversed items are reflected once, here: every figure below reads "higher = more satisfied"
+    states = coding.reflect(coding.states(_answer_matrix(questionnaire, answers)), questionnaire.reversed_items)
     valid = len(states)
     if valid > population.submitted:
         raise ValueError(f"population.submitted: {population.submitted} is fewer than the {valid} valid responses")
@@ -120,8 +125,8 @@ def satisfaction_document(questionnaire: Questionnaire, answers: np.ndarray, *, 
         ci_method += "-fpc"
     interval = _Intervals(low, high, target_n)
 
-    distribution = summary.distribution
-    top2_counts = distribution[:, :2].sum(axis=1) * 100.0
+    top2_counts = summary.distribution[:, :2].sum(axis=1) * 100.0
+    distribution = coding.as_ticked(summary.distribution, questionnaire.reversed_items)
     item_top2, dimension_top2, _ = tree.indexes(top2_counts, counts)
     overall_value = _number(overall)
 
@@ -143,7 +148,7 @@ def satisfaction_document(questionnaire: Questionnaire, answers: np.ndarray, *, 
         })
         first_item += len(dimension.items)
 
-    return {
+    document = {
         "schema": SCHEMA,
         "survey": survey if survey is not None else _offline_survey(questionnaire),
         "generated_at": _china_time(generated_at),
@@ -163,6 +168,9 @@ def satisfaction_document(questionnaire: Questionnaire, answers: np.ndarray, *, 
             group_codes, population, ExactScores.from_questionnaire(questionnaire), states),
         "indicator": _indicator(questionnaire, overall_value),
     }
+    if questionnaire.choice_questions:
+        document["choices"] = choice_tables(questionnaire, choices or {})
+    return document
 
 
 # --- one pass over the responses ---------------------------------------------------------------

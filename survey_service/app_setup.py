@@ -77,6 +77,7 @@ def register_blueprints(app: Flask) -> None:
     from survey_service.jobs.views import blueprint as jobs
     from survey_service.mail.views import blueprint as mailing
     from survey_service.responses.views import blueprint as review
+    from survey_service.questionnaires.views import blueprint as questionnaires
     from survey_service.respond.views import blueprint as respond
     from survey_service.scorecard.views import blueprint as scorecards
     from survey_service.report.views import blueprint as report
@@ -90,6 +91,7 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
     app.register_blueprint(health)
     app.register_blueprint(jobs)
+    app.register_blueprint(questionnaires)
     app.register_blueprint(scorecards)
     app.register_blueprint(respond)
     app.register_blueprint(report)

@@ -17,6 +17,8 @@ CONTENT_SECURITY_POLICY = "; ".join((
     "frame-ancestors 'none'",
     "form-action 'self'",
 ))
+#: the console's preview of a centre's form is shown in the console's own frames (phone and desktop), and only there
+FRAMED_BY_CONSOLE = CONTENT_SECURITY_POLICY.replace("frame-ancestors 'none'", "frame-ancestors 'self'")
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), browsing-topics=()"
 #: a year; no includeSubDomains, since the service does not own its parent domain's other hosts
 STRICT_TRANSPORT_SECURITY = "max-age=31536000"

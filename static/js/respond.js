@@ -19,7 +19,7 @@
 
   function showProgress() {
     var names = {};
-    form.querySelectorAll("input[type=radio]:checked").forEach(function (radio) {
+    form.querySelectorAll("table.likert input[type=radio]:checked").forEach(function (radio) {
       names[radio.name] = true;
     });
     var count = Object.keys(names).length;

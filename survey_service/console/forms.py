@@ -26,8 +26,8 @@ def district_choices(districts: list[str]) -> list[SelectChoice]:
 
 
 class QuestionnaireUploadForm(FlaskForm):
-    file = FileField(_l("Questionnaire file (YAML or JSON)"),
-                     validators=[FileRequired(), FileAllowed(["yaml", "yml", "json"])])
+    file = FileField(_l("Questionnaire file (YAML, JSON or XLSX)"),
+                     validators=[FileRequired(), FileAllowed(["yaml", "yml", "json", "xlsx"])])
 
 
 class RosterUploadForm(FlaskForm):

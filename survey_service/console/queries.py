@@ -171,7 +171,7 @@ def answer_rows(response: Response) -> list:
     version_id = response.invitation.survey.questionnaire_version_id
     return db.session.execute(
         select(Question.key, Question.kind, Question.text, Question.text_en, Dimension.title, Dimension.title_en,
-               Answer.value, Answer.text.label("answer_text"))
+               Answer.value, Answer.text.label("answer_text"), Answer.choices)
         .outerjoin(Dimension, Question.dimension_id == Dimension.id)
         .outerjoin(Answer, and_(Answer.question_id == Question.id, Answer.response_id == response.id))
         .where(Question.questionnaire_version_id == version_id)

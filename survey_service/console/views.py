@@ -9,7 +9,8 @@ from survey_service.console.forms import QuestionnaireUploadForm, RosterUploadFo
 from survey_service.console.queries import progress_by_survey
 from survey_service.extensions import db
 from survey_service.problems import ProblemList
-from survey_service.questionnaires.models import QuestionnaireVersion
+from survey_service.questionnaires.drafting import described_problems
+from survey_service.questionnaires.models import QuestionnaireDraft, QuestionnaireVersion
 from survey_service.questionnaires.operations import import_questionnaire
 from survey_service.roster.models import Roster, RosterUnit
 from survey_service.roster.operations import import_roster
@@ -41,7 +42,9 @@ def questionnaires():
         upload = form.file.data
         try:
             version, new = import_questionnaire(upload.read(), upload.filename or "questionnaire.yaml")
-        except (ProblemList, DefinitionError) as exc:
+        except DefinitionError as exc:
+            problems = described_problems(exc)
+        except ProblemList as exc:
             problems = exc.problems
         else:
             message = _("Imported %(key)s version %(version)s.") if new else \
@@ -51,7 +54,9 @@ def questionnaires():
     versions = db.session.scalars(select(QuestionnaireVersion)
                                   .order_by(QuestionnaireVersion.key, QuestionnaireVersion.version.desc())).all()
     status = 422 if problems else 200
-    return render_template("console/questionnaires.html", form=form, versions=versions, problems=problems), status
+    drafts = db.session.scalars(select(QuestionnaireDraft).order_by(QuestionnaireDraft.updated_at.desc())).all()
+    return render_template("console/questionnaires.html", form=form, versions=versions, problems=problems,
+                           drafts=drafts), status
 
 
 @blueprint.route("/rosters", methods=["GET", "POST"])

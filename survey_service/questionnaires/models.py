@@ -30,6 +30,10 @@ class QuestionnaireVersion(db.Model):
     #: the definition as imported (spec/questionnaire.md); the single source the form and the analysis read
     definition: Mapped[dict] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: who saved this version in the console's builder or upload (null: the command line or the demo)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    created_by = relationship("User")
 
     dimensions: Mapped[list[Dimension]] = relationship(
         back_populates="questionnaire_version", order_by="Dimension.position", cascade="all, delete-orphan")
@@ -65,16 +69,17 @@ class Dimension(db.Model):
 
 
 class Question(db.Model):
-    """A Likert item (题项, ``kind='likert'``) or an open question (``kind='open'``) of a questionnaire version."""
+    """A Likert item (题项, ``kind='likert'``), an open question (``kind='open'``) or a choice question
+    (``kind='choice'``) of a questionnaire version."""
 
     __tablename__ = "questionnaire_questions"
     __table_args__ = (UniqueConstraint("questionnaire_version_id", "key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     questionnaire_version_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_versions.id", ondelete="CASCADE"))
-    #: the Likert item's dimension; null for open questions
+    #: the Likert item's dimension; null for open and choice questions
     dimension_id: Mapped[int | None] = mapped_column(ForeignKey("questionnaire_dimensions.id", ondelete="CASCADE"))
-    #: questionnaire order, across dimensions; open questions follow the Likert items
+    #: questionnaire order, across dimensions; choice questions, then open questions follow the Likert items
     position: Mapped[int]
     key: Mapped[str] = mapped_column(String(100))
     kind: Mapped[str] = mapped_column(String(10))
@@ -87,3 +92,23 @@ class Question(db.Model):
 
     questionnaire_version: Mapped[QuestionnaireVersion] = relationship(back_populates="questions")
     dimension: Mapped[Dimension | None] = relationship()
+
+
+class QuestionnaireDraft(db.Model):
+    """A questionnaire being edited in the console's builder; saving it validates it and makes a new version."""
+
+    __tablename__ = "questionnaire_drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: the definition as edited so far (spec/questionnaire.md), not yet valid
+    definition: Mapped[dict] = mapped_column(JSON)
+    #: earlier states of ``definition``, newest last: what 撤销 (undo) goes back to
+    history: Mapped[list] = mapped_column(JSON, default=list)
+    #: the version it was copied from (null: started from scratch or from a file)
+    based_on_id: Mapped[int | None] = mapped_column(ForeignKey("questionnaire_versions.id", ondelete="SET NULL"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    based_on: Mapped[QuestionnaireVersion | None] = relationship()
+    created_by = relationship("User")

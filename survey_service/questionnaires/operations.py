@@ -1,38 +1,100 @@
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import Any
 
-from analysis.questionnaire import Questionnaire, load_questionnaire
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from analysis.questionnaire import DefinitionError, Questionnaire, parse_questionnaire, read_definition
 from survey_service.audit.operations import record
+from survey_service.auth.models import User
 from survey_service.extensions import db
 from survey_service.problems import ProblemList
 from survey_service.questionnaires.models import Dimension, Question, QuestionnaireVersion
+from survey_service.questionnaires.workbook import locate, read_definition_workbook
 
 
-def import_questionnaire(data: bytes, filename: str, *, actor: str | None = None) -> tuple[QuestionnaireVersion, bool]:
-    """Store a questionnaire file as a new immutable version; returns it and whether it was new.
+def read_definition_file(data: bytes, filename: str) -> tuple[Any, dict | None]:
+    """The mapping of a YAML, JSON or XLSX questionnaire file, and for XLSX the cell of every path in it."""
+    if filename.lower().endswith(".xlsx"):
+        return read_definition_workbook(data, filename)
+    return read_definition(data, filename), None
 
-    Importing the same content again is harmless; different content under an existing version is refused.
+
+def validate_definition(mapping: Any, cells: dict | None = None) -> Questionnaire:
+    """The one validator (analysis.questionnaire), its problems placed in their cells for a workbook."""
+    try:
+        return parse_questionnaire(mapping)
+    except DefinitionError as error:
+        if cells is None:
+            raise
+        raise locate(error, cells) from None
+
+
+def import_questionnaire(data: bytes, filename: str, *, actor: str | None = None,
+                         user: User | None = None) -> tuple[QuestionnaireVersion, bool]:
+    """Store a questionnaire file (YAML, JSON or the XLSX template) as a new immutable version; returns it and
+    whether it was new.
+
+    Importing the same content again is harmless (compared as parsed, so a YAML file and its XLSX export are the
+    same content); different content under an existing version is refused.
     """
-    definition = load_questionnaire(data, filename)
+    definition = validate_definition(*read_definition_file(data, filename))
     existing = db.session.scalar(select(QuestionnaireVersion).filter_by(key=definition.key,
                                                                        version=definition.version))
     if existing is not None:
-        if existing.definition == definition.source:
+        # the same questions, scale and rules, however spelt (YAML with comments, the XLSX template): the same version
+        if existing.questionnaire == definition:
             return existing, False
         raise ProblemList([f"version: {definition.key} version {definition.version} already exists with different "
                            f"content; give the changed questionnaire a higher version"])
-    version = _build_version(definition)
+    version = _build_version(definition, user)
     db.session.add(version)
     db.session.flush()
     record("questionnaire.import", version, actor=actor, filename=filename, version=definition.version)
     return version, True
 
 
-def _build_version(definition: Questionnaire) -> QuestionnaireVersion:
+#: how often a save takes the next version number when a concurrent save took it first
+SAVE_ATTEMPTS = 3
+
+
+def save_definition(mapping: dict, user: User, *, based_on: QuestionnaireVersion | None = None
+                    ) -> QuestionnaireVersion:
+    """The builder's save: the definition, validated whole, becomes the next version of its key.
+
+    A version never changes once stored, so a survey keeps the one it was issued with; the number is the next
+    free one whatever the draft says.
+    """
+    for _attempt in range(SAVE_ATTEMPTS):
+        definition = parse_questionnaire({**mapping, "version": next_version_number(mapping.get("key"))})
+        version = _build_version(definition, user)
+        try:
+            # another evaluator may save the same key at the same moment: the number is taken again, never shared
+            with db.session.begin_nested():
+                db.session.add(version)
+                db.session.flush()
+            break
+        except IntegrityError:
+            continue
+    else:
+        raise ProblemList(["version: the questionnaire is being saved elsewhere at the same time; save again"])
+    record("questionnaire.save", version, version=version.version,
+           based_on=based_on.label if based_on is not None else None)
+    return version
+
+
+def next_version_number(key: Any) -> int:
+    """One past the highest version of ``key`` (1 for a new questionnaire)."""
+    if not isinstance(key, str):
+        return 1
+    return (db.session.scalar(select(func.max(QuestionnaireVersion.version)).filter_by(key=key)) or 0) + 1
+
+
+def _build_version(definition: Questionnaire, user: User | None = None) -> QuestionnaireVersion:
     version = QuestionnaireVersion(key=definition.key, version=definition.version, title=definition.title,
                                    year=definition.year, scheme=definition.scoring.scheme,
-                                   definition=definition.source)
+                                   definition=definition.source, created_by=user)
     position = 0
     for d, dim in enumerate(definition.dimensions):
         dimension = Dimension(position=d, key=dim.key, title=dim.title, title_en=dim.title_en, weight=dim.weight)
@@ -42,6 +104,11 @@ def _build_version(definition: Questionnaire) -> QuestionnaireVersion:
                 position=position, key=item.key, kind="likert", text=item.text, text_en=item.text_en,
                 weight=item.weight, required=item.required, dimension=dimension))
             position += 1
+    for question in definition.choice_questions:
+        version.questions.append(Question(
+            position=position, key=question.key, kind="choice", text=question.text, text_en=question.text_en,
+            weight=1.0, required=question.required))
+        position += 1
     for question in definition.open_questions:
         version.questions.append(Question(
             position=position, key=question.key, kind="open", text=question.text, text_en=question.text_en,

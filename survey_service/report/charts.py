@@ -76,6 +76,15 @@ def group_bars(document: dict, language: str) -> list[Bar]:
             for row in ranked_groups(document["groups"]["rows"]) if row["index"] is not None]
 
 
+def choice_bars(table: dict, language: str) -> list[Bar]:
+    """A choice question's options (and 其他) by their share of the respondents who answered it, in %."""
+    bars = [Bar((option.get("label_en") or option["label"]) if language == "en" else option["label"],
+                option["share"] * 100 if option["share"] is not None else None) for option in table["options"]]
+    if table.get("other_share") is not None:
+        bars.append(Bar(_("Other"), table["other_share"] * 100))
+    return bars
+
+
 def option_shares(distribution: dict, labels: dict[str, str]) -> list[Bar]:
     """Each option's share of the rated answers (N/A and blanks excluded), most satisfied first."""
     rated = sum(distribution[value] for value in labels)

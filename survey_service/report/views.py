@@ -109,6 +109,13 @@ def comments(key: str):
                  counts=comment_counts(survey))
 
 
+@blueprint.route(RESULTS + "/profile")
+@role_required(Role.viewer)
+def profile(key: str):
+    """The choice questions' frequency tables, bar charts and 其他 texts (样本构成)."""
+    return _page("profile.html", _survey(key))
+
+
 @blueprint.route(RESULTS + "/comparison")
 @role_required(Role.viewer)
 def comparison(key: str):

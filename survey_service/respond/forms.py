@@ -1,4 +1,5 @@
-"""The centre's answer form, built from the questionnaire version: one field per Likert item and open question."""
+"""The centre's answer form, built from the questionnaire version: one field per Likert item, choice question and
+open question."""
 from __future__ import annotations
 
 import re
@@ -10,7 +11,8 @@ from flask_wtf import FlaskForm
 from wtforms import Field, StringField
 from wtforms.validators import ValidationError
 
-from analysis.questionnaire import Item, OpenQuestion, Questionnaire
+from analysis.choices import NO_ANSWER, ChoiceAnswer
+from analysis.questionnaire import ChoiceQuestion, Item, OpenQuestion, Questionnaire
 
 SAVE = "save"
 SUBMIT = "submit"
@@ -20,6 +22,9 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Werkzeug turns bytes that are not UTF-8 in a multipart body into U+FFFD (an urlencoded body it cannot decode
 # is dropped whole, and the CSRF check refuses it).
 UNREADABLE_CHARACTER = "\ufffd"
+#: the form value of a choice question's 其他 option, and the longest 其他 text
+OTHER = "other"
+OTHER_MAX_LENGTH = 200
 
 
 def likert_name(item_key: str) -> str:
@@ -30,6 +35,20 @@ def likert_name(item_key: str) -> str:
 def open_name(question_key: str) -> str:
     """The form field of an open question."""
     return f"open-{question_key}"
+
+
+def choice_name(question_key: str) -> str:
+    """The form field of a choice question (its 其他 text is ``<name>-other``)."""
+    return f"choice-{question_key}"
+
+
+def _text_problem(text: str):
+    """Why a typed text cannot be stored, or None."""
+    if UNREADABLE_CHARACTER in text:
+        return _l("The text contains characters that could not be read; please type it again.")
+    if CONTROL_CHARACTERS.search(text):
+        return _l("The text contains control characters; please remove them.")
+    return None
 
 
 class LikertField(Field):
@@ -92,13 +111,76 @@ class OpenAnswerField(Field):
 
     def pre_validate(self, form):
         text = self.data or ""
-        if UNREADABLE_CHARACTER in text:
-            raise ValidationError(_l("The text contains characters that could not be read; please type it again."))
-        if CONTROL_CHARACTERS.search(text):
-            raise ValidationError(_l("The text contains control characters; please remove them."))
+        if problem := _text_problem(text):
+            raise ValidationError(problem)
         if len(text) > self.question.max_length:
             raise ValidationError(_l("At most %(limit)d characters; this answer has %(length)d.",
                                      limit=self.question.max_length, length=len(text)))
+
+
+class ChoiceAnswerField(Field):
+    """A choice question: one option (``single``) or several (``multiple``), and 其他 with its text where offered.
+
+    Typing a 其他 text ticks 其他, so nothing typed is dropped; ticking 其他 asks for the text.
+    """
+
+    def __init__(self, *, question: ChoiceQuestion, number: int, **kwargs):
+        super().__init__(**kwargs)
+        self.question = question
+        self.number = number
+        self.data = NO_ANSWER
+
+    @property
+    def other_name(self) -> str:
+        return f"{self.name}-other"
+
+    @property
+    def answered(self) -> bool:
+        return self.data.answered
+
+    @property
+    def anchor(self) -> str:
+        return f"{self.id}-{self.question.options[0].value}"
+
+    def ticked(self, value) -> bool:
+        return value in self.data.values or (value == OTHER and self.data.other is not None)
+
+    def process(self, formdata, data=None, extra_filters=None):
+        self.process_errors = []
+        self._other_ticked = False
+        if formdata is None:
+            self.data = data if isinstance(data, ChoiceAnswer) else NO_ANSWER
+            return
+        given = [value for value in formdata.getlist(self.name) if value != ""]
+        texts = formdata.getlist(self.other_name)
+        other = texts[0].replace("\r\n", "\n").replace("\r", "\n").strip() if texts else ""
+        self._other_ticked = OTHER in given or bool(other)
+        values = []
+        for value in given:
+            if value == OTHER:
+                continue
+            if not OPTION_VALUE.fullmatch(value) or not self.question.accepts(int(value)):
+                self.process_errors.append(_l("Choose one of the answers offered."))
+                break
+            values.append(int(value))
+        if len(texts) > 1 or (self._other_ticked and not self.question.other):
+            self.process_errors.append(_l("Choose one of the answers offered."))
+        if not self.question.multiple and len(values) + self._other_ticked > 1:
+            self.process_errors.append(_l("Choose one answer only."))
+        order = [option.value for option in self.question.options]
+        self.data = ChoiceAnswer(tuple(sorted(set(values), key=order.index)), other if self._other_ticked else None)
+
+    def pre_validate(self, form):
+        other = self.data.other
+        if other is None:
+            return
+        if problem := _text_problem(other):
+            raise ValidationError(problem)
+        if len(other) > OTHER_MAX_LENGTH:
+            raise ValidationError(_l("At most %(limit)d characters; this answer has %(length)d.",
+                                     limit=OTHER_MAX_LENGTH, length=len(other)))
+        if not other:
+            raise ValidationError(_l("Please say what \"other\" is."))
 
 
 class AnswerForm(FlaskForm):
@@ -114,7 +196,8 @@ class AnswerForm(FlaskForm):
         """Values on the scale, texts within their length, no unexpected fields; when ``complete``, every
         required question answered."""
         valid = self.validate()
-        expected = set(self._fields) | {self.meta.csrf_field_name}
+        expected = (set(self._fields) | {self.meta.csrf_field_name}
+                    | {field.other_name for field in self if isinstance(field, ChoiceAnswerField)})
         if set(request.form) - expected or request.files or self.action.data not in (None, "", SAVE, SUBMIT):
             self.form_errors.append(_l("The form contained fields this questionnaire does not have; "
                                        "nothing was saved. Please reload the page."))
@@ -126,9 +209,9 @@ class AnswerForm(FlaskForm):
                     valid = False
         return valid
 
-    def answer_fields(self) -> list[LikertField | OpenAnswerField]:
+    def answer_fields(self) -> list[LikertField | ChoiceAnswerField | OpenAnswerField]:
         """The questions' fields in questionnaire order."""
-        return [field for field in self if isinstance(field, (LikertField, OpenAnswerField))]
+        return [field for field in self if isinstance(field, (LikertField, ChoiceAnswerField, OpenAnswerField))]
 
     def likert_answers(self) -> dict[str, int]:
         """Item key → option value, for the items answered."""
@@ -137,6 +220,10 @@ class AnswerForm(FlaskForm):
     def open_answers(self) -> dict[str, str]:
         """Open question key → text, for the questions answered."""
         return self._answers(OpenAnswerField)
+
+    def choice_answers(self) -> dict[str, ChoiceAnswer]:
+        """Choice question key → the options ticked and the 其他 text, for the questions answered."""
+        return self._answers(ChoiceAnswerField)
 
     def _answers(self, kind: type) -> dict:
         return {field.question.key: field.data for field in self if isinstance(field, kind) and field.answered}
@@ -147,18 +234,22 @@ class AnswerForm(FlaskForm):
 
 
 def answer_form(questionnaire: Questionnaire, likert: Mapping[str, int] | None = None,
-                texts: Mapping[str, str] | None = None, *, base: type[AnswerForm] = AnswerForm,
-                **data) -> AnswerForm:
+                texts: Mapping[str, str] | None = None, choices: Mapping[str, ChoiceAnswer] | None = None, *,
+                base: type[AnswerForm] = AnswerForm, **data) -> AnswerForm:
     """The questionnaire's form, bound to the posted data, or pre-filled with saved answers on a GET.
 
     ``base`` adds fields of its own around the questions (the console's entry and correction forms, so an evaluator
     types a paper questionnaire into the very form the centre sees); ``data`` pre-fills them."""
     fields: dict[str, Field] = {}
+    number = 0
     for number, item in enumerate(questionnaire.items, 1):
         fields[likert_name(item.key)] = LikertField(question=item, number=number, questionnaire=questionnaire)
-    for number, question in enumerate(questionnaire.open_questions, len(questionnaire.items) + 1):
+    for number, question in enumerate(questionnaire.choice_questions, number + 1):
+        fields[choice_name(question.key)] = ChoiceAnswerField(question=question, number=number)
+    for number, question in enumerate(questionnaire.open_questions, number + 1):
         fields[open_name(question.key)] = OpenAnswerField(question=question, number=number)
     form_class = type("QuestionnaireAnswerForm", (base,), fields)
     saved = {likert_name(key): value for key, value in (likert or {}).items()}
     saved |= {open_name(key): text for key, text in (texts or {}).items()}
+    saved |= {choice_name(key): answer for key, answer in (choices or {}).items()}
     return form_class(data=saved | data)

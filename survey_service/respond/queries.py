@@ -8,7 +8,8 @@ from typing import NamedTuple
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from analysis.questionnaire import Dimension, OpenQuestion, Questionnaire
+from analysis.choices import ChoiceAnswer
+from analysis.questionnaire import ChoiceQuestion, Dimension, OpenQuestion, Questionnaire
 from survey_service.extensions import db
 from survey_service.responses.models import Response
 from survey_service.surveys.models import Invitation, Survey, SurveyState
@@ -19,10 +20,11 @@ TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
 class Section(NamedTuple):
-    """One part of the form: a dimension's Likert items (``likert``) or an open question (``open``)."""
+    """One part of the form: a dimension's Likert items (``likert``), a choice question (``choice``) or an open
+    question (``open``)."""
 
     kind: str
-    content: Dimension | OpenQuestion
+    content: Dimension | ChoiceQuestion | OpenQuestion
 
 
 def find_invitation(token: str) -> Invitation | None:
@@ -38,18 +40,27 @@ def response_of(invitation: Invitation) -> Response | None:
     return db.session.scalar(select(Response).filter_by(invitation_id=invitation.id))
 
 
-def saved_answers(response: Response | None) -> tuple[dict[str, int], dict[str, str]]:
-    """The response's Likert values and open texts by question key (empty when nothing was saved)."""
+def saved_answers(response: Response | None) -> tuple[dict[str, int], dict[str, str], dict[str, ChoiceAnswer]]:
+    """The response's Likert values, open texts and choice answers by question key (empty when nothing was
+    saved)."""
     if response is None:
-        return {}, {}
-    likert = {answer.question.key: answer.value for answer in response.answers if answer.value is not None}
-    texts = {answer.question.key: answer.text for answer in response.answers if answer.text}
-    return likert, texts
+        return {}, {}, {}
+    likert, texts, choices = {}, {}, {}
+    for answer in response.answers:
+        key = answer.question.key
+        if answer.question.kind == "choice":
+            choices[key] = ChoiceAnswer(tuple(answer.choices or ()), answer.text)
+        elif answer.value is not None:
+            likert[key] = answer.value
+        elif answer.text:
+            texts[key] = answer.text
+    return likert, texts, choices
 
 
 def sections(questionnaire: Questionnaire) -> list[Section]:
-    """The form's parts in questionnaire order: dimensions first, then the open questions."""
+    """The form's parts in questionnaire order: dimensions first, then the choice and the open questions."""
     return ([Section("likert", dimension) for dimension in questionnaire.dimensions]
+            + [Section("choice", question) for question in questionnaire.choice_questions]
             + [Section("open", question) for question in questionnaire.open_questions])
 
 

@@ -7,7 +7,7 @@ from werkzeug.exceptions import NotFound
 
 from survey_service.database import writes_database
 from survey_service.extensions import limiter
-from survey_service.respond.forms import answer_form, likert_name, open_name
+from survey_service.respond.forms import OTHER, answer_form, choice_name, likert_name, open_name
 from survey_service.respond.operations import record_opening
 from survey_service.respond.queries import answering_window, find_invitation, response_of, saved_answers, sections
 from survey_service.responses.models import Response, ResponseState
@@ -64,7 +64,8 @@ def keep_out_of_caches(response):
 @blueprint.context_processor
 def template_helpers():
     """Names the questionnaire templates use."""
-    return {"localized": localized, "likert_name": likert_name, "open_name": open_name}
+    return {"localized": localized, "likert_name": likert_name, "open_name": open_name, "choice_name": choice_name,
+            "OTHER": OTHER}
 
 
 def localized(source, name: str) -> str | None:
@@ -118,7 +119,7 @@ def answer(token: str):
         return _form_page(invitation, form, correcting=correcting, status=422)
     try:
         save_answers(invitation, form.likert_answers(), form.open_answers(), submit=completing,
-                     correcting=correcting)
+                     correcting=correcting, choices=form.choice_answers())
     except AlreadySubmitted:
         return _already_submitted(token)
     if correcting:
@@ -141,7 +142,8 @@ def autosave(token: str):
     if not form.validate_answers(complete=False):
         return {"message": _("Not saved automatically: some answers need checking.")}, 422
     try:
-        save_answers(invitation, form.likert_answers(), form.open_answers(), submit=False)
+        save_answers(invitation, form.likert_answers(), form.open_answers(), submit=False,
+                     choices=form.choice_answers())
     except AlreadySubmitted:
         return {"message": _("The questionnaire has been submitted; nothing was changed.")}, 409
     return {"message": _("Saved automatically at %(time)s", time=format_time(utcnow(), "HH:mm"))}

@@ -5,12 +5,14 @@ export, so an export reads back unchanged. Every problem is reported with its li
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
 
-from analysis.questionnaire import Questionnaire
+from analysis.choices import ChoiceAnswer
+from analysis.questionnaire import ChoiceQuestion, Questionnaire
 from analysis.validity import check_validity
 from survey_service.problems import ProblemList
 from survey_service.roster.parsing import GROUPING_COLUMNS, KNOWN_COLUMNS as ROSTER_COLUMNS, UnitRow, grouping_problem
@@ -23,12 +25,34 @@ STATUSES = ("valid", "invalid")
 MODES = ("online", "paper", "phone", "import")
 
 
+#: a multiple-choice cell holds the values ticked joined by this (``1;3``)
+CHOICE_SEPARATOR = ";"
+
+
+def other_column(question_key: str) -> str:
+    """The column of a choice question's 其他 text."""
+    return f"{question_key}_other"
+
+
+def answer_columns(questionnaire: Questionnaire) -> list[str]:
+    """The answers' columns in questionnaire order: Likert items, choice questions (with ``<key>_other`` where
+    其他 is offered), open questions."""
+    columns = [item.key for item in questionnaire.items]
+    for question in questionnaire.choice_questions:
+        columns += [question.key, other_column(question.key)] if question.other else [question.key]
+    return columns + [q.key for q in questionnaire.open_questions]
+
+
+def choice_cell(answer: ChoiceAnswer) -> str:
+    """A choice answer's option value(s) as the responses CSV writes them."""
+    return CHOICE_SEPARATOR.join(str(value) for value in answer.values)
+
+
 def export_header(questionnaire: Questionnaire) -> list[str]:
-    """The export's columns: response fields (how it was collected included), unit name and district, every question
-    key, the review fields and who entered it on the centre's behalf."""
+    """The export's columns: response fields (how it was collected included), unit name and district, every answer
+    column, the review fields and who entered it on the centre's behalf."""
     return (["centre_code", "name", "district", "status", "invalid_reason", "submitted_at", "mode"]
-            + [item.key for item in questionnaire.items] + [q.key for q in questionnaire.open_questions]
-            + list(REVIEW_FIELDS))
+            + answer_columns(questionnaire) + list(REVIEW_FIELDS))
 
 
 @dataclass
@@ -48,6 +72,8 @@ class ResponseRows:
     invalid_codes: list[str] = field(default_factory=list)
     #: valid responses by how they were collected, when the file has a ``mode`` column (blank = import)
     by_mode: dict[str, int] | None = None
+    #: per choice question key, the valid rows' answers
+    choices: dict[str, list[ChoiceAnswer]] = field(default_factory=dict)
 
 
 def parse_responses(data: bytes, filename: str, questionnaire: Questionnaire, *,
@@ -61,7 +87,7 @@ def parse_responses(data: bytes, filename: str, questionnaire: Questionnaire, *,
         raise ProblemList(problems)
     units = {unit.code: unit for unit in roster} if roster is not None else None
     first_line: dict[str, int] = {}
-    valid_rows, valid_codes, valid_groups, submitted_groups = [], [], [], []
+    valid_rows, valid_codes, valid_groups, submitted_groups, valid_choices = [], [], [], [], []
     invalid_codes, valid_modes = [], []
     for line, row in rows:
         where = f"{filename}: line {line}"
@@ -76,6 +102,8 @@ def parse_responses(data: bytes, filename: str, questionnaire: Questionnaire, *,
         if units is not None and code and code not in units:
             row_problems.append(f"{where}: centre_code: unknown centre \"{code}\" (not in the roster)")
         values = [_option_value(row.get(key, ""), key, questionnaire, where, row_problems) for key in items]
+        choices = {question.key: _choice_answer(row, question, where, row_problems)
+                   for question in questionnaire.choice_questions}
         for key, question in open_keys.items():
             if len(row.get(key, "")) > question.max_length:
                 row_problems.append(f"{where}: {key}: longer than {question.max_length} characters")
@@ -105,6 +133,7 @@ def parse_responses(data: bytes, filename: str, questionnaire: Questionnaire, *,
             continue
         valid_rows.append(values)
         valid_modes.append(mode)
+        valid_choices.append(choices)
         valid_codes.append(code)
         valid_groups.append(group)
     if not rows:
@@ -124,7 +153,8 @@ def parse_responses(data: bytes, filename: str, questionnaire: Questionnaire, *,
                         submitted_by_group=_count(submitted_groups) if group_by else None,
                         invalid_codes=invalid_codes,
                         by_mode={mode: valid_modes.count(mode) for mode in sorted(set(valid_modes))}
-                        if "mode" in header else None)
+                        if "mode" in header else None,
+                        choices={q.key: [row[q.key] for row in valid_choices] for q in questionnaire.choice_questions})
 
 
 def _check_header(header: list[str], filename: str, questionnaire: Questionnaire, roster, group_by) -> list[str]:
@@ -134,8 +164,7 @@ def _check_header(header: list[str], filename: str, questionnaire: Questionnaire
     items = [item.key for item in questionnaire.items]
     problems += [f"{filename}: missing column \"{key}\" (Likert item of {questionnaire.key})"
                  for key in items if key not in header]
-    allowed = (set(RESPONSE_FIELDS) | set(REVIEW_FIELDS) | set(ROSTER_COLUMNS) | set(items)
-               | {q.key for q in questionnaire.open_questions})
+    allowed = set(RESPONSE_FIELDS) | set(REVIEW_FIELDS) | set(ROSTER_COLUMNS) | set(answer_columns(questionnaire))
     if group_by:
         allowed.add(group_by)
     if roster is not None:
@@ -167,6 +196,25 @@ def _option_value(cell: str, key: str, questionnaire: Questionnaire, where: str,
         problems.append(f"{where}: {key}: \"{cell}\" is not an option of the scale ({scale}{na})")
         return np.nan
     return value
+
+
+def _choice_answer(row: dict, question: ChoiceQuestion, where: str, problems: list[str]) -> ChoiceAnswer:
+    """A choice cell (``2``, or ``1;3`` for a multiple choice) and its ``<key>_other`` text."""
+    cell = row.get(question.key, "").strip()
+    values = []
+    for part in (p.strip() for p in cell.split(CHOICE_SEPARATOR) if p.strip()):
+        if not re.fullmatch(r"-?\d+", part) or not question.accepts(int(part)):
+            offered = ", ".join(str(option.value) for option in question.options)
+            problems.append(f"{where}: {question.key}: \"{part}\" is not an option of the question ({offered})")
+            continue
+        values.append(int(part))
+    if len(values) > 1 and not question.multiple:
+        problems.append(f"{where}: {question.key}: \"{cell}\" gives several options to a single-choice question")
+    other = row.get(other_column(question.key), "").strip() or None
+    if other and not question.other:
+        problems.append(f"{where}: {other_column(question.key)}: the question offers no \"other\"")
+    order = [option.value for option in question.options]
+    return ChoiceAnswer(tuple(sorted(set(values), key=order.index)), other)
 
 
 def _group_of(row: dict, code: str, units: dict | None, group_by: str | None) -> str | None:

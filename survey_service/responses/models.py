@@ -92,7 +92,8 @@ class Response(db.Model):
 
 
 class Answer(db.Model):
-    """One answer: an option value for a Likert item (null = left blank) or the text of an open question."""
+    """One answer: an option value for a Likert item (null = left blank), the text of an open question, or the
+    option(s) ticked of a choice question (``value`` for single, ``choices`` for multiple) with its 其他 ``text``."""
 
     __tablename__ = "answers"
     __table_args__ = (UniqueConstraint("response_id", "question_id"),)
@@ -103,6 +104,8 @@ class Answer(db.Model):
     #: the option value, or the not-applicable value (不了解)
     value: Mapped[int | None] = mapped_column(Integer)
     text: Mapped[str | None] = mapped_column(Text)
+    #: the option values ticked of a multiple-choice question, in the options' order
+    choices: Mapped[list | None] = mapped_column(JSON(none_as_null=True))
 
     response: Mapped[Response] = relationship(back_populates="answers")
     question: Mapped[Question] = relationship()

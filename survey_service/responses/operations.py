@@ -8,11 +8,12 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.attributes import set_committed_value
 
+from analysis.choices import ChoiceAnswer
 from analysis.validity import check_validity
 from survey_service.audit.operations import record
 from survey_service.auth.models import User
 from survey_service.extensions import db
-from survey_service.problems import ProblemList, Refusal
+from survey_service.problems import ProblemList, ReasonedRefusal, Refusal
 from survey_service.questionnaires.models import Question, QuestionnaireVersion
 from survey_service.responses.models import ENTERED_MODES, Answer, Mode, Response, ResponseState, Validity
 from survey_service.surveys.models import Invitation, Survey, SurveyState
@@ -51,14 +52,14 @@ def _locked_response(invitation: Invitation, *, create: bool) -> tuple[Response 
 
 def save_answers(invitation: Invitation, likert: Mapping[str, int | None], texts: Mapping[str, str],
                  *, submit: bool, correcting: bool = False, mode: Mode = Mode.online, entered_by: User | None = None,
-                 now: datetime | None = None) -> Response:
+                 choices: Mapping[str, ChoiceAnswer] | None = None, now: datetime | None = None) -> Response:
     """Store a centre's answers as a draft, submit them, or correct submitted answers (``correcting``, only where
     the survey allows corrections).
 
     Exactly one submission wins: whatever finds the response submitted without meaning to correct it — a second
     submission, or a draft save that raced the submission — raises :class:`AlreadySubmitted` and changes nothing.
-    ``likert`` and ``texts`` are already validated against the questionnaire; absent keys are left blank.
-    ``mode`` and ``entered_by`` say how the answers were collected and which evaluator typed them in (代录).
+    ``likert``, ``texts`` and ``choices`` are already validated against the questionnaire; absent keys are left
+    blank. ``mode`` and ``entered_by`` say how the answers were collected and which evaluator typed them in (代录).
     """
     now = now or utcnow()
     response, created = _locked_response(invitation, create=True)
@@ -86,7 +87,7 @@ def save_answers(invitation: Invitation, likert: Mapping[str, int | None], texts
         raise AlreadySubmitted()
     for name, value in changes.items():
         set_committed_value(response, name, value)
-    _replace_answers(response, version, likert, texts, fresh=created)
+    _replace_answers(response, version, likert, texts, choices or {}, fresh=created)
     if correcting:
         record("response.correct", response, actor=f"centre:{invitation.unit.code}",
                **_difference(before, {**likert, **texts}))
@@ -94,18 +95,18 @@ def save_answers(invitation: Invitation, likert: Mapping[str, int | None], texts
     return response
 
 
-class EntryRefused(Exception):
+class EntryRefused(ReasonedRefusal):
     """An evaluator's entry or correction that may not happen; ``reason`` is a code the console and the command
     line word for their reader."""
 
     def __init__(self, reason: str, centre: str | None = None):
         super().__init__(reason)
-        self.reason = reason
         self.centre = centre
 
 
 def enter_on_behalf(survey: Survey, invitation: Invitation, likert: Mapping[str, int | None],
-                    texts: Mapping[str, str], *, mode: Mode, by: User, now: datetime | None = None) -> Response:
+                    texts: Mapping[str, str], *, mode: Mode, by: User,
+                    choices: Mapping[str, ChoiceAnswer] | None = None, now: datetime | None = None) -> Response:
     """代录: an evaluator submits a centre's paper or phone questionnaire; it counts like the centre's submission.
 
     Refused for a centre of another survey, a revoked link and a survey that is not open. Exactly one submission
@@ -116,7 +117,8 @@ def enter_on_behalf(survey: Survey, invitation: Invitation, likert: Mapping[str,
     if mode not in ENTERED_MODES:
         raise ValueError(f"an evaluator enters paper or phone questionnaires, not {mode.value}")
     try:
-        response = save_answers(invitation, likert, texts, submit=True, mode=mode, entered_by=by, now=now)
+        response = save_answers(invitation, likert, texts, submit=True, mode=mode, entered_by=by, choices=choices,
+                                now=now)
     except AlreadySubmitted:
         raise EntryRefused("already_submitted", invitation.unit.code) from None
     record("response.enter", response, actor=by.email, mode=mode.value, centre=invitation.unit.code,
@@ -135,7 +137,8 @@ def _check_entry(survey: Survey, invitation: Invitation) -> None:
 
 
 def correct_answers(response: Response, likert: Mapping[str, int | None], texts: Mapping[str, str], *,
-                    reason: str | None, by: User, now: datetime | None = None) -> dict:
+                    reason: str | None, by: User, choices: Mapping[str, ChoiceAnswer] | None = None,
+                    now: datetime | None = None) -> dict:
     """An evaluator's correction of a submitted response (an obvious typo): the reason is required, the answers
     before and after go into the audit log (the response's history), and the figures follow the new answers.
     A reviewer's validity decision stands; otherwise the questionnaire's rules decide again."""
@@ -156,7 +159,7 @@ def correct_answers(response: Response, likert: Mapping[str, int | None], texts:
     for name, value in ({"updated_at": now} | _validity(locked, version.questionnaire, likert)).items():
         setattr(locked, name, value)
     db.session.flush()
-    _replace_answers(locked, version, likert, texts, fresh=False)
+    _replace_answers(locked, version, likert, texts, choices or {}, fresh=False)
     record("response.correct", locked, actor=by.email, reason=reason, centre=response.invitation.unit.code,
            **difference)
     db.session.flush()
@@ -179,14 +182,20 @@ def _difference(before: Mapping, after: Mapping) -> dict:
     return {"before": {key: before.get(key) for key in keys}, "after": {key: after.get(key) for key in keys}}
 
 
-def _replace_answers(response: Response, version: QuestionnaireVersion, likert, texts, *, fresh: bool) -> None:
+def _replace_answers(response: Response, version: QuestionnaireVersion, likert, texts, choices, *,
+                     fresh: bool) -> None:
     """The response's answers, replaced in (at most) two statements: a submission is on the centres' critical
     path."""
     ids = question_ids(version)
-    rows = ([{"response_id": response.id, "question_id": ids[key], "value": value, "text": None}
+    rows = ([{"response_id": response.id, "question_id": ids[key], "value": value, "text": None, "choices": None}
              for key, value in likert.items()]
-            + [{"response_id": response.id, "question_id": ids[key], "value": None, "text": text}
-               for key, text in texts.items() if text])
+            + [{"response_id": response.id, "question_id": ids[key], "value": None, "text": text, "choices": None}
+               for key, text in texts.items() if text]
+            # a single choice's option is in ``value`` too, so it can group the figures like a roster column
+            + [{"response_id": response.id, "question_id": ids[key], "text": answer.other,
+                "value": answer.values[0] if answer.values and not version.questionnaire.choice_question(key).multiple
+                else None, "choices": list(answer.values)}
+               for key, answer in choices.items() if answer.answered])
     if not fresh:
         db.session.execute(delete(Answer).where(Answer.response_id == response.id)
                            .execution_options(synchronize_session=False))
@@ -195,13 +204,14 @@ def _replace_answers(response: Response, version: QuestionnaireVersion, likert, 
     db.session.expire(response, ["answers"])
 
 
-#: question key -> id per (database, questionnaire version); a version never changes once imported
-_QUESTION_IDS: dict[tuple[str, int], dict[str, int]] = {}
+#: question key -> id per (database, questionnaire version); a version never changes once imported, and its
+#: key and number guard against a recreated database that gives the same id to another questionnaire
+_QUESTION_IDS: dict[tuple[str, int, str, int], dict[str, int]] = {}
 
 
 def question_ids(version: QuestionnaireVersion) -> dict[str, int]:
     """The version's question ids by key, read from the database once per process."""
-    cache_key = (db.engine.url.render_as_string(), version.id)
+    cache_key = (db.engine.url.render_as_string(), version.id, version.key, version.version)
     ids = _QUESTION_IDS.get(cache_key)
     if ids is None:
         ids = _QUESTION_IDS[cache_key] = dict(db.session.execute(

@@ -60,7 +60,8 @@ def response(key: str, response_id: int):
     return render_template("console/response.html", survey=survey, response=shown, form=form,
                            answers=answers, history=response_history(shown.id),
                            options={option.value: option for option in scale}, question_numbers=numbers,
-                           question_texts={row.key: row.text for row in answers})
+                           question_texts={row.key: row.text for row in answers},
+                           questionnaire=questionnaire)
 
 
 @blueprint.route("/responses/<int:response_id>/validity", methods=["POST"])

@@ -75,7 +75,8 @@ def offline_document(questionnaire_path: Path, responses_path: Path, roster_path
     population = Population(issued=rows.issued, submitted=rows.submitted, issued_by_group=rows.issued_by_group,
                             submitted_by_group=rows.submitted_by_group, from_roster=roster is not None)
     document = satisfaction_document(questionnaire, rows.answers, population=population, groups=rows.groups,
-                                     group_by=group_by, respondent_ids=rows.respondent_ids)
+                                     group_by=group_by, respondent_ids=rows.respondent_ids,
+                                     choices=rows.choices)
     if rows.by_mode is not None:
         document["counts"]["by_mode"] = rows.by_mode
     return document

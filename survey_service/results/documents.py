@@ -11,7 +11,7 @@ from analysis.satisfaction import Population, satisfaction_document
 from survey_service.cache import document_cache
 from survey_service.extensions import db
 from survey_service.problems import ProblemList
-from survey_service.results.queries import data_state, survey_responses, valid_by_mode
+from survey_service.results.queries import data_state, single_choice, survey_responses, valid_by_mode
 from survey_service.roster.models import RosterUnit
 from survey_service.roster.parsing import DEFAULT_GROUPING, GROUPING_COLUMNS, grouping_problem
 from survey_service.surveys.models import Survey
@@ -87,13 +87,17 @@ def _compute(survey: Survey, group_by: str | None) -> dict:
     meta = {"key": survey.key, "title": survey.title, "year": version.year,
             "questionnaire_version": version.version, "status": survey.status}
     document = satisfaction_document(version.questionnaire, data.answers, population=population, groups=data.groups,
-                                     group_by=group_by, survey=meta, respondent_ids=data.respondent_ids)
+                                     group_by=group_by, survey=meta, respondent_ids=data.respondent_ids,
+                                     choices=data.choices)
     document["counts"]["by_mode"] = valid_by_mode(survey)
     return document
 
 
 def check_group_column(survey: Survey, group_by: str | None) -> None:
-    """A grouping column must be one of the roster's grouping columns or an extra column of the survey's roster."""
+    """A grouping column must be one of the roster's grouping columns, an attribute some unit of the survey's roster
+    has, or a single-choice question of the survey's questionnaire."""
+    if group_by is not None and single_choice(survey, group_by) is not None:
+        return
     has_attribute = group_by is not None and group_by not in GROUPING_COLUMNS and db.session.scalar(
         select(RosterUnit.id).where(RosterUnit.roster_id == survey.roster_id,
                                     RosterUnit.attributes[group_by].as_string().is_not(None)).limit(1)) is not None

@@ -8,10 +8,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from analysis.china_time import CHINA_STANDARD_TIME
+from analysis.choices import ChoiceAnswer
 from survey_service.auth.models import User
 from survey_service.extensions import db
 from survey_service.questionnaires.models import Question
-from survey_service.responses.csv_format import export_header
+from survey_service.responses.csv_format import answer_columns, choice_cell, export_header, other_column
 from survey_service.responses.models import Answer, Response, ResponseState
 from survey_service.roster.models import RosterUnit
 from survey_service.surveys.models import Invitation, Survey
@@ -28,14 +29,19 @@ def response_rows(survey: Survey) -> Iterator[list]:
     has ended, and a client may leave it half read.
     """
     questionnaire = survey.questionnaire_version.questionnaire
-    columns = {question_id: position for question_id, position in db.session.execute(
-        select(Question.id, Question.position)
-        .where(Question.questionnaire_version_id == survey.questionnaire_version_id))}
-    n_questions = len(questionnaire.items) + len(questionnaire.open_questions)
-    return _rows(current_app._get_current_object(), survey.id, columns, n_questions)
+    names = answer_columns(questionnaire)
+    # question id -> where its cells go: (column, 其他 column or None, whether a multiple choice)
+    columns = {}
+    for question_id, key, kind in db.session.execute(
+            select(Question.id, Question.key, Question.kind)
+            .where(Question.questionnaire_version_id == survey.questionnaire_version_id)):
+        choice = questionnaire.choice_question(key) if kind == "choice" else None
+        other = names.index(other_column(key)) if choice is not None and choice.other else None
+        columns[question_id] = (names.index(key), other, choice is not None)
+    return _rows(current_app._get_current_object(), survey.id, columns, len(names))
 
 
-def _rows(app: Flask, survey_id: int, columns: dict[int, int], n_questions: int) -> Iterator[list]:
+def _rows(app: Flask, survey_id: int, columns: dict[int, tuple], n_questions: int) -> Iterator[list]:
     last_id = 0
     while True:
         with app.app_context():
@@ -46,7 +52,7 @@ def _rows(app: Flask, survey_id: int, columns: dict[int, int], n_questions: int)
         last_id = rows[-1][0]
 
 
-def _chunk(survey_id: int, columns: dict[int, int], n_questions: int, after_id: int) -> list:
+def _chunk(survey_id: int, columns: dict[int, tuple], n_questions: int, after_id: int) -> list:
     """Up to CHUNK rows of responses after ``after_id``; each row starts with the response id."""
     reviewer, enterer = aliased(User), aliased(User)
     chunk = db.session.execute(
@@ -61,10 +67,16 @@ def _chunk(survey_id: int, columns: dict[int, int], n_questions: int, after_id: 
         .order_by(Response.id).limit(CHUNK)).all()
     cells: dict[int, list] = {row[0]: [""] * n_questions for row in chunk}
     if cells:
-        for response_id, question_id, value, text in db.session.execute(
-                select(Answer.response_id, Answer.question_id, Answer.value, Answer.text)
+        for response_id, question_id, value, text, choices in db.session.execute(
+                select(Answer.response_id, Answer.question_id, Answer.value, Answer.text, Answer.choices)
                 .where(Answer.response_id.in_(list(cells)))):
-            cells[response_id][columns[question_id]] = value if value is not None else (text or "")
+            column, other, is_choice = columns[question_id]
+            if is_choice:
+                cells[response_id][column] = choice_cell(ChoiceAnswer(tuple(choices or ())))
+                if other is not None:
+                    cells[response_id][other] = text or ""
+            else:
+                cells[response_id][column] = value if value is not None else (text or "")
     return [[response_id, code, name, district, validity.value if validity else "", reason or "",
              _time(submitted_at), mode.value, *cells[response_id], " ".join(flags or []), reviewer_email or "",
              _time(reviewed_at), reference or "", enterer_email or "", _time(entered_at)]

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 import numpy as np
 from sqlalchemy import case, func, select
 
+from analysis.choices import NO_ANSWER, ChoiceAnswer
+from analysis.questionnaire import ChoiceQuestion
 from survey_service.extensions import db
 from survey_service.questionnaires.models import Question
 from survey_service.responses.models import Answer, Response, ResponseState, Validity
@@ -28,6 +30,8 @@ class SurveyResponses:
     submitted: int
     issued_by_group: dict[str, int] | None
     submitted_by_group: dict[str, int] | None
+    #: per choice question key, the valid responses' answers in the rows' order
+    choices: dict[str, list[ChoiceAnswer]]
 
 
 def data_state(survey: Survey) -> tuple:
@@ -49,7 +53,8 @@ def survey_responses(survey: Survey, group_by: str | None = DEFAULT_GROUPING) ->
         select(Question.id, Question.position)
         .where(Question.questionnaire_version_id == survey.questionnaire_version_id, Question.kind == "likert")
         .order_by(Question.position)).all()
-    group_column = _group_expression(group_by)
+    choice = single_choice(survey, group_by)
+    group_column = _group_expression(None if choice else group_by)
     # one row per valid response with its answers pivoted into columns: the database does the reshaping, and
     # Python sees as many rows as responses rather than one per answer
     columns = [func.max(case((Answer.question_id == question_id, Answer.value))) for question_id, _ in likert]
@@ -67,7 +72,11 @@ def survey_responses(survey: Survey, group_by: str | None = DEFAULT_GROUPING) ->
         result.close()
     answers = np.array([row[3:] for row in valid], dtype=float).reshape(len(valid), len(likert))
     issued_by_group = submitted_by_group = None
-    if group_by:
+    groups = [_label(row[2]) for row in valid] if group_by else None
+    if choice is not None:
+        # a centre's own answer groups it: how many were issued per option is unknown
+        groups, submitted_by_group = _choice_groups(survey, choice, [row[0] for row in valid])
+    elif group_by:
         issued_by_group = _counts(select(group_column, func.count(Invitation.id))
                                   .join(RosterUnit, Invitation.unit_id == RosterUnit.id)
                                   .where(Invitation.survey_id == survey.id, Invitation.revoked_at.is_(None)))
@@ -80,9 +89,49 @@ def survey_responses(survey: Survey, group_by: str | None = DEFAULT_GROUPING) ->
                                .where(Invitation.survey_id == survey.id, Invitation.revoked_at.is_(None)))
     submitted = submitted_count(survey)
     return SurveyResponses(answers=answers, respondent_ids=[row[1] for row in valid],
-                           groups=[_label(row[2]) for row in valid] if group_by else None,
+                           groups=groups,
                            issued=issued, submitted=submitted, issued_by_group=issued_by_group,
-                           submitted_by_group=submitted_by_group)
+                           submitted_by_group=submitted_by_group,
+                           choices=_choice_answers(survey, [row[0] for row in valid]))
+
+
+def single_choice(survey: Survey, group_by: str | None) -> ChoiceQuestion | None:
+    """The single-choice question named ``group_by``, when it is one: it groups the figures like a roster column."""
+    question = survey.questionnaire_version.questionnaire.choice_question(group_by) if group_by else None
+    return question if question is not None and not question.multiple else None
+
+
+def _choice_groups(survey: Survey, question: ChoiceQuestion, response_ids: list[int]) -> tuple[list[str], dict]:
+    """Each valid response's option label (其他 and no answer as ``—``), and the submitted responses per label."""
+    labels = {option.value: option.label for option in question.options}
+    chosen = dict(db.session.execute(
+        select(Answer.response_id, Answer.value).join(Answer.question).join(Response, Answer.response_id == Response.id)
+        .where(Response.survey_id == survey.id, Response.state == ResponseState.submitted,
+               Question.questionnaire_version_id == survey.questionnaire_version_id, Question.key == question.key)
+    ).all())
+    submitted = db.session.scalars(select(Response.id).where(Response.survey_id == survey.id,
+                                                             Response.state == ResponseState.submitted)).all()
+    submitted_by_group: dict[str, int] = {}
+    for response_id in submitted:
+        label = _label(labels.get(chosen.get(response_id)))
+        submitted_by_group[label] = submitted_by_group.get(label, 0) + 1
+    return [_label(labels.get(chosen.get(response_id))) for response_id in response_ids], submitted_by_group
+
+
+def _choice_answers(survey: Survey, response_ids: list[int]) -> dict[str, list[ChoiceAnswer]]:
+    """The choice answers of the given responses, per question key, in the order of ``response_ids``."""
+    questions = survey.questionnaire_version.questionnaire.choice_questions
+    if not questions:
+        return {}
+    position = {response_id: n for n, response_id in enumerate(response_ids)}
+    answers = {question.key: [NO_ANSWER] * len(response_ids) for question in questions}
+    for response_id, key, choices, text in db.session.execute(
+            select(Answer.response_id, Question.key, Answer.choices, Answer.text).join(Answer.question)
+            .join(Response, Answer.response_id == Response.id)
+            .where(Response.survey_id == survey.id, Question.kind == "choice",
+                   Response.state == ResponseState.submitted, Response.validity == Validity.valid)):
+        answers[key][position[response_id]] = ChoiceAnswer(tuple(choices or ()), text)
+    return answers
 
 
 def submitted_count(survey: Survey) -> int:

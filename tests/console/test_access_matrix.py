@@ -19,6 +19,8 @@ from survey_service.auth.models import ApiToken
 from survey_service.auth.operations import create_api_token, create_user, find_user
 from survey_service.extensions import db
 from survey_service.mail.models import MailBatch, MailDelivery
+from survey_service.questionnaires.drafting import blank_definition
+from survey_service.questionnaires.models import QuestionnaireDraft
 from survey_service.scorecard.operations import store_scorecard
 from survey_service.surveys.models import Invitation, Survey
 from tests.conftest import CSRF_FIELD, DATA, create_account, log_in
@@ -53,6 +55,19 @@ ROUTES = {
     ("GET", "/surveys/<key>"): VIEWER,
     ("GET", "/questionnaires"): EVALUATOR,
     ("POST", "/questionnaires"): EVALUATOR,
+    ("GET", "/questionnaires/new"): EVALUATOR,
+    ("POST", "/questionnaires/new"): EVALUATOR,
+    ("GET", "/questionnaires/template.xlsx"): EVALUATOR,
+    ("GET", "/questionnaires/drafts/<int:draft_id>"): EVALUATOR,
+    ("POST", "/questionnaires/drafts/<int:draft_id>"): EVALUATOR,
+    ("GET", "/questionnaires/drafts/<int:draft_id>/preview"): EVALUATOR,
+    ("GET", "/questionnaires/drafts/<int:draft_id>/preview/form"): EVALUATOR,
+    ("POST", "/questionnaires/drafts/<int:draft_id>/preview/form"): EVALUATOR,
+    ("GET", "/questionnaires/<questionnaire>"): EVALUATOR,
+    ("GET", "/questionnaires/<questionnaire>/versions/<int:number>.<any(yaml, xlsx):fmt>"): EVALUATOR,
+    ("GET", "/questionnaires/<questionnaire>/versions/<int:number>/preview"): EVALUATOR,
+    ("GET", "/questionnaires/<questionnaire>/versions/<int:number>/preview/form"): EVALUATOR,
+    ("POST", "/questionnaires/<questionnaire>/versions/<int:number>/preview/form"): EVALUATOR,
     ("GET", "/rosters"): EVALUATOR,
     ("POST", "/rosters"): EVALUATOR,
     ("GET", "/surveys/new"): EVALUATOR,
@@ -100,6 +115,7 @@ ROUTES = {
     ("GET", "/surveys/<key>/results/reliability"): VIEWER,
     ("GET", "/surveys/<key>/results/comments"): VIEWER,
     ("GET", "/surveys/<key>/results/comparison"): VIEWER,
+    ("GET", "/surveys/<key>/results/profile"): VIEWER,
     ("GET", "/surveys/<key>/results/report"): VIEWER,
     ("GET", "/surveys/<key>/results/report.pdf"): VIEWER,
     ("GET", "/surveys/<key>/results/report.docx"): VIEWER,
@@ -130,6 +146,9 @@ OBJECT_CHECKS = [
     ("GET", "/admin/users/999999"),
     ("GET", "/scorecards/999999"),
     ("GET", "/scorecards/999999/scorecard.docx"),
+    ("GET", "/questionnaires/drafts/999999"),
+    ("GET", "/questionnaires/no-such-questionnaire"),
+    ("GET", "/questionnaires/{questionnaire}/versions/999/preview/form"),
     ("GET", "/surveys/no-such-survey/results/"),
     ("GET", "/surveys/no-such-survey/results/report.pdf"),
     ("GET", "/surveys/no-such-survey/results/report.docx"),
@@ -171,6 +190,8 @@ def objects(app):
                                          recipient="dj310101002@example.org")]
         db.session.add(batch)
         scorecard = store_scorecard((DATA / "scorecard-example.yaml").read_bytes(), "scorecard-example.yaml")
+        draft = QuestionnaireDraft(definition=blank_definition(), history=[])
+        db.session.add(draft)
         target = find_user("target@example.org")
         token, _ = create_api_token(target, "report")
         db.session.commit()
@@ -178,7 +199,8 @@ def objects(app):
         # deactivate, xlsx) is the harmless one
         return {"key": key, "response_id": response_id, "batch_id": batch.id, "user_id": target.id,
                 "token_id": token.id, "token": invitation.token, "filename": "css/app.css",
-                "other": "other-2018", "scorecard_id": scorecard.id, "code": "310101013"}
+                "other": "other-2018", "scorecard_id": scorecard.id, "code": "310101013", "draft_id": draft.id,
+                "questionnaire": survey.questionnaire_version.key, "number": survey.questionnaire_version.version}
 
 
 def build(rule, values: dict) -> str:

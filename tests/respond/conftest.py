@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -17,14 +18,15 @@ COMPLETE_ANSWERS = {**{f"item-q{n:02d}": str(5 - n % 4) for n in range(1, 12)}, 
 
 def issue_survey(app, key: str = "remote-edu-ops-2017", *, state: SurveyState = SurveyState.open,
                  opens_at: datetime | None = None, closes_at: datetime | None = None,
-                 allow_corrections: bool = False) -> list[str]:
-    """Import the shared questionnaire and roster, create a survey and return its personal-link tokens."""
+                 allow_corrections: bool = False, questionnaire: Path = QUESTIONNAIRE) -> list[str]:
+    """Import the questionnaire (the shared one by default) and the roster, create a survey and return its
+    personal-link tokens."""
     from survey_service.questionnaires.operations import import_questionnaire
     from survey_service.roster.operations import import_roster
     from survey_service.surveys.operations import change_state, create_survey
 
     with app.app_context():
-        version, _ = import_questionnaire(QUESTIONNAIRE.read_bytes(), QUESTIONNAIRE.name)
+        version, _ = import_questionnaire(questionnaire.read_bytes(), questionnaire.name)
         roster = import_roster(ROSTER.read_bytes(), ROSTER.name, f"roster-{key}")
         survey = create_survey(key, version, roster, opens_at=opens_at, closes_at=closes_at,
                                allow_corrections=allow_corrections)

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from survey_service.auth.models import Role
 from survey_service.auth.operations import create_api_token, create_user
 from survey_service.extensions import db
+from survey_service.questionnaires.models import QuestionnaireDraft
 from survey_service.mail.models import MailBatch, MailDelivery
 from survey_service.questionnaires.operations import import_questionnaire
 from survey_service.responses.models import Validity
@@ -93,11 +94,14 @@ def populate() -> dict:
                                      recipient="c0@example.org", error=SCRIPT)]
     db.session.add(batch)
     scorecard = store_scorecard(hostile_scorecard(), "hostile-scorecard.yaml")
+    draft = QuestionnaireDraft(definition=version.definition, history=[], based_on=version)
+    db.session.add(draft)
     db.session.commit()
     return {"key": KEY, "other": OTHER_KEY, "response_id": responses[0].id, "batch_id": batch.id,
             "user_id": target.id, "token_id": token.id, "token": invitations[-1].token,
             "submitted_token": invitations[0].token, "filename": "css/app.css", "scorecard_id": scorecard.id,
-            "admin_id": admin.id, "code": "310100008"}
+            "admin_id": admin.id, "code": "310100008", "draft_id": draft.id, "questionnaire": version.key,
+            "number": version.version}
 
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
