@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from analysis.narrative import percent
+from analysis.rounding import percent
 from survey_service.results.documents import survey_document
 from survey_service.surveys.operations import find_survey
 from tests.conftest import create_account, log_in
