@@ -10,9 +10,9 @@ from sqlalchemy.orm import aliased
 from analysis.china_time import CHINA_STANDARD_TIME
 from survey_service.auth.models import User
 from survey_service.extensions import db
-from survey_service.questionnaires.models import Question
 from survey_service.responses.csv_format import export_header
 from survey_service.responses.models import Answer, Response, ResponseState
+from survey_service.results.queries import question_ids_by_key
 from survey_service.roster.models import RosterUnit
 from survey_service.surveys.models import Invitation, Survey
 from survey_service.tabular import csv_chunks, xlsx_bytes
@@ -28,10 +28,11 @@ def response_rows(survey: Survey) -> Iterator[list]:
     has ended, and a client may leave it half read.
     """
     questionnaire = survey.questionnaire_version.questionnaire
-    columns = {question_id: position for question_id, position in db.session.execute(
-        select(Question.id, Question.position)
-        .where(Question.questionnaire_version_id == survey.questionnaire_version_id))}
-    n_questions = len(questionnaire.items) + len(questionnaire.open_questions)
+    keys = [item.key for item in questionnaire.items] + [question.key for question in questionnaire.open_questions]
+    # each stored question goes to the column of its key in the definition, never by its stored position
+    question_ids = question_ids_by_key(survey.questionnaire_version_id)
+    columns = {question_ids[key]: column for column, key in enumerate(keys)}
+    n_questions = len(keys)
     return _rows(current_app._get_current_object(), survey.id, columns, n_questions)
 
 

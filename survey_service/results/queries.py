@@ -44,15 +44,17 @@ def data_state(survey: Survey) -> tuple:
 
 
 def survey_responses(survey: Survey, group_by: str | None = DEFAULT_GROUPING) -> SurveyResponses:
-    """The valid responses' Likert answers as a matrix (rows: responses, columns: items in questionnaire order)."""
-    likert = db.session.execute(
-        select(Question.id, Question.position)
-        .where(Question.questionnaire_version_id == survey.questionnaire_version_id, Question.kind == "likert")
-        .order_by(Question.position)).all()
+    """The valid responses' Likert answers as a matrix (rows: responses, columns: items in questionnaire order).
+
+    Columns are the questionnaire definition's items, found by key: the definition is the one source of what the
+    items are and in which order the analysis reads them.
+    """
+    items = [item.key for item in survey.questionnaire_version.questionnaire.items]
+    question_ids = question_ids_by_key(survey.questionnaire_version_id)
     group_column = _group_expression(group_by)
     # one row per valid response with its answers pivoted into columns: the database does the reshaping, and
     # Python sees as many rows as responses rather than one per answer
-    columns = [func.max(case((Answer.question_id == question_id, Answer.value))) for question_id, _ in likert]
+    columns = [func.max(case((Answer.question_id == question_ids[key], Answer.value))) for key in items]
     result = db.session.connection().execute(
         select(Response.id, RosterUnit.code, group_column, *columns)
         .join(Invitation, Response.invitation_id == Invitation.id).join(RosterUnit, Invitation.unit_id == RosterUnit.id)
@@ -65,7 +67,7 @@ def survey_responses(survey: Survey, group_by: str | None = DEFAULT_GROUPING) ->
         valid = result.cursor.fetchall()
     finally:
         result.close()
-    answers = np.array([row[3:] for row in valid], dtype=float).reshape(len(valid), len(likert))
+    answers = np.array([row[3:] for row in valid], dtype=float).reshape(len(valid), len(items))
     issued_by_group = submitted_by_group = None
     if group_by:
         issued_by_group = _counts(select(group_column, func.count(Invitation.id))
@@ -83,6 +85,12 @@ def survey_responses(survey: Survey, group_by: str | None = DEFAULT_GROUPING) ->
                            groups=[_label(row[2]) for row in valid] if group_by else None,
                            issued=issued, submitted=submitted, issued_by_group=issued_by_group,
                            submitted_by_group=submitted_by_group)
+
+
+def question_ids_by_key(questionnaire_version_id: int) -> dict[str, int]:
+    """The stored questions of a questionnaire version by their key in the definition."""
+    return dict(db.session.execute(select(Question.key, Question.id)
+                                   .where(Question.questionnaire_version_id == questionnaire_version_id)).all())
 
 
 def submitted_count(survey: Survey) -> int:
