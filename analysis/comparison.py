@@ -45,7 +45,7 @@ class MannWhitney:
 
 
 def respondent_scores(questionnaire: Questionnaire, answers: np.ndarray) -> RespondentScores:
-    """d(r, k) and o(r) (spec/satisfaction-json.md) of every row of an answers matrix (option values, NaN = blank)."""
+    """d(r, k) and o(r) (docs/satisfaction-json.md) of every row of an answers matrix (option values, NaN = blank)."""
     coding = AnswerCoding.from_questionnaire(questionnaire)
     tree = IndexTree.from_questionnaire(questionnaire)
     states = coding.states(np.asarray(answers, dtype=np.float64).reshape(-1, len(questionnaire.items)))

@@ -1,4 +1,4 @@
-"""Answer coding and the index roll-up (item → dimension → overall) of ``spec/satisfaction-json.md``.
+"""Answer coding and the index roll-up (item → dimension → overall) of ``docs/satisfaction-json.md``.
 
 Everything is vectorised over leading axes, so the same estimator gives the point estimate, a respondent's
 score ``o(r)``, every bootstrap resample and every group row: one definition, used everywhere.

@@ -1,4 +1,4 @@
-"""The generated text of the satisfaction analysis report (spec/report-outline.md), in Chinese and English.
+"""The generated text of the satisfaction analysis report (docs/report-outline.md), in Chinese and English.
 
 Pure: a satisfaction document (and, where a section needs them, a comparison and a few facts about the survey) in;
 paragraphs per section out. Every number in a sentence comes from the document and is formatted here once:

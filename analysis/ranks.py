@@ -33,7 +33,7 @@ def exact(value: float) -> Fraction:
 
 @dataclass(frozen=True)
 class ExactScores:
-    """The respondent score ``o(r)`` of ``spec/satisfaction-json.md`` in rational arithmetic."""
+    """The respondent score ``o(r)`` of ``docs/satisfaction-json.md`` in rational arithmetic."""
 
     #: points per answer state (options high→low), None for N/A and missing
     points_by_state: tuple[Fraction | None, ...]

@@ -1,4 +1,4 @@
-"""The satisfaction document (``spec/satisfaction-json.md``, schema ``satisfaction/v1``) from an answers matrix.
+"""The satisfaction document (``docs/satisfaction-json.md``, schema ``satisfaction/v1``) from an answers matrix.
 
 Pure: a :class:`~analysis.questionnaire.Questionnaire`, a numpy matrix of valid responses and the population counts
 in; a JSON-ready dict out (plain ints, floats, strings and ``None`` — never NaN or numpy scalars).

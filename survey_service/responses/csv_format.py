@@ -1,4 +1,4 @@
-"""The responses CSV (spec/files-and-cli.md): one row per response, one column per question key.
+"""The responses CSV (docs/files-and-cli.md): one row per response, one column per question key.
 
 Read for offline analysis (paper questionnaires typed into Excel, another platform's export) and written by the
 export, so an export reads back unchanged. Every problem is reported with its line, and nothing is used then.

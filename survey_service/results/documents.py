@@ -18,7 +18,7 @@ from survey_service.surveys.models import Survey
 
 
 def survey_document(survey: Survey, group_by: str | None = DEFAULT_GROUPING) -> dict:
-    """The satisfaction document (spec/satisfaction-json.md) of a survey's valid responses.
+    """The satisfaction document (docs/satisfaction-json.md) of a survey's valid responses.
 
     Memoised for the request: a page that shows several parts of one document (the printable report reads it for
     every section) checks the data state and reads the cache once. Callers must not change the dict.

@@ -17,7 +17,7 @@ class StoredScorecard(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(300))
     filename: Mapped[str] = mapped_column(String(300))
-    #: the YAML as uploaded (spec/scorecard.md); parsed again on every view, so it is the only copy
+    #: the YAML as uploaded (docs/scorecard.md); parsed again on every view, so it is the only copy
     source: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

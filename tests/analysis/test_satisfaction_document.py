@@ -1,4 +1,4 @@
-"""The document's keys follow ``spec/satisfaction-json.md`` key for key, and it is plain JSON."""
+"""The document's keys follow ``docs/satisfaction-json.md`` key for key, and it is plain JSON."""
 import json
 from datetime import datetime, timedelta, timezone
 
