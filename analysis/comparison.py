@@ -7,13 +7,19 @@ two-sided Mann–Whitney U test on the respondent dimension scores ``d(r, k)`` o
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
+from fractions import Fraction
 
 import numpy as np
 
 from analysis.indexes import AnswerCoding, IndexTree
 from analysis.questionnaire import Questionnaire
+from analysis.ranks import ExactScores, tie_classes
 from analysis.rounding import round_half_up
+
+#: the exact score of respondent r: d(r, k) for dimension position k, o(r) for None
+ExactScore = Callable[[int, int | None], Fraction | None]
 
 #: a change is called significant below this p-value
 SIGNIFICANCE_LEVEL = 0.05
@@ -28,6 +34,8 @@ class RespondentScores:
     dimensions: np.ndarray
     #: (respondents,); NaN where the respondent answered no item at all
     overall: np.ndarray
+    #: the same scores in rational arithmetic, so the test ranks exact ties as ties (analysis.ranks)
+    exact: ExactScore
 
 
 @dataclass(frozen=True)
@@ -44,25 +52,37 @@ class MannWhitney:
 
 
 def respondent_scores(questionnaire: Questionnaire, answers: np.ndarray) -> RespondentScores:
-    """d(r, k) and o(r) (spec/satisfaction-json.md) of every row of an answers matrix (option values, NaN = blank)."""
+    """d(r, k) and o(r) (docs/satisfaction-json.md) of every row of an answers matrix (option values, NaN = blank)."""
     coding = AnswerCoding.from_questionnaire(questionnaire)
     tree = IndexTree.from_questionnaire(questionnaire)
     states = coding.states(np.asarray(answers, dtype=np.float64).reshape(-1, len(questionnaire.items)))
     _, dimensions, overall = tree.indexes(coding.points_by_state[states], states < coding.na_state)
-    return RespondentScores(tuple(d.key for d in questionnaire.dimensions), dimensions, overall)
+    exact = ExactScores.from_questionnaire(questionnaire)
+    return RespondentScores(tuple(d.key for d in questionnaire.dimensions), dimensions, overall,
+                            lambda r, k: exact.score(states[r], k))
 
 
-def mann_whitney_u(earlier: np.ndarray, later: np.ndarray) -> MannWhitney | None:
-    """The test of whether later scores tend to differ from earlier ones; None when a sample is empty or all tie."""
+def mann_whitney_u(earlier: np.ndarray, later: np.ndarray, exact_earlier: Callable | None = None,
+                   exact_later: Callable | None = None) -> MannWhitney | None:
+    """The test of whether later scores tend to differ from earlier ones; None when a sample is empty or all tie.
+
+    :param exact_earlier: the exact score of an earlier respondent by row (and ``exact_later``): given both, equal
+        scores tie whatever float noise separates them (analysis.ranks).
+    """
     earlier = np.asarray(earlier, dtype=np.float64)
     later = np.asarray(later, dtype=np.float64)
-    earlier, later = earlier[~np.isnan(earlier)], later[~np.isnan(later)]
+    earlier_rows, later_rows = np.flatnonzero(~np.isnan(earlier)), np.flatnonzero(~np.isnan(later))
+    earlier, later = earlier[earlier_rows], later[later_rows]
     n1, n2 = len(earlier), len(later)
     if n1 == 0 or n2 == 0:
         return None
     from scipy.stats import rankdata  # here: only the year-over-year comparison pays for importing scipy.stats
 
-    ranks = rankdata(np.concatenate([earlier, later]))
+    values = np.concatenate([earlier, later])
+    if exact_earlier is not None and exact_later is not None:
+        values = tie_classes(values, lambda i: exact_earlier(int(earlier_rows[i])) if i < n1
+                             else exact_later(int(later_rows[i - n1])))
+    ranks = rankdata(values)
     u_later = float(ranks[n1:].sum() - n2 * (n2 + 1) / 2)
     n = n1 + n2
     _, tie_sizes = np.unique(ranks, return_counts=True)
@@ -90,12 +110,15 @@ def compare_surveys(earlier: dict, later: dict, earlier_scores: RespondentScores
         before = earlier_dimensions.get(dimension["key"])
         if before is None or dimension["key"] not in earlier_scores.dimension_keys:
             continue
-        test = mann_whitney_u(earlier_scores.dimensions[:, earlier_scores.dimension_keys.index(dimension["key"])],
-                              later_scores.dimensions[:, later_scores.dimension_keys.index(dimension["key"])])
+        k_earlier = earlier_scores.dimension_keys.index(dimension["key"])
+        k_later = later_scores.dimension_keys.index(dimension["key"])
+        test = mann_whitney_u(earlier_scores.dimensions[:, k_earlier], later_scores.dimensions[:, k_later],
+                              lambda r: earlier_scores.exact(r, k_earlier), lambda r: later_scores.exact(r, k_later))
         rows.append({"key": dimension["key"], "title": dimension["title"], "title_en": dimension.get("title_en"),
                      **_change(before["index"], dimension["index"], test)})
     overall = _change(earlier["overall"]["index"], later["overall"]["index"],
-                      mann_whitney_u(earlier_scores.overall, later_scores.overall))
+                      mann_whitney_u(earlier_scores.overall, later_scores.overall,
+                                     lambda r: earlier_scores.exact(r, None), lambda r: later_scores.exact(r, None)))
     return {"earlier": earlier["survey"], "later": later["survey"], "test": "mann-whitney-u",
             "significance_level": SIGNIFICANCE_LEVEL, "overall": overall, "dimensions": rows}
 

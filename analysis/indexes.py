@@ -1,4 +1,4 @@
-"""Answer coding and the index roll-up (item → dimension → overall) of ``spec/satisfaction-json.md``.
+"""Answer coding and the index roll-up (item → dimension → overall) of ``docs/satisfaction-json.md``.
 
 Everything is vectorised over leading axes, so the same estimator gives the point estimate, a respondent's
 score ``o(r)``, every bootstrap resample and every group row: one definition, used everywhere.
@@ -62,8 +62,10 @@ class AnswerCoding:
         states = np.empty(answers.shape, dtype=np.uint8)
         for first in range(0, len(answers), CODING_BLOCK):
             block = answers[first:first + CODING_BLOCK]
-            position = np.where(np.isnan(block), 0.0, block - lowest + 1.0)
-            on_table = (position >= 0) & (position < len(table))
+            blank = np.isnan(block)
+            position = np.where(blank, 0.0, block - lowest + 1.0)
+            # slot 0 is the blank's alone: a value one below the lowest option lands there too and is no blank
+            on_table = ((position >= 1) | blank) & (position < len(table))
             index = np.where(on_table, position, 0.0).astype(np.intp)
             on_table &= index == position
             coded = np.take(table, index)

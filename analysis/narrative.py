@@ -1,4 +1,4 @@
-"""The generated text of the satisfaction analysis report (spec/report-outline.md), in Chinese and English.
+"""The generated text of the satisfaction analysis report (docs/report-outline.md), in Chinese and English.
 
 Pure: a satisfaction document (and, where a section needs them, a comparison and a few facts about the survey) in;
 paragraphs per section out. Every number in a sentence comes from the document and is formatted here once:
@@ -66,6 +66,9 @@ ZH = {
     "reading.acceptable": "信度可以接受",
     "reading.questionable": "信度存疑，结论应谨慎使用",
     "weak_items": "删除题项{items}后α系数将有所上升，这些题项与其余题项的一致性相对较弱。",
+    "warning.negative_alpha": "注意：Cronbach's α为负值，说明题项之间总体呈负相关，常见原因是反向题未作反向计分；"
+                              "核查各题项的计分方向之前，不应据此判断量表信度。",
+    "warning.negative_item_total_r": "注意：题项{items}与其余题项总分呈负相关，可能需要反向计分，或应检查其题意。",
     "no_reliability": "所有题项均作出有效评价的问卷不足3份，未计算信度系数。",
     "undefined_reliability": "各问卷总分完全相同，没有可供分析的差异，Cronbach's α系数无法计算。",
     "comments": "共收到意见和建议{count}条，来自{groups}个区，按区汇总如下。",
@@ -140,6 +143,11 @@ EN = {
     "reading.acceptable": "acceptable reliability",
     "reading.questionable": "questionable reliability; use the conclusions with care",
     "weak_items": "Deleting {items} would raise α: these items agree less with the rest of the scale.",
+    "warning.negative_alpha": "Warning: Cronbach's α is negative, so the items correlate negatively on the whole, "
+                              "typically because a reversed item was scored as if it were not; check the items' "
+                              "direction before reading it as the scale's reliability.",
+    "warning.negative_item_total_r": "Warning: {items} correlate negatively with the total of the other items and "
+                                     "probably should be reversed, or their wording checked.",
     "no_reliability": "Fewer than 3 questionnaires rate every item, so no reliability coefficient is computed.",
     "undefined_reliability": "Every questionnaire has the same total score, so Cronbach's α is undefined.",
     "comments": "{count} comments and suggestions came from {groups} districts; they are listed by district below.",
@@ -229,6 +237,12 @@ def narrative(document: dict, facts: SurveyFacts, language: str = "zh", comparis
         "conclusion": writer.conclusion(document, comparison) if has_index else [],
     }
     return sections
+
+
+def reliability_warning_text(document: dict, language: str = "zh") -> list[str]:
+    """The reliability warnings alone (a negative α, negatively correlated items), for pages and the CLI."""
+    reliability = document["reliability"]
+    return _Writer(TEMPLATES[language], language).reliability_warnings(reliability) if reliability else []
 
 
 def comparison_text(comparison: dict, language: str = "zh") -> list[str]:
@@ -369,10 +383,15 @@ class _Writer:
             return [self.say("undefined_reliability")]
         sentences = [self.say("reliability", alpha=coefficient(alpha), n=reliability["n_complete"],
                               reading=self.templates["reading." + reliability_reading(alpha)])]
+        sentences += self.reliability_warnings(reliability)
         weak = [key for key, value in reliability["alpha_if_deleted"].items() if value is not None and value > alpha]
         if weak:
             sentences.append(self.say("weak_items", items=self.join(weak)))
         return sentences
+
+    def reliability_warnings(self, reliability: dict) -> list[str]:
+        return [self.say("warning." + warning["code"], items=self.join(warning.get("items", ())))
+                for warning in reliability.get("warnings", ())]
 
     def comments(self, facts: SurveyFacts) -> list[str]:
         if not facts.comments:

@@ -1,4 +1,4 @@
-"""The questionnaire definition (``spec/questionnaire.md``): parse, validate, and score option values.
+"""The questionnaire definition (``docs/questionnaire-format.md``): parse, validate, and score option values.
 
 Pure data: a mapping (from YAML or JSON) in, a frozen :class:`Questionnaire` out. Every problem in a definition
 is collected with its path and raised together in one :class:`DefinitionError`, so nothing half-valid is stored.

@@ -33,7 +33,7 @@ def exact(value: float) -> Fraction:
 
 @dataclass(frozen=True)
 class ExactScores:
-    """The respondent score ``o(r)`` of ``spec/satisfaction-json.md`` in rational arithmetic."""
+    """The respondent score ``o(r)`` of ``docs/satisfaction-json.md`` in rational arithmetic."""
 
     #: points per answer state (options high→low), None for N/A and missing
     points_by_state: tuple[Fraction | None, ...]
@@ -58,13 +58,13 @@ class ExactScores:
                    dimension_of_item=dimension_of_item,
                    dimension_weights=tuple(exact(d.weight) for d in questionnaire.dimensions))
 
-    def score(self, states: np.ndarray) -> Fraction | None:
-        """``o(r)`` of one row of answer states; None when the respondent answered no item with points."""
+    def score(self, states: np.ndarray, dimension: int | None = None) -> Fraction | None:
+        """``o(r)`` of one row of answer states, or ``d(r, k)`` for ``dimension`` k; None when not defined."""
         sums: dict[int, Fraction] = {}
         weights: dict[int, Fraction] = {}
         for state, weight, k in zip(states.tolist(), self.item_weights, self.dimension_of_item):
             points = self.points_by_state[state]
-            if points is not None:
+            if points is not None and dimension in (None, k):
                 sums[k] = sums.get(k, Fraction(0)) + weight * points
                 weights[k] = weights.get(k, Fraction(0)) + weight
         if not sums:

@@ -1,4 +1,4 @@
-"""The satisfaction document (``spec/satisfaction-json.md``, schema ``satisfaction/v1``) from an answers matrix.
+"""The satisfaction document (``docs/satisfaction-json.md``, schema ``satisfaction/v1``) from an answers matrix.
 
 Pure: a :class:`~analysis.questionnaire.Questionnaire`, a numpy matrix of valid responses and the population counts
 in; a JSON-ready dict out (plain ints, floats, strings and ``None`` — never NaN or numpy scalars).
@@ -28,7 +28,7 @@ from analysis.intervals import (BOOTSTRAP_RESAMPLES, bootstrap_replicates, delta
 from analysis.questionnaire import Questionnaire
 from analysis.ranks import ExactScores, tie_classes
 from analysis.rounding import indicator_score
-from analysis.stats import kruskal_wallis, reliability_from_moments
+from analysis.stats import kruskal_wallis, reliability_from_moments, reliability_warnings
 
 SCHEMA = "satisfaction/v1"
 #: above this many valid responses the delta method replaces the bootstrap (spec)
@@ -327,9 +327,11 @@ def _reliability(questionnaire: Questionnaire, summary: _Summary) -> dict | None
     if result is None:
         return None
     keys = [item.key for item in questionnaire.items]
+    item_total_r = {key: _number(v) for key, v in zip(keys, result.item_total_r)}
     return {"cronbach_alpha": result.cronbach_alpha, "n_complete": result.n_complete,
             "alpha_if_deleted": {key: _number(v) for key, v in zip(keys, result.alpha_if_deleted)},
-            "item_total_r": {key: _number(v) for key, v in zip(keys, result.item_total_r)}}
+            "item_total_r": item_total_r,
+            "warnings": reliability_warnings(result.cronbach_alpha, item_total_r)}
 
 
 def _groups(group_by, labels, summary, group_estimates, interval, group_codes, population, exact, states) -> dict:

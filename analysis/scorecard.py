@@ -1,4 +1,4 @@
-"""The scorecard (``spec/scorecard.md``): an indicator tree (指标体系) scored into a total and a grade (评价等级).
+"""The scorecard (``docs/scorecard.md``): an indicator tree (指标体系) scored into a total and a grade (评价等级).
 
 Pure data: YAML text in, a frozen :class:`Scorecard` out; a scorecard plus the satisfaction document(s) in,
 a :class:`ScorecardResult` out. Every problem is collected with the indicator's code and raised together in one

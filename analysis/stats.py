@@ -52,6 +52,20 @@ def reliability_from_moments(n: int, sums: np.ndarray, cross: np.ndarray) -> Rel
                        alpha_if_deleted=alpha_if_deleted, item_total_r=np.clip(item_total_r, -1.0, 1.0))
 
 
+def reliability_warnings(alpha: float | None, item_total_r: dict[str, float | None]) -> list[dict]:
+    """What R's psych::alpha warns of: a negative α, and items negatively correlated with the rest of the scale.
+
+    Both usually mean a reversed item scored as if it were not; a reader must not take such an α at face value.
+    """
+    warnings = []
+    if alpha is not None and alpha < 0:
+        warnings.append({"code": "negative_alpha"})
+    negative = [key for key, r in item_total_r.items() if r is not None and r < 0]
+    if negative:
+        warnings.append({"code": "negative_item_total_r", "items": negative})
+    return warnings
+
+
 def _alpha(items: int, item_variance_sum: float, total_variance: float) -> float:
     # a total with no variance (everyone gave the same answers) leaves α undefined, not 1
     if items < 2 or total_variance <= 0:

@@ -58,7 +58,7 @@ class Config:
 
 
 def from_environment(instance_path: str) -> dict:
-    """Settings given by the environment (spec/files-and-cli.md), with the defaults that need the instance folder."""
+    """Settings given by the environment (docs/files-and-cli.md), with the defaults that need the instance folder."""
     env = {name: os.environ[name] for name in ENV_SETTINGS if os.environ.get(name)}
     settings: dict = {}
     settings["SQLALCHEMY_DATABASE_URI"] = _normalise_database_url(

@@ -29,6 +29,7 @@ def read_table(data: bytes, filename: str) -> tuple[list[str], list[tuple[int, d
         raise ProblemList([f"{filename}: the file is empty"]) from None
     except csv.Error as exc:
         raise ProblemList([f"{filename}: line 1: {exc}"]) from None
+    _check_separator(header, filename)
     rows = []
     try:
         for cells in reader:
@@ -38,6 +39,21 @@ def read_table(data: bytes, filename: str) -> tuple[list[str], list[tuple[int, d
     except csv.Error as exc:
         raise ProblemList([f"{filename}: line {reader.line_num}: {exc}"]) from None
     return header, rows
+
+
+#: separators that spreadsheet programs write in some locales, and how a problem names them
+OTHER_SEPARATORS = {";": "semicolons (;)", "\t": "tabs"}
+
+
+def _check_separator(header: list[str], filename: str) -> None:
+    """A header that is one column holding other separators: the file is not comma-separated, and that is the
+    cause of every missing column, so it is the one problem named."""
+    if len(header) != 1:
+        return
+    for separator, name in OTHER_SEPARATORS.items():
+        if separator in header[0]:
+            raise ProblemList([f"{filename}: line 1: the columns are separated by {name}, not commas: save the file "
+                               f"as CSV UTF-8 (comma-separated) or as XLSX"])
 
 
 def _read_xlsx(data: bytes, filename: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:

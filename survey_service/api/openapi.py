@@ -23,7 +23,7 @@ DIMENSION = {"type": "object",
                             "items": {"type": "array", "items": ITEM}}}
 SATISFACTION = {
     "type": "object",
-    "description": "spec/satisfaction-json.md; keys may be added, never renamed or removed.",
+    "description": "docs/satisfaction-json.md; keys may be added, never renamed or removed.",
     "required": ["schema", "survey", "generated_at", "snapshot", "scoring", "counts", "ci_method", "overall",
                  "dimensions", "nonresponse_bounds", "highest", "lowest", "reliability"],
     "properties": {

@@ -27,7 +27,7 @@ class QuestionnaireVersion(db.Model):
     year: Mapped[int | None]
     #: linear | points | top_box
     scheme: Mapped[str] = mapped_column(String(20))
-    #: the definition as imported (spec/questionnaire.md); the single source the form and the analysis read
+    #: the definition as imported (docs/questionnaire-format.md); the single source the form and the analysis read
     definition: Mapped[dict] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: who saved this version in the console's builder or upload (null: the command line or the demo)

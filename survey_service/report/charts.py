@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 
 from analysis.narrative import SMALL_GROUP, group_name
-from analysis.rounding import percent
+from analysis.rounding import fixed, percent
 from analysis.satisfaction import ranked_groups
 from survey_service.formatting import chart_text
 
@@ -141,7 +141,8 @@ def index_figure(bars: list[Bar], reference: float | None, reference_label: str,
         "x": [bar.value for bar in bars],
         "marker": {"color": [MUTED_BAR if bar.muted else BAR for bar in bars]},
         "text": [percent(bar.value) for bar in bars], "textposition": "outside", "cliponaxis": False,
-        "hovertemplate": "%{y}: %{x:.2f}%<extra></extra>",
+        # every figure is formatted here, by the one formatter (plotly's own would round differently)
+        "customdata": [percent(bar.value) for bar in bars], "hovertemplate": "%{y}: %{customdata}<extra></extra>",
     }
     traces = [trace]
     if any(with_interval):
@@ -176,14 +177,16 @@ def likert_figure(rows: list[LikertRow], labels: dict[str, str], not_applicable_
         data.append({"type": "bar", "orientation": "h", "name": chart_text(labels[value]), "y": names,
                      "x": [s.share for s in segments], "base": [s.start for s in segments],
                      "marker": {"color": segments[0].colour if segments else NEUTRAL},
-                     "text": [f"{s.share:.0f}" if s.share >= 6 else "" for s in segments],
+                     "text": [fixed(s.share, 0) if s.share >= 6 else "" for s in segments],
                      "textposition": "inside", "insidetextanchor": "middle",
-                     "hovertemplate": f"%{{y}}<br>{chart_text(labels[value])}: %{{x:.2f}}%<extra></extra>",
+                     "customdata": [percent(s.share) for s in segments],
+                     "hovertemplate": f"%{{y}}<br>{chart_text(labels[value])}: %{{customdata}}<extra></extra>",
                      "legendrank": len(values) - position})
     na_label = chart_text(not_applicable_label)
     data.append({"type": "bar", "orientation": "h", "name": na_label, "y": names,
                  "x": [row.not_applicable for row in rows], "xaxis": "x2", "marker": {"color": NOT_APPLICABLE},
-                 "hovertemplate": f"%{{y}}<br>{na_label}: %{{x:.2f}}%<extra></extra>",
+                 "customdata": [percent(row.not_applicable) for row in rows],
+                 "hovertemplate": f"%{{y}}<br>{na_label}: %{{customdata}}<extra></extra>",
                  "legendrank": len(values) + 1})
     layout = _layout(110 + 44 * len(rows), barmode="overlay", showlegend=True,
                      legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0, "traceorder": "normal"},
@@ -206,7 +209,8 @@ def comparison_figure(comparison: dict, language: str) -> dict:
     names = [chart_text(title_of(row, language)) for row in rows]
     data = [{"type": "bar", "orientation": "h", "name": chart_text(label), "y": names, "x": [row[key] for row in rows],
              "marker": {"color": colour}, "text": [percent(row[key]) for row in rows], "textposition": "outside",
-             "cliponaxis": False, "hovertemplate": "%{y}: %{x:.2f}%<extra>" + chart_text(label) + "</extra>"}
+             "cliponaxis": False, "customdata": [percent(row[key]) for row in rows],
+             "hovertemplate": "%{y}: %{customdata}<extra>" + chart_text(label) + "</extra>"}
             for key, label, colour in (("earlier", comparison["earlier"]["title"], MUTED_BAR),
                                        ("later", comparison["later"]["title"], BAR))]
     layout = _layout(110 + 56 * len(rows), barmode="group", showlegend=True,

@@ -1,4 +1,4 @@
-"""The responses CSV (spec/files-and-cli.md): one row per response, one column per question key.
+"""The responses CSV (docs/files-and-cli.md): one row per response, one column per question key.
 
 Read for offline analysis (paper questionnaires typed into Excel, another platform's export) and written by the
 export, so an export reads back unchanged. Every problem is reported with its line, and nothing is used then.
@@ -78,50 +78,53 @@ class ResponseRows:
 
 def parse_responses(data: bytes, filename: str, questionnaire: Questionnaire, *,
                     roster: list[UnitRow] | None = None, group_by: str | None = None) -> ResponseRows:
-    """Parse and check a responses file against its questionnaire (and roster); raises :class:`ProblemList`."""
+    """Parse and check a responses file against its questionnaire (and roster); raises :class:`ProblemList`.
+
+    The header and every row are checked in one pass, so one run names every problem; a problem repeated on many
+    rows is listed a few times and then counted, and answers off the scale are summarised per item with a guess at
+    the file's scale (a 7-point file read against a 5-point questionnaire gives one line, not one per cell).
+    """
     header, rows = read_table(data, filename)
-    items = [item.key for item in questionnaire.items]
+    items = [item.key for item in questionnaire.items if item.key in header]
     open_keys = {q.key: q for q in questionnaire.open_questions}
-    problems = _check_header(header, filename, questionnaire, roster, group_by)
-    if problems:
-        raise ProblemList(problems)
+    found = _Problems(filename)
+    found.header += _check_header(header, filename, questionnaire, roster, group_by)
     units = {unit.code: unit for unit in roster} if roster is not None else None
     first_line: dict[str, int] = {}
     valid_rows, valid_codes, valid_groups, submitted_groups, valid_choices = [], [], [], [], []
     invalid_codes, valid_modes = [], []
     for line, row in rows:
-        where = f"{filename}: line {line}"
-        row_problems: list[str] = []
+        problems_before = found.count
         code = row.get("centre_code", "")
-        if not code:
-            row_problems.append(f"{where}: centre_code: empty")
+        if "centre_code" in header and not code:
+            found.add(line, "empty centre code", "centre_code: empty")
         elif code in first_line:
-            row_problems.append(f"{where}: centre_code: duplicate centre \"{code}\" (first on line {first_line[code]})")
-        else:
+            found.add(line, "duplicate centre", f"centre_code: duplicate centre \"{code}\" (first on line "
+                                                f"{first_line[code]})")
+        elif code:
             first_line[code] = line
         if units is not None and code and code not in units:
-            row_problems.append(f"{where}: centre_code: unknown centre \"{code}\" (not in the roster)")
-        values = [_option_value(row.get(key, ""), key, questionnaire, where, row_problems) for key in items]
-        choices = {question.key: _choice_answer(row, question, where, row_problems)
+            found.add(line, "unknown centre", f"centre_code: unknown centre \"{code}\" (not in the roster)")
+        values = [_option_value(row.get(key, ""), key, questionnaire, line, found) for key in items]
+        choices = {question.key: _choice_answer(row, question, line, found)
                    for question in questionnaire.choice_questions}
         for key, question in open_keys.items():
             if len(row.get(key, "")) > question.max_length:
-                row_problems.append(f"{where}: {key}: longer than {question.max_length} characters")
+                found.add(line, "text too long", f"{key}: longer than {question.max_length} characters")
         mode = row.get("mode", "").strip().lower() or "import"
         if mode not in MODES:
-            row_problems.append(f"{where}: mode: \"{row['mode']}\" is not online, paper, phone or import (or blank)")
+            found.add(line, "unknown mode", f"mode: \"{row['mode']}\" is not online, paper, phone or import (or blank)")
         status = row.get("status", "").strip().lower()
         if status and status not in STATUSES:
-            row_problems.append(f"{where}: status: \"{row['status']}\" is not valid or invalid (or blank)")
+            found.add(line, "unknown status", f"status: \"{row['status']}\" is not valid or invalid (or blank)")
         if row.get("submitted_at"):
             try:
                 datetime.fromisoformat(row["submitted_at"])
             except ValueError:
-                row_problems.append(f"{where}: submitted_at: \"{row['submitted_at']}\" is not an ISO 8601 time")
+                found.add(line, "bad time", f"submitted_at: \"{row['submitted_at']}\" is not an ISO 8601 time")
         if None in row:
-            row_problems.append(f"{where}: more cells than header columns")
-        problems += row_problems
-        if row_problems:
+            found.add(line, "extra cells", "more cells than header columns")
+        if found.count > problems_before or found.header:
             continue
         group = _group_of(row, code, units, group_by)
         submitted_groups.append(group)
@@ -137,7 +140,8 @@ def parse_responses(data: bytes, filename: str, questionnaire: Questionnaire, *,
         valid_codes.append(code)
         valid_groups.append(group)
     if not rows:
-        problems.append(f"{filename}: no responses (only a header)")
+        found.header.append(f"{filename}: no responses (only a header)")
+    problems = found.listed(questionnaire)
     if problems:
         raise ProblemList(problems)
     answers = np.array(valid_rows, dtype=float).reshape(len(valid_rows), len(items))
@@ -155,6 +159,82 @@ def parse_responses(data: bytes, filename: str, questionnaire: Questionnaire, *,
                         by_mode={mode: valid_modes.count(mode) for mode in sorted(set(valid_modes))}
                         if "mode" in header else None,
                         choices={q.key: [row[q.key] for row in valid_choices] for q in questionnaire.choice_questions})
+
+
+class _Problems:
+    """The problems of one file: the header's, then the rows' in line order, repeated ones counted, not listed."""
+
+    #: a kind of row problem is listed this many times, then counted
+    LISTED_PER_KIND = 5
+
+    def __init__(self, filename: str):
+        self.filename = filename
+        self.header: list[str] = []
+        #: (line, problem) per kind of problem, in the order found
+        self.by_kind: dict[str, list[tuple[int, str]]] = {}
+        #: answers off the scale: (item key, line, cell)
+        self.off_scale: list[tuple[str, int, str]] = []
+
+    @property
+    def count(self) -> int:
+        return sum(map(len, self.by_kind.values())) + len(self.off_scale)
+
+    def add(self, line: int, kind: str, problem: str) -> None:
+        self.by_kind.setdefault(kind, []).append((line, f"{self.filename}: line {line}: {problem}"))
+
+    def listed(self, questionnaire: Questionnaire) -> list[str]:
+        """Every problem, repeated ones summarised: what a person reads and acts on in one go."""
+        shown: list[tuple[int, str]] = []
+        summaries = []
+        for kind, found in self.by_kind.items():
+            shown += found[:self.LISTED_PER_KIND]
+            if len(found) > self.LISTED_PER_KIND:
+                summaries.append(f"{self.filename}: … and {len(found) - self.LISTED_PER_KIND:,} more rows with "
+                                 f"the same problem ({kind})")
+        if len(self.off_scale) > self.LISTED_PER_KIND:
+            summaries.append(self._off_scale_summary(questionnaire))
+        else:
+            shown += [(line, f"{self.filename}: line {line}: {key}: \"{cell}\" is not an option of the scale "
+                             f"({_scale_text(questionnaire)})") for key, line, cell in self.off_scale]
+        # sorted is stable: on one line, problems keep the order of the checks
+        return self.header + [problem for _, problem in sorted(shown, key=lambda found: found[0])] + summaries
+
+    def _off_scale_summary(self, questionnaire: Questionnaire) -> str:
+        keys = [item.key for item in questionnaire.items]
+        affected = sorted({key for key, _, _ in self.off_scale}, key=keys.index)
+        key, line, cell = self.off_scale[0]
+        low, high = min(questionnaire.option_values), max(questionnaire.option_values)
+        summary = (f"{self.filename}: {_key_ranges(affected, keys)}: {len(self.off_scale):,} values outside "
+                   f"{low}–{high} (the first on line {line}, {key}: \"{cell}\")")
+        numbers = [_as_integer(cell) for _, _, cell in self.off_scale]
+        if all(number is not None and number > high for number in numbers):
+            summary += f"; the file may use a {max(numbers) - low + 1}-point scale"
+        return summary
+
+
+def _key_ranges(affected: list[str], keys: list[str]) -> str:
+    """Item keys as runs in questionnaire order: "q03–q12, q15"."""
+    runs: list[list[str]] = []
+    for key in affected:
+        if runs and keys.index(key) == keys.index(runs[-1][-1]) + 1:
+            runs[-1].append(key)
+        else:
+            runs.append([key])
+    return ", ".join(run[0] if len(run) == 1 else f"{run[0]}–{run[-1]}" for run in runs)
+
+
+def _as_integer(cell: str) -> int | None:
+    try:
+        value = float(cell)
+    except ValueError:
+        return None
+    return int(value) if value.is_integer() else None
+
+
+def _scale_text(questionnaire: Questionnaire) -> str:
+    scale = ", ".join(str(v) for v in sorted(questionnaire.option_values))
+    na = f", or {questionnaire.na_value} for not applicable" if questionnaire.not_applicable else ""
+    return scale + na
 
 
 def _check_header(header: list[str], filename: str, questionnaire: Questionnaire, roster, group_by) -> list[str]:
@@ -182,37 +262,34 @@ def _check_header(header: list[str], filename: str, questionnaire: Questionnaire
     return problems
 
 
-def _option_value(cell: str, key: str, questionnaire: Questionnaire, where: str, problems: list[str]) -> float:
+def _option_value(cell: str, key: str, questionnaire: Questionnaire, line: int, found: _Problems) -> float:
     cell = cell.strip()
     if not cell:
         return np.nan
-    try:
-        value = float(cell)
-    except ValueError:
-        value = None
-    if value is None or not value.is_integer() or not questionnaire.accepts(int(value)):
-        scale = ", ".join(str(v) for v in sorted(questionnaire.option_values))
-        na = f", or {questionnaire.na_value} for not applicable" if questionnaire.not_applicable else ""
-        problems.append(f"{where}: {key}: \"{cell}\" is not an option of the scale ({scale}{na})")
+    value = _as_integer(cell)
+    if value is None or not questionnaire.accepts(value):
+        found.off_scale.append((key, line, cell))
         return np.nan
-    return value
+    return float(value)
 
 
-def _choice_answer(row: dict, question: ChoiceQuestion, where: str, problems: list[str]) -> ChoiceAnswer:
+def _choice_answer(row: dict, question: ChoiceQuestion, line: int, found: _Problems) -> ChoiceAnswer:
     """A choice cell (``2``, or ``1;3`` for a multiple choice) and its ``<key>_other`` text."""
     cell = row.get(question.key, "").strip()
     values = []
     for part in (p.strip() for p in cell.split(CHOICE_SEPARATOR) if p.strip()):
         if not re.fullmatch(r"-?\d+", part) or not question.accepts(int(part)):
             offered = ", ".join(str(option.value) for option in question.options)
-            problems.append(f"{where}: {question.key}: \"{part}\" is not an option of the question ({offered})")
+            found.add(line, "not a choice option", f"{question.key}: \"{part}\" is not an option of the question "
+                                                   f"({offered})")
             continue
         values.append(int(part))
     if len(values) > 1 and not question.multiple:
-        problems.append(f"{where}: {question.key}: \"{cell}\" gives several options to a single-choice question")
+        found.add(line, "several options", f"{question.key}: \"{cell}\" gives several options to a single-choice "
+                                           "question")
     other = row.get(other_column(question.key), "").strip() or None
     if other and not question.other:
-        problems.append(f"{where}: {other_column(question.key)}: the question offers no \"other\"")
+        found.add(line, "no other", f"{other_column(question.key)}: the question offers no \"other\"")
     order = [option.value for option in question.options]
     return ChoiceAnswer(tuple(sorted(set(values), key=order.index)), other)
 

@@ -27,11 +27,11 @@ from survey_service.surveys.operations import find_survey
 @click.option("--survey", "survey_key", help="A survey in the database.")
 @click.option("--questionnaire", "questionnaire_path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--responses", "responses_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Responses CSV or XLSX (spec/files-and-cli.md).")
+              help="Responses CSV or XLSX (docs/files-and-cli.md).")
 @click.option("--roster", "roster_path", type=click.Path(dir_okay=False, path_type=Path),
               help="The population: issued = its size, and the finite-population correction applies.")
 @click.option("--group-by", default=None, help=f"Grouping column, e.g. kind (default for --survey: {DEFAULT_GROUPING}).")
-@click.option("--json", "as_json", is_flag=True, help="Print the JSON document (spec/satisfaction-json.md).")
+@click.option("--json", "as_json", is_flag=True, help="Print the JSON document (docs/satisfaction-json.md).")
 @click.option("--output", default=None, help="File to write; stdout without it.")
 def analyze_command(survey_key, questionnaire_path, responses_path, roster_path, group_by, as_json, output):
     if survey_key and (questionnaire_path or responses_path or roster_path):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from flask import current_app
+from flask import current_app, g, has_request_context
 from sqlalchemy import select
 
 from analysis.satisfaction import Population, satisfaction_document
@@ -18,8 +18,16 @@ from survey_service.surveys.models import Survey
 
 
 def survey_document(survey: Survey, group_by: str | None = DEFAULT_GROUPING) -> dict:
-    """The satisfaction document (spec/satisfaction-json.md) of a survey's valid responses."""
-    return json.loads(survey_document_json(survey, group_by)[1])
+    """The satisfaction document (docs/satisfaction-json.md) of a survey's valid responses.
+
+    Memoised for the request: a page that shows several parts of one document (the printable report reads it for
+    every section) checks the data state and reads the cache once. Callers must not change the dict.
+    """
+    memo = g.setdefault("satisfaction_documents", {}) if has_request_context() else {}
+    if (survey.id, group_by) not in memo:
+        _, text, document = _document(survey, group_by, document_key(survey, group_by))
+        memo[survey.id, group_by] = document if document is not None else json.loads(text)
+    return memo[survey.id, group_by]
 
 
 def confidential(document: dict, minimum: int | None = None) -> dict:
@@ -34,7 +42,7 @@ def confidential(document: dict, minimum: int | None = None) -> dict:
     return {**document, "groups": {**document["groups"], "rows": rows}}
 
 
-def report_document(survey: Survey, group_by: str | None = "district") -> dict:
+def report_document(survey: Survey, group_by: str | None = DEFAULT_GROUPING) -> dict:
     """The document behind the result pages, the report and its exports: confidential, whoever reads them."""
     return confidential(survey_document(survey, group_by))
 
@@ -53,17 +61,23 @@ def cached_etag(key: str) -> str | None:
 def survey_document_json(survey: Survey, group_by: str | None = DEFAULT_GROUPING,
                          key: str | None = None) -> tuple[str, str]:
     """The document as JSON text with its ETag, from the cache when the data has not changed."""
-    key = key or document_key(survey, group_by)
+    etag, text, _ = _document(survey, group_by, key or document_key(survey, group_by))
+    return etag, text
+
+
+def _document(survey: Survey, group_by: str | None, key: str) -> tuple[str, str, dict | None]:
+    """ETag, JSON text and — when it was computed now rather than read from the cache — the document itself."""
     cache = document_cache()
     text = cache.get_text(key)
     etag = cache.get_text(key + ":etag")
-    if text is None or etag is None:
-        document = _compute(survey, group_by)
-        text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
-        etag = document_etag(document)
-        cache.set_text(key, text)
-        cache.set_text(key + ":etag", etag)
-    return etag, text
+    if text is not None and etag is not None:
+        return etag, text, None
+    document = _compute(survey, group_by)
+    text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+    etag = document_etag(document)
+    cache.set_text(key, text)
+    cache.set_text(key + ":etag", etag)
+    return etag, text, document
 
 
 def document_etag(document: dict) -> str:

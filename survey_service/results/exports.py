@@ -1,4 +1,4 @@
-"""Exports of submitted responses in the responses CSV layout (spec/files-and-cli.md), streamed in chunks."""
+"""Exports of submitted responses in the responses CSV layout (docs/files-and-cli.md), streamed in chunks."""
 from __future__ import annotations
 
 from collections.abc import Iterator

@@ -48,16 +48,18 @@ def data_state(survey: Survey) -> tuple:
 
 
 def survey_responses(survey: Survey, group_by: str | None = DEFAULT_GROUPING) -> SurveyResponses:
-    """The valid responses' Likert answers as a matrix (rows: responses, columns: items in questionnaire order)."""
-    likert = db.session.execute(
-        select(Question.id, Question.position)
-        .where(Question.questionnaire_version_id == survey.questionnaire_version_id, Question.kind == "likert")
-        .order_by(Question.position)).all()
+    """The valid responses' Likert answers as a matrix (rows: responses, columns: items in questionnaire order).
+
+    Columns are the questionnaire definition's items, found by key: the definition is the one source of what the
+    items are and in which order the analysis reads them.
+    """
+    items = [item.key for item in survey.questionnaire_version.questionnaire.items]
+    question_ids = question_ids_by_key(survey.questionnaire_version_id)
     choice = single_choice(survey, group_by)
     group_column = _group_expression(None if choice else group_by)
     # one row per valid response with its answers pivoted into columns: the database does the reshaping, and
     # Python sees as many rows as responses rather than one per answer
-    columns = [func.max(case((Answer.question_id == question_id, Answer.value))) for question_id, _ in likert]
+    columns = [func.max(case((Answer.question_id == question_ids[key], Answer.value))) for key in items]
     result = db.session.connection().execute(
         select(Response.id, RosterUnit.code, group_column, *columns)
         .join(Invitation, Response.invitation_id == Invitation.id).join(RosterUnit, Invitation.unit_id == RosterUnit.id)
@@ -70,7 +72,7 @@ def survey_responses(survey: Survey, group_by: str | None = DEFAULT_GROUPING) ->
         valid = result.cursor.fetchall()
     finally:
         result.close()
-    answers = np.array([row[3:] for row in valid], dtype=float).reshape(len(valid), len(likert))
+    answers = np.array([row[3:] for row in valid], dtype=float).reshape(len(valid), len(items))
     issued_by_group = submitted_by_group = None
     groups = [_label(row[2]) for row in valid] if group_by else None
     if choice is not None:
@@ -132,6 +134,12 @@ def _choice_answers(survey: Survey, response_ids: list[int]) -> dict[str, list[C
                    Response.state == ResponseState.submitted, Response.validity == Validity.valid)):
         answers[key][position[response_id]] = ChoiceAnswer(tuple(choices or ()), text)
     return answers
+
+
+def question_ids_by_key(questionnaire_version_id: int) -> dict[str, int]:
+    """The stored questions of a questionnaire version by their key in the definition."""
+    return dict(db.session.execute(select(Question.key, Question.id)
+                                   .where(Question.questionnaire_version_id == questionnaire_version_id)).all())
 
 
 def submitted_count(survey: Survey) -> int:

@@ -1,7 +1,7 @@
 """The satisfaction document as readable terminal tables (``analyze`` without ``--json``)."""
 from __future__ import annotations
 
-from analysis.narrative import group_name
+from analysis.narrative import group_name, reliability_warning_text
 from analysis.rounding import fixed, percent
 from analysis.satisfaction import ranked_groups
 from survey_service.text_tables import text_table
@@ -37,7 +37,8 @@ def render_document(document: dict) -> str:
                           f"p={fixed(test['p_value'], 3)}, ε²={fixed(test['epsilon_squared'], 3)}")
     reliability = document.get("reliability")
     if reliability:
-        blocks.append(f"Cronbach's α {fixed(reliability['cronbach_alpha'], 3)} (n={reliability['n_complete']})")
+        blocks.append("\n".join([f"Cronbach's α {fixed(reliability['cronbach_alpha'], 3)} "
+                                 f"(n={reliability['n_complete']})", *reliability_warning_text(document)]))
     indicator = document.get("indicator")
     if indicator and indicator.get("score") is not None:
         blocks.append(f"{indicator['code']} {indicator['name']}: {indicator['weight']:g} × "

@@ -1,4 +1,4 @@
-"""The roster file (spec/files-and-cli.md): CSV or XLSX, every bad row reported with its line number."""
+"""The roster file (docs/files-and-cli.md): CSV or XLSX, every bad row reported with its line number."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field

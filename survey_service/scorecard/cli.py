@@ -34,7 +34,7 @@ def make_score_command(resolve_survey: SurveyResolver | None = None) -> click.Co
 
     @click.command("score")
     @click.option("--scorecard", "scorecard_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
-                  help="The indicator tree (YAML, spec/scorecard.md).")
+                  help="The indicator tree (YAML, docs/scorecard.md).")
     @click.option("--satisfaction", "satisfaction_path", type=click.Path(dir_okay=False, path_type=Path),
                   help="A satisfaction document (JSON) for the 'source: satisfaction' leaf.")
     @click.option("--json", "as_json", is_flag=True, help="Print the JSON document instead of the tables.")

@@ -17,7 +17,7 @@ class StoredScorecard(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(300))
     filename: Mapped[str] = mapped_column(String(300))
-    #: the YAML as uploaded (spec/scorecard.md), kept as the record of what was given
+    #: the YAML as uploaded (docs/scorecard.md), kept as the record of what was given
     source: Mapped[str] = mapped_column(Text)
     #: the file's data as read once at upload (analysis/documents.py); every view scores this, never the YAML again
     definition: Mapped[dict] = mapped_column(JSON)

@@ -36,8 +36,8 @@ def _district_chart(overall: Progress, by_district: list[Progress]) -> dict:
         "data": [{
             "type": "bar", "x": [chart_text(row.group) for row in by_district], "y": rates,
             "text": [percent(rate) for rate in rates], "textposition": "outside", "cliponaxis": False,
-            "customdata": [[row.valid, row.issued] for row in by_district],
-            "hovertemplate": "%{x}<br>%{customdata[0]} / %{customdata[1]} = %{y:.2f}%<extra></extra>",
+            "customdata": [[row.valid, row.issued, percent(rate)] for row, rate in zip(by_district, rates)],
+            "hovertemplate": "%{x}<br>%{customdata[0]} / %{customdata[1]} = %{customdata[2]}<extra></extra>",
             "marker": {"color": "#1d4e89"}, "name": _("Return rate"),
         }],
         "layout": {

@@ -32,8 +32,14 @@ def make_questionnaire(dimensions, scoring=None, scale=SCALE):
 
 
 def random_answers(rng, n, items, na_share=0.04, missing_share=0.03):
-    """Seeded 5-point answers leaning satisfied, with some N/A (0) and blanks (NaN)."""
-    answers = rng.choice([5.0, 4.0, 3.0, 2.0, 1.0], p=[0.4, 0.32, 0.16, 0.08, 0.04], size=(n, items))
+    """Seeded 5-point answers leaning satisfied, with some N/A (0) and blanks (NaN).
+
+    Realistic on purpose: one latent satisfaction per respondent drives every item, so items correlate as real
+    answers do (a test that resampled items instead of respondents would get the wrong width), and the 1–5 values
+    tie heavily.
+    """
+    latent = rng.normal(size=(n, 1))
+    answers = np.clip(np.rint(3.9 + 0.8 * latent + rng.normal(scale=0.7, size=(n, items))), 1, 5)
     answers[rng.random((n, items)) < na_share] = 0.0
     answers[rng.random((n, items)) < missing_share] = np.nan
     return answers

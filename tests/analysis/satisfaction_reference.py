@@ -1,6 +1,6 @@
 """Straightforward re-implementations of the spec's estimators, written independently of ``analysis``.
 
-Slow and loop-based on purpose: they follow the wording of ``spec/satisfaction-json.md`` line by line.
+Slow and loop-based on purpose: they follow the wording of ``docs/satisfaction-json.md`` line by line.
 """
 import math
 

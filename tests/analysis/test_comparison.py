@@ -1,11 +1,17 @@
 """Year-over-year comparison: the Mann–Whitney U test against scipy, respondent scores by hand, the change rows."""
+from fractions import Fraction
+
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
+from hypothesis.extra.numpy import arrays
 from scipy import stats
 
 from analysis.comparison import compare_surveys, mann_whitney_u, respondent_scores
 from analysis.questionnaire import parse_questionnaire
+
+from satisfaction_data import make_questionnaire, make_scale, random_answers
+from satisfaction_reference import exact_respondent_score
 
 QUESTIONNAIRE = parse_questionnaire({
     "key": "q", "version": 1, "title": "t",
@@ -89,3 +95,48 @@ def test_dimensions_missing_from_the_earlier_survey_are_left_out():
     earlier["dimensions"] = earlier["dimensions"][:1]
     result = compare_surveys(earlier, _document(81, 82, 71), scores, scores)
     assert [row["key"] for row in result["dimensions"]] == ["a"]
+
+
+THIRDS = [("A", 2, [("a1", 1), ("a2", 3)]), ("B", 1, [("b1", 1), ("b2", 2), ("b3", 3)]),
+          ("C", 3, [("c1", 1), ("c2", 1), ("c3", 1)])]
+THIRDS_REFERENCE = [(Fraction(2), [(0, Fraction(1)), (1, Fraction(3))]),
+                    (Fraction(1), [(2, Fraction(1)), (3, Fraction(2)), (4, Fraction(3))]),
+                    (Fraction(3), [(5, Fraction(1)), (6, Fraction(1)), (7, Fraction(1))])]
+answer_rows = arrays(np.float64, st.tuples(st.integers(2, 30), st.just(8)),
+                     elements=st.sampled_from([5.0, 4.0, 3.0, 2.0, 1.0, 0.0, np.nan]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(earlier=answer_rows, later=answer_rows)
+def test_the_overall_test_equals_scipy_on_exactly_computed_scores(earlier, later):
+    # scores of thirds and sevenths tie exactly across the two surveys, however their floats came out
+    questionnaire = make_questionnaire(THIRDS)
+    points = {v: Fraction(25 * (v - 1)) for v in (1, 2, 3, 4, 5)}
+    exact = [[exact_respondent_score(row, THIRDS_REFERENCE, points) for row in sample] for sample in (earlier, later)]
+    samples = [[float(score) for score in scores if score is not None] for scores in exact]
+    result = mann_whitney_u(*(respondent_scores(questionnaire, sample).overall for sample in (earlier, later)),
+                            *(lambda r, s=respondent_scores(questionnaire, sample): s.exact(r, None)
+                              for sample in (earlier, later)))
+    if not samples[0] or not samples[1] or len(set(samples[0] + samples[1])) < 2:
+        assert result is None
+        return
+    reference = stats.mannwhitneyu(samples[1], samples[0], alternative="two-sided", method="asymptotic",
+                                   use_continuity=True)
+    assert result.statistic == reference.statistic
+    assert result.p_value == pytest.approx(reference.pvalue, rel=1e-9)
+
+
+def test_a_seven_point_copy_of_both_surveys_changes_no_test():
+    # every score is multiplied by 4/6 on the wider scale: the ranks, U and p cannot change
+    rng = np.random.default_rng(61)
+    earlier, later = random_answers(rng, 80, 8), random_answers(rng, 90, 8)
+    five = make_questionnaire(THIRDS)
+    seven = make_questionnaire(THIRDS, scale=make_scale([7, 6, 5, 4, 3, 2, 1]))
+
+    def compared(questionnaire, first, second):
+        documents = [{"survey": {}, "overall": {"index": 1.0}, "dimensions": [
+            {"key": key, "title": key, "index": 1.0} for key, _, _ in THIRDS]}] * 2
+        return compare_surveys(*documents, respondent_scores(questionnaire, first),
+                               respondent_scores(questionnaire, second))
+
+    assert compared(seven, earlier, later) == compared(five, earlier, later)

@@ -1,4 +1,4 @@
-"""The document's keys follow ``spec/satisfaction-json.md`` key for key, and it is plain JSON."""
+"""The document's keys follow ``docs/satisfaction-json.md`` key for key, and it is plain JSON."""
 import json
 from datetime import datetime, timedelta, timezone
 
@@ -26,6 +26,7 @@ DISTRIBUTION_KEYS = {"5", "4", "3", "2", "1", "na", "missing"}
 BOUNDS_KEYS = {"missing_units", "lower", "upper"}
 EXTREME_KEYS = {"key", "index", "delta_pp"}
 RELIABILITY_KEYS = {"cronbach_alpha", "n_complete", "alpha_if_deleted", "item_total_r"}
+ADDED_RELIABILITY_KEYS = {"warnings"}
 GROUPS_KEYS = {"by", "rows", "test"}
 GROUP_ROW_KEYS = {"group", "issued", "submitted", "valid", "valid_rate", "index", "ci95"}
 ADDED_GROUP_ROW_KEYS = {"n"}
@@ -59,7 +60,7 @@ def test_document_has_the_spec_keys(full_document):
             assert set(item["distribution"]) == DISTRIBUTION_KEYS
     assert set(document["nonresponse_bounds"]) == BOUNDS_KEYS
     assert set(document["highest"]) == set(document["lowest"]) == EXTREME_KEYS
-    assert set(document["reliability"]) == RELIABILITY_KEYS
+    assert set(document["reliability"]) == RELIABILITY_KEYS | ADDED_RELIABILITY_KEYS
     assert set(document["groups"]) == GROUPS_KEYS
     for row in document["groups"]["rows"]:
         assert set(row) == GROUP_ROW_KEYS | ADDED_GROUP_ROW_KEYS

@@ -102,3 +102,18 @@ def test_group_labels_must_match_the_rows(questionnaire_2017):
     with pytest.raises(ValueError, match="groups"):
         satisfaction_document(questionnaire_2017, np.full((3, 12), 4.0), groups=["黄浦区"],
                               population=Population(issued=None, submitted=3))
+
+
+def test_a_tiny_group_has_no_interval_and_a_census_group_no_sampling_error(questionnaire_2017):
+    answers = random_answers(np.random.default_rng(35), 41, 12)
+    groups = ["黄浦区"] * 30 + ["崇明区"] + ["徐汇区"] * 10
+    population = Population(issued=60, submitted=41, issued_by_group={"黄浦区": 45, "崇明区": 5, "徐汇区": 10},
+                            submitted_by_group={"黄浦区": 30, "崇明区": 1, "徐汇区": 10})
+    rows = {row["group"]: row for row in satisfaction_document(
+        questionnaire_2017, answers, population=population, groups=groups, group_by="district")["groups"]["rows"]}
+    # one respondent: an index, but no interval to speak of
+    assert rows["崇明区"]["index"] is not None and rows["崇明区"]["ci95"] is None and rows["崇明区"]["n"] == 1
+    # all 10 of 10 answered: the group's figure is exact
+    assert rows["徐汇区"]["ci95"] == [rows["徐汇区"]["index"]] * 2
+    low, high = rows["黄浦区"]["ci95"]
+    assert low < rows["黄浦区"]["index"] < high

@@ -2,8 +2,9 @@
 import re
 
 import pytest
+from lxml import html
 
-from analysis.narrative import percent
+from analysis.rounding import fixed, percent
 from survey_service.results.documents import survey_document
 from survey_service.surveys.operations import find_survey
 from tests.conftest import create_account, log_in
@@ -67,8 +68,8 @@ def test_individual_responses_are_for_evaluators(clients, download):
 def test_overview_figures_come_from_the_document(clients, document):
     page = clients["viewer"].get(url("")).get_data(as_text=True)
     assert percent(document["overall"]["index"]) in page
-    assert f"{document['indicator']['score']:.2f}" in page
-    assert percent(document["counts"]["valid_rate"] * 100) in page
+    assert fixed(document['indicator']['score']) in page
+    assert percent(document["counts"]["valid_rate"], rate=True) in page
 
 
 def test_dimension_page_names_the_highest_and_lowest(clients, document):
@@ -167,3 +168,35 @@ def test_alpha_has_three_decimals_on_every_page(clients, document):
     for page in ("reliability", "report"):
         html = clients["viewer"].get(url(page)).get_data(as_text=True)
         assert f"α系数为{alpha}" in html and f"<td class=\"num strong\">{alpha}</td>" in html
+
+
+def _table_rows(page: str, table_class: str | None = None):
+    """Each body row of the page's tables as the texts of its cells (header cell first)."""
+    tree = html.fromstring(page)
+    tables = tree.xpath(f"//table[contains(@class, '{table_class}')]" if table_class else "//table")
+    return [[cell.text_content().strip() for cell in row.xpath("./th|./td")]
+            for table in tables for row in table.xpath("./tbody/tr")]
+
+
+def test_items_page_shows_each_items_answers_and_figures(clients, document):
+    rows = {row[0].split()[0]: row for row in _table_rows(clients["viewer"].get(url("items")).get_data(as_text=True),
+                                                           "items-table") if len(row) > 2}
+    for dimension in document["dimensions"]:
+        for item in dimension["items"]:
+            row = rows[item["key"]]
+            assert item["text"] in row[0]
+            counts = [item["distribution"][value] for value in ("5", "4", "3", "2", "1")]
+            assert row[1:6] == [str(count) for count in counts]
+            assert row[6] == str(item["distribution"]["na"])
+            assert row[7:] == [percent(item["index"]), percent(item["top2_share"])]
+
+
+def test_reliability_page_shows_alpha_and_each_items_figures(clients, document):
+    page = clients["viewer"].get(url("reliability")).get_data(as_text=True)
+    reliability = document["reliability"]
+    assert f"量表的Cronbach's α系数为{fixed(reliability['cronbach_alpha'], 3)}" in html.fromstring(page).text_content()
+    rows = {row[0].split()[0]: row for row in _table_rows(page)}
+    for key, deleted in reliability["alpha_if_deleted"].items():
+        assert rows[key][1:] == [fixed(deleted, 3), fixed(reliability["item_total_r"][key], 3)]
+    total = html.fromstring(page).xpath("//tfoot//td[contains(@class, 'strong')]")[0].text_content()
+    assert total == fixed(reliability["cronbach_alpha"], 3)

@@ -75,26 +75,64 @@ def test_offline_with_roster_groups_by_district(app, runner, tmp_path):
     assert rows_by_group["徐汇区"]["index"] == pytest.approx(62.5)
 
 
-def test_bad_offline_input_lists_every_problem(app, runner, tmp_path):
+def test_bad_offline_input_lists_every_problem_in_one_run(app, runner, tmp_path):
     header = ["centre_code", *ITEMS, "q13"]
     rows = [["310101002", *[5] * 12, 1], ["310101002", *[6] + [4] * 11, 1], ["999", *["x"] + [4] * 11, 1]]
     path = write_responses(tmp_path / "bad.csv", rows, header)
     result = runner.invoke(args=["analyze", "--questionnaire", str(QUESTIONNAIRE), "--responses", str(path),
                                  "--roster", str(ROSTER), "--json"])
     assert result.exit_code == 2 and result.stdout == ""
+    # the header's problem and every row's, together: one run, one list
     assert result.stderr.splitlines() == [
         'bad.csv: unknown column "q13" (not a question of remote-edu-ops-2017 version 1, nor a response or roster '
-        'field)']
-    path = write_responses(tmp_path / "bad.csv", [row[:-1] for row in rows], header[:-1])
-    result = runner.invoke(args=["analyze", "--questionnaire", str(QUESTIONNAIRE), "--responses", str(path),
-                                 "--roster", str(ROSTER), "--json"])
-    assert result.exit_code == 2
-    assert result.stderr.splitlines() == [
+        'field)',
         'bad.csv: line 3: centre_code: duplicate centre "310101002" (first on line 2)',
         'bad.csv: line 3: q01: "6" is not an option of the scale (1, 2, 3, 4, 5, or 0 for not applicable)',
         'bad.csv: line 4: centre_code: unknown centre "999" (not in the roster)',
         'bad.csv: line 4: q01: "x" is not an option of the scale (1, 2, 3, 4, 5, or 0 for not applicable)',
     ]
+
+
+def test_a_file_on_a_wider_scale_is_named_once(app, runner, tmp_path):
+    # 120 centres answering q03–q12 on a 7-point scale: one line that says so, not 1,000 lines
+    rows = [[f"c{n:03d}", 5, 4, *[6 + n % 2] * 10] for n in range(120)]
+    path = write_responses(tmp_path / "seven.csv", rows, ["centre_code", *ITEMS])
+    result = runner.invoke(args=["analyze", "--questionnaire", str(QUESTIONNAIRE), "--responses", str(path)])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        'seven.csv: q03–q12: 1,200 values outside 1–5 (the first on line 2, q03: "6"); the file may use a 7-point '
+        'scale']
+
+
+def test_repeated_row_problems_are_counted_after_the_first_few(app, runner, tmp_path):
+    rows = [["999" if n % 2 else f"unknown-{n}", *[4] * 12] for n in range(40)]
+    path = write_responses(tmp_path / "r.csv", rows, ["centre_code", *ITEMS])
+    result = runner.invoke(args=["analyze", "--questionnaire", str(QUESTIONNAIRE), "--responses", str(path),
+                                 "--roster", str(ROSTER)])
+    lines = result.stderr.splitlines()
+    assert result.exit_code == 2
+    assert lines[:2] == ['r.csv: line 2: centre_code: unknown centre "unknown-0" (not in the roster)',
+                         'r.csv: line 3: centre_code: unknown centre "999" (not in the roster)']
+    assert 'r.csv: … and 35 more rows with the same problem (unknown centre)' in lines
+    assert 'r.csv: … and 14 more rows with the same problem (duplicate centre)' in lines
+    assert len(lines) == 5 + 5 + 2
+
+
+def test_a_semicolon_separated_file_is_named_as_the_cause(app, runner, tmp_path):
+    path = tmp_path / "semicolons.csv"
+    path.write_text(";".join(["centre_code", *ITEMS]) + "\n" + ";".join(["310101002", *["4"] * 12]) + "\n", "utf-8")
+    result = runner.invoke(args=["analyze", "--questionnaire", str(QUESTIONNAIRE), "--responses", str(path)])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "semicolons.csv: line 1: the columns are separated by semicolons (;), not commas: save the file as "
+        "CSV UTF-8 (comma-separated) or as XLSX"]
+
+
+def test_contact_addresses_do_not_group(app, runner, tmp_path):
+    path = write_responses(tmp_path / "r.csv", [["310101002", *[4] * 12]], ["centre_code", *ITEMS])
+    result = runner.invoke(args=["analyze", "--questionnaire", str(QUESTIONNAIRE), "--responses", str(path),
+                                 "--roster", str(ROSTER), "--group-by", "contact_email"])
+    assert result.exit_code == 2 and 'no column "contact_email" to group by' in result.stderr
 
 
 def test_missing_item_column_and_bad_questionnaire(app, runner, tmp_path):

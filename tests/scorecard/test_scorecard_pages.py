@@ -43,7 +43,7 @@ def test_demo_survey_fills_the_leaf(demo_app, demo_client):
     page = response.get_data(as_text=True)
     document = demo_app.test_cli_runner().invoke(args=["analyze", "--survey", "remote-edu-ops-2017", "--json"])
     index = json.loads(document.stdout)["overall"]["index"]
-    # the leaf: 8 × the index rounded half-up to 2 places, / 100, rounded half-up again (spec/scorecard.md)
+    # the leaf: 8 × the index rounded half-up to 2 places, / 100, rounded half-up again (docs/scorecard.md)
     leaf = Decimal(8) * Decimal(str(index)).quantize(Decimal("0.01"), ROUND_HALF_UP) / 100
     leaf_text = str(leaf.quantize(Decimal("0.01"), ROUND_HALF_UP)).rstrip("0").rstrip(".")
     assert f'<td class="num">{leaf_text}</td>' in page

@@ -1,4 +1,4 @@
-"""The analysis package stays pure: importing any of its modules loads neither Flask, SQLAlchemy nor the service."""
+"""The analysis package stays pure (no Flask, SQLAlchemy or service module loaded) and is mirrored here."""
 import subprocess
 import sys
 from pathlib import Path
@@ -20,3 +20,11 @@ def test_importing_an_analysis_module_loads_no_web_or_database_module(module):
             "if m.split('.')[0] in ('flask', 'sqlalchemy', 'survey_service'))))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPOSITORY)
     assert result.stdout.strip() == ""
+
+
+def test_every_analysis_module_has_its_test_module():
+    tests = {path.stem for path in Path(__file__).parent.glob("test_*.py")}
+    missing = [module for module in MODULES
+               if not any(test == f"test_{module.split('.')[1]}" or test.startswith(f"test_{module.split('.')[1]}_")
+                          for test in tests)]
+    assert missing == []

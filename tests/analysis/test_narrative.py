@@ -172,3 +172,14 @@ def test_identical_answers_leave_the_test_and_alpha_undefined_and_say_so():
     english = narrative(document, FACTS, "en")
     assert english["groups"][0].endswith("so no Kruskal–Wallis test is possible.")
     assert english["reliability"] == ["Every questionnaire has the same total score, so Cronbach's α is undefined."]
+
+
+def test_a_negative_alpha_and_negatively_correlated_items_are_warned_of():
+    reliability = {"cronbach_alpha": -0.21, "n_complete": 205, "alpha_if_deleted": {"q01": -0.5, "q02": -0.4},
+                   "item_total_r": {"q01": -0.1, "q02": -0.3},
+                   "warnings": [{"code": "negative_alpha"}, {"code": "negative_item_total_r", "items": ["q01", "q02"]}]}
+    text = narrative(report_document(reliability=reliability), FACTS)["reliability"]
+    assert text[1].startswith("注意：Cronbach's α为负值")
+    assert text[2] == "注意：题项q01、q02与其余题项总分呈负相关，可能需要反向计分，或应检查其题意。"
+    english = narrative(report_document(reliability=reliability), FACTS, "en")["reliability"]
+    assert english[2].startswith("Warning: q01, q02 correlate negatively")

@@ -1,14 +1,17 @@
-"""Intervals against scipy's bootstrap, the textbook standard error, and the finite-population correction."""
+"""Intervals against scipy's bootstrap, closed forms of the delta method, the finite-population correction, and a
+seeded simulation of how often they cover the true value."""
 import math
 
 import numpy as np
 import pytest
 from scipy import stats
 
+from analysis import satisfaction
 from analysis.satisfaction import BOOTSTRAP_MAX_RESPONSES, Population, satisfaction_document
 
 from satisfaction_data import make_questionnaire, random_answers
-from satisfaction_reference import equal_weight_dimensions, points_matrix
+from satisfaction_reference import (equal_weight_dimensions, overall_from_item_indexes, points_matrix,
+                                    respondent_score)
 
 
 def _half_widths(block):
@@ -139,3 +142,94 @@ def test_identical_answers_give_a_zero_width_interval(questionnaire_2017):
     answers = np.full((30, 12), 4.0)
     document = satisfaction_document(questionnaire_2017, answers, population=Population(issued=None, submitted=30))
     assert document["overall"] == {"index": 75.0, "ci95": [75.0, 75.0], "n": 30}
+
+
+def _delta(monkeypatch):
+    """The delta method at any size (it is the method above BOOTSTRAP_MAX_RESPONSES valid responses)."""
+    monkeypatch.setattr(satisfaction, "BOOTSTRAP_MAX_RESPONSES", 0)
+
+
+def test_delta_method_on_complete_answers_is_the_standard_error_of_the_mean_score(weighted_questionnaire,
+                                                                                 monkeypatch):
+    # with every item answered by everyone the overall index is the plain mean of the respondent scores o(r),
+    # so its linearised interval is the textbook mean ± z·s/√n, s over o(r) with ddof 1 — a closed form
+    _delta(monkeypatch)
+    rng = np.random.default_rng(10)
+    answers = random_answers(rng, 300, 3, na_share=0, missing_share=0)
+    dimensions = [(2.0, [(0, 1.0), (1, 3.0)]), (1.0, [(2, 1.0)])]
+    scores = np.array([respondent_score(row, dimensions) for row in points_matrix(answers)])
+    for issued, correction in ((None, 1.0), (1000, math.sqrt((1000 - 300) / (1000 - 1)))):
+        document = satisfaction_document(weighted_questionnaire, answers,
+                                         population=Population(issued=issued, submitted=300))
+        assert document["ci_method"] == ("delta" if issued is None else "delta-fpc")
+        half = stats.norm.ppf(0.975) * stats.sem(scores) * correction
+        assert document["overall"]["index"] == pytest.approx(scores.mean(), rel=1e-12)
+        assert _half_widths(document["overall"]) == pytest.approx((half, half), rel=1e-9)
+
+
+def test_delta_method_for_an_item_with_gaps_is_the_ratio_estimator_interval(weighted_questionnaire, monkeypatch):
+    # an item answered by C of n respondents: its index is a ratio mean, whose linearised variance is
+    # n/(n−1)·Σ over the answers of (p − Ī)² / C² (Cochran, Sampling Techniques, §6.3)
+    _delta(monkeypatch)
+    answers = random_answers(np.random.default_rng(11), 250, 3, na_share=0.1, missing_share=0.1)
+    document = satisfaction_document(weighted_questionnaire, answers, population=Population(issued=None,
+                                                                                            submitted=250))
+    points = points_matrix(answers)[:, 1]
+    answered = points[~np.isnan(points)]
+    half = stats.norm.ppf(0.975) * math.sqrt(250 / 249 * ((answered - answered.mean()) ** 2).sum()) / len(answered)
+    item = document["dimensions"][0]["items"][1]
+    assert item["n"] == len(answered)
+    assert _half_widths(item) == pytest.approx((half, half), rel=1e-9)
+
+
+def _population(rng, size):
+    """A population of centres answering the shared questionnaire, correlated as real answers are."""
+    return random_answers(rng, size, 12)
+
+
+def _true_overall(answers):
+    with np.errstate(invalid="ignore"):
+        item_indexes = np.nanmean(points_matrix(answers), axis=0)
+    return overall_from_item_indexes(item_indexes, equal_weight_dimensions(12, 2))
+
+
+def _coverage(questionnaire, population, sample_size, issued, repeats, seed):
+    """Share of seeded samples (without replacement) whose 95 % interval holds the population's overall index."""
+    rng = np.random.default_rng(seed)
+    truth = _true_overall(population)
+    covered = 0
+    for _ in range(repeats):
+        sample = population[rng.choice(len(population), size=sample_size, replace=False)]
+        low, high = satisfaction_document(questionnaire, sample, population=Population(
+            issued=issued, submitted=sample_size))["overall"]["ci95"]
+        covered += low <= truth <= high
+    return covered / repeats
+
+
+# 500 repeats: a true coverage of 95 % lands in [0.92, 0.975] with probability above 0.998
+@pytest.mark.parametrize(("population_size", "sample_size", "issued"), [
+    (100_000, 200, None),      # a sample from a large population: no correction
+    (600, 300, 600),           # half of a roster answered: without the correction coverage would be ~99.5 %
+])
+def test_delta_intervals_cover_the_true_value_95_percent_of_the_time(questionnaire_2017, monkeypatch,
+                                                                     population_size, sample_size, issued):
+    _delta(monkeypatch)
+    population = _population(np.random.default_rng(12), population_size)
+    coverage = _coverage(questionnaire_2017, population, sample_size, issued, repeats=500, seed=13)
+    assert 0.92 <= coverage <= 0.975
+
+
+# 200 repeats (the bootstrap costs more): a true 95 % lands in [0.90, 0.985] with probability above 0.998
+@pytest.mark.parametrize(("population_size", "sample_size", "issued"), [(100_000, 150, None), (400, 200, 400)])
+def test_bootstrap_intervals_cover_the_true_value_95_percent_of_the_time(questionnaire_2017, population_size,
+                                                                         sample_size, issued):
+    population = _population(np.random.default_rng(14), population_size)
+    coverage = _coverage(questionnaire_2017, population, sample_size, issued, repeats=200, seed=15)
+    assert 0.90 <= coverage <= 0.985
+
+
+def test_without_the_correction_a_half_census_interval_would_be_too_wide(questionnaire_2017, monkeypatch):
+    # the same samples as above, declared as from an unknown population: far too many intervals cover
+    _delta(monkeypatch)
+    population = _population(np.random.default_rng(12), 600)
+    assert _coverage(questionnaire_2017, population, 300, None, repeats=500, seed=13) > 0.98

@@ -77,3 +77,36 @@ def test_zero_variance_leaves_alpha_and_correlations_null(questionnaire_2017):
     reliability = document["reliability"]
     assert reliability["cronbach_alpha"] is None and reliability["n_complete"] == 10
     assert set(reliability["item_total_r"].values()) == {None}
+
+
+def test_a_reversed_item_scored_as_it_is_gets_a_warning(questionnaire_2017):
+    answers = _correlated_answers(np.random.default_rng(22), 218, 12)
+    answers[:, 2] = np.where(answers[:, 2] >= 1, 6 - answers[:, 2], answers[:, 2])   # q03 asked the other way round
+    reliability = satisfaction_document(questionnaire_2017, answers,
+                                        population=Population(issued=221, submitted=218))["reliability"]
+    complete = pd.DataFrame(answers, columns=[item.key for item in questionnaire_2017.items])
+    complete = complete[(complete >= 1).all(axis=1)]
+    rest = complete.drop(columns="q03").sum(axis=1)
+    assert stats.pearsonr(complete["q03"], rest).statistic < 0
+    assert reliability["warnings"] == [{"code": "negative_item_total_r", "items": ["q03"]}]
+    assert reliability["cronbach_alpha"] > 0
+
+
+def test_a_negative_alpha_gets_a_warning():
+    questionnaire = make_questionnaire([("A", 1, [("a1", 1), ("a2", 1)])])
+    rng = np.random.default_rng(23)
+    first = rng.integers(1, 6, size=60).astype(float)
+    answers = np.column_stack([first, 6 - first])                       # two items that contradict each other
+    answers[rng.random(60) < 0.2, 1] = 3.0
+    reliability = satisfaction_document(questionnaire, answers,
+                                        population=Population(issued=None, submitted=60))["reliability"]
+    expected = pingouin.cronbach_alpha(data=pd.DataFrame(answers))[0]
+    assert expected < 0
+    assert reliability["cronbach_alpha"] == pytest.approx(expected, rel=1e-9)
+    assert reliability["warnings"] == [{"code": "negative_alpha"},
+                                       {"code": "negative_item_total_r", "items": ["a1", "a2"]}]
+
+
+def test_a_consistent_scale_has_no_warning(reliability_case):
+    reliability, _ = reliability_case
+    assert reliability["warnings"] == []

@@ -1,4 +1,4 @@
-"""The questionnaire contract (spec/questionnaire.md): parsing, scoring schemes, every problem with its path."""
+"""The questionnaire contract (docs/questionnaire-format.md): parsing, scoring schemes, every problem with its path."""
 import copy
 
 import pytest
