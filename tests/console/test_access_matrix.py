@@ -16,7 +16,7 @@ from survey_service.auth.models import ApiToken
 from survey_service.auth.operations import create_api_token, find_user
 from survey_service.extensions import db
 from survey_service.mail.models import MailBatch, MailDelivery
-from survey_service.scorecard.models import StoredScorecard
+from survey_service.scorecard.operations import store_scorecard
 from survey_service.surveys.models import Invitation, Survey
 from tests.conftest import CSRF_FIELD, DATA, create_account, log_in
 from tests.console.conftest import make_survey, submit
@@ -151,9 +151,7 @@ def objects(app):
         batch.deliveries = [MailDelivery(invitation_id=invitation.id, kind="invitation", status="sent",
                                          recipient="dj310101002@example.org")]
         db.session.add(batch)
-        scorecard = StoredScorecard(title="example", filename="scorecard-example.yaml",
-                                    source=(DATA / "scorecard-example.yaml").read_text("utf-8"))
-        db.session.add(scorecard)
+        scorecard = store_scorecard((DATA / "scorecard-example.yaml").read_bytes(), "scorecard-example.yaml")
         target = find_user("target@example.org")
         token, _ = create_api_token(target, "report")
         db.session.commit()
