@@ -35,6 +35,8 @@ class Config:
     RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
     RATELIMIT_TOKEN_FAILURES = "20 per minute;200 per hour"
     RATELIMIT_LOGIN = "10 per minute;50 per hour"
+    RATELIMIT_API = "600 per minute"  # every API request, authenticated or not, per address
+    RATELIMIT_LOGIN_ACCOUNT = "10 per 10 minutes;30 per day"  # failed logins of one account, from any address
     SMTP_HOST = "127.0.0.1"
     SMTP_PORT = 25
     SMTP_USER = None
