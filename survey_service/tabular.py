@@ -10,8 +10,9 @@ from flask import has_request_context
 
 from survey_service.problems import ProblemList
 
-#: a cell starting with one of these is read as a formula by spreadsheet programs
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+#: a cell starting with one of these is read as a formula by spreadsheet programs; the full-width forms too, which
+#: spreadsheets set up for East Asian input may take for their ASCII twins
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
 #: the most data rows a table may hold (a roster is one row per unit; a city has a few hundred, China ~40,000
