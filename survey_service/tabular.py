@@ -32,6 +32,7 @@ def N_(message: str) -> str:
 TOO_MANY_ROWS = N_("%(filename)s: more than %(limit)s rows; at most %(limit)s are accepted, split the file")
 CELL_TOO_LONG = N_("%(filename)s: line %(line)s: a cell of more than %(limit)s characters; "
                    "at most %(limit)s are accepted")
+NUL_IN_CELL = N_("%(filename)s: line %(line)s: a cell holds a NUL character; remove it and save the file again")
 UNPACKS_TOO_LARGE = N_("%(filename)s: the workbook unpacks to more than %(limit)s MB; "
                        "at most %(limit)s MB are accepted (save it again without unused sheets or formatting)")
 
@@ -86,6 +87,8 @@ def _first_bad_byte(data: bytes) -> int:
 def _limited(cells: Sequence[str], filename: str, line: int) -> Sequence[str]:
     if any(len(cell) > MAX_CELL_CHARACTERS for cell in cells):
         raise ProblemList([_say(CELL_TOO_LONG, filename=filename, line=line, limit=f"{MAX_CELL_CHARACTERS:,}")])
+    if any("\x00" in cell for cell in cells):  # no database text column holds one (PostgreSQL refuses it)
+        raise ProblemList([_say(NUL_IN_CELL, filename=filename, line=line)])
     return cells
 
 

@@ -6,10 +6,13 @@ from dataclasses import dataclass, field
 from email_validator import EmailNotValidError, validate_email
 
 from survey_service.problems import ProblemList
+from survey_service.roster.models import RosterUnit
 from survey_service.tabular import read_table
 
 REQUIRED_COLUMNS = ("code", "name", "district")
 KNOWN_COLUMNS = REQUIRED_COLUMNS + ("district_code", "district_en", "kind", "contact_email")
+#: the most characters each known column takes: the database's (the model is the one home of the lengths)
+COLUMN_LENGTHS = {name: RosterUnit.__table__.c[name].type.length for name in KNOWN_COLUMNS}
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,8 @@ def parse_roster(data: bytes, filename: str) -> list[UnitRow]:
         where = f"{filename}: line {line}"
         if None in row:
             problems.append(f"{where}: more cells than header columns")
+        problems += [f"{where}: {column} longer than {COLUMN_LENGTHS[column]} characters"
+                     for column in KNOWN_COLUMNS if len(row.get(column) or "") > COLUMN_LENGTHS[column]]
         code, name, district = row["code"], row["name"], row["district"]
         if not code:
             problems.append(f"{where}: empty code")
