@@ -22,13 +22,19 @@ def compose(invitation: Invitation, kind: str, recipient: str, config) -> EmailM
         subject = render_template(f"mail/{kind}_subject.txt", **context).strip()
         body = render_template(f"mail/{kind}.txt", **context)
     message = EmailMessage()
-    message["Subject"] = subject
-    message["From"] = config["MAIL_FROM"]
-    message["To"] = recipient
+    message["Subject"] = header_text(subject)
+    message["From"] = header_text(config["MAIL_FROM"])
+    message["To"] = header_text(recipient)
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain=config["MAIL_FROM"].rpartition("@")[2] or None)
     message.set_content(body, charset="utf-8")
     return message
+
+
+def header_text(value: str) -> str:
+    """A header value on one line: a survey title or name may hold line breaks (the e-mail library refuses them,
+    which stopped the whole batch) or control characters; every run of whitespace becomes one space."""
+    return " ".join("".join(ch if ch.isprintable() or ch.isspace() else " " for ch in value).split())
 
 
 class SmtpSession:
