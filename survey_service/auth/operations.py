@@ -73,6 +73,22 @@ class AccountChangeRefused(Exception):
         self.reason = reason
 
 
+def change_password(user: User, current: str, new: str) -> None:
+    """One's own new password, given the current one; every other session of the account ends."""
+    if not user.check_password(current):
+        raise AccountChangeRefused("wrong_password")
+    user.set_password(new)
+    db.session.flush()
+    record("user.password_change", user, email=user.email)
+
+
+def reset_password(user: User, new: str, *, by: User) -> None:
+    """An administrator sets an account's password (to hand over in person); every session of it ends."""
+    user.set_password(new)
+    db.session.flush()
+    record("user.password_reset", user, email=user.email, by=by.email)
+
+
 def change_role(user: User, role: Role, *, by: User) -> None:
     """Give an account another role; an administrator cannot demote themselves (the console needs one)."""
     if user.id == by.id:

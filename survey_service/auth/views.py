@@ -7,9 +7,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from survey_service.audit.operations import record
-from survey_service.auth.forms import EmptyForm, LoginForm
+from survey_service.auth.forms import EmptyForm, LoginForm, PasswordChangeForm
 from survey_service.auth.access import CLIENT_KEY, client_fingerprint
-from survey_service.auth.operations import authenticate
+from survey_service.auth.operations import AccountChangeRefused, authenticate, change_password
 from survey_service.extensions import limiter
 from survey_service.timestamps import utcnow
 
@@ -74,6 +74,25 @@ _URL_STRIPPED_INSIDE = re.compile(r"[\t\n\r]")
 _URL_STRIPPED_AROUND = "".join(map(chr, range(0x21)))
 #: a stand-in origin to resolve the target against: whatever leaves it would leave this site
 _HERE = "http://here.invalid"
+
+
+@blueprint.route("/account/password", methods=["GET", "POST"])
+@login_required
+def password():
+    """One's own password; the session goes on, every other one of the account ends."""
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            change_password(user, form.current.data, form.password.data)
+        except AccountChangeRefused:
+            form.current.errors.append(_("The current password is not correct."))
+        else:
+            login_user(user)  # the new session nonce, so this session goes on
+            session[CLIENT_KEY] = client_fingerprint()
+            flash(_("Your password is changed; your other sessions have ended."), "success")
+            return redirect(url_for("console.dashboard"))
+    return render_template("auth/password.html", form=form), 422 if form.errors else 200
 
 
 def _safe_next(target: str | None) -> str:
