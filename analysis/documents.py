@@ -13,6 +13,8 @@ from typing import Any
 
 import yaml
 
+#: the largest integer a document may hold: what a database's integer column takes (a version, a year, a limit)
+MAX_INTEGER = 2**31 - 1
 #: the largest document accepted; the shared questionnaire is about 6 KB
 MAX_DOCUMENT_BYTES = 512 * 1024
 #: the deepest nesting accepted (a questionnaire needs six levels, a scorecard about twelve)
@@ -56,8 +58,10 @@ def read_document(text: str | bytes, filename: str) -> Any:
 
 def _read_json(text: str, filename: str) -> Any:
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
+        data = json.loads(text, parse_int=_bounded_integer)
+    except ValueError as exc:
+        if not isinstance(exc, json.JSONDecodeError):
+            raise DocumentError(f"{filename}: {exc}") from None
         raise DocumentError(f"{filename}: line {exc.lineno}: invalid JSON: {exc.msg}") from None
     except RecursionError:
         raise DocumentError(f"{filename}: nested more than {MAX_DEPTH} levels deep") from None
@@ -76,6 +80,13 @@ def _depth(data: Any) -> int:
         children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
         pending.extend((child, level + 1) for child in children)
     return deepest
+
+
+def _bounded_integer(text: str) -> int:
+    if len(text.lstrip("-")) > 10 or abs(int(text)) > MAX_INTEGER:
+        raise ValueError(f"the integer {text[:20]}{'…' if len(text) > 20 else ''} is larger than "
+                         f"{MAX_INTEGER:,}, the largest accepted")
+    return int(text)
 
 
 class _PlainLoader(yaml.SafeLoader):
@@ -99,6 +110,18 @@ class _PlainLoader(yaml.SafeLoader):
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
+
+
+def _construct_bounded_integer(loader: _PlainLoader, node: yaml.ScalarNode) -> int:
+    number = yaml.SafeLoader.construct_yaml_int(loader, node)
+    if abs(number) > MAX_INTEGER:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"the integer {node.value[:20]} is larger than {MAX_INTEGER:,}, the largest accepted",
+            node.start_mark)
+    return number
+
+
+_PlainLoader.add_constructor("tag:yaml.org,2002:int", _construct_bounded_integer)
 
 
 def plain_copy(data: Any) -> Any:

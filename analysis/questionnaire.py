@@ -12,8 +12,9 @@ from typing import Any
 
 from analysis.documents import DocumentError, clip, plain_copy, read_document
 
-KEY_PATTERN = re.compile(r"^[a-z0-9-]+$")
-ITEM_KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
+#: \Z, not $, which would also accept a final line break
+KEY_PATTERN = re.compile(r"^[a-z0-9-]+\Z")
+ITEM_KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]+\Z")
 DEFAULT_TOP = 2
 DEFAULT_MIN_ANSWERED_SHARE = 0.8
 DEFAULT_OPEN_MAX_LENGTH = 2000

@@ -34,6 +34,10 @@ SatisfactionSource = Callable[[str | None], Mapping | None] | Mapping | None
 LeafScore = tuple[Decimal, str | None]
 
 
+#: the largest weight, score or total a scorecard may state (a scorecard totals 100; anything near this is a slip)
+MAX_NUMBER = Decimal(1_000_000)
+
+
 class ScorecardError(ValueError):
     """A scorecard with one or more problems, each starting with the indicator's code (or the file's part)."""
 
@@ -362,6 +366,9 @@ def _number(raw: Any, where: str, problems: list[str], positive: bool = False) -
         problems.append(f"{where}: required, a number, got {raw!r}")
         return None
     number = as_decimal(raw)
+    if number.is_finite() and abs(number) > MAX_NUMBER:
+        problems.append(f"{where}: at most {MAX_NUMBER:,}, got {raw!r}")
+        return None
     if not number.is_finite() or (positive and number <= 0):
         problems.append(f"{where}: must be a positive number, got {raw!r}")
         return None

@@ -182,8 +182,8 @@ def run_device(port: int, token: str, number: int, saves: int, tally: Tally, dea
 
 # --- the database and the servers ---------------------------------------------------------------------------
 
-def private_cluster(directory: Path) -> str:
-    """A throw-away PostgreSQL cluster on port 5433, so restarting it disturbs nobody."""
+def private_cluster(directory: Path, port: int = PRIVATE_PORT) -> str:
+    """A throw-away PostgreSQL cluster (port 5433 by default), so restarting it disturbs nobody."""
     data = directory / "pgdata"
     data.mkdir()
     shutil.chown(directory, "postgres")
@@ -191,13 +191,13 @@ def private_cluster(directory: Path) -> str:
     as_postgres = ["runuser", "-u", "postgres", "--"]
     subprocess.run([*as_postgres, PG_BIN / "initdb", "-D", data, "-A", "trust", "-U", "postgres", "--no-sync"],
                    check=True, capture_output=True)
-    pg_ctl(data, "start")
-    return f"postgresql://postgres@127.0.0.1:{PRIVATE_PORT}/postgres"
+    pg_ctl(data, "start", port)
+    return f"postgresql://postgres@127.0.0.1:{port}/postgres"
 
 
-def pg_ctl(data: Path, action: str) -> None:
+def pg_ctl(data: Path, action: str, port: int = PRIVATE_PORT) -> None:
     subprocess.run(["runuser", "-u", "postgres", "--", PG_BIN / "pg_ctl", "-D", data, "-w", "-m", "fast",
-                    "-o", f"-p {PRIVATE_PORT} -k {data} -c listen_addresses=127.0.0.1", "-l", data / "log", action],
+                    "-o", f"-p {port} -k {data} -c listen_addresses=127.0.0.1", "-l", data / "log", action],
                    check=True, capture_output=True)
 
 
@@ -287,10 +287,11 @@ def killer(masters: list[int], every: float, stop: threading.Event, kills: list[
                 pass
 
 
-def restarter(data: Path, after: float, stop: threading.Event, restarts: list[float]) -> None:
+def restarter(data: Path, after: float, stop: threading.Event, restarts: list[float],
+              port: int = PRIVATE_PORT) -> None:
     if not stop.wait(after):
         started = time.monotonic()
-        pg_ctl(data, "restart")
+        pg_ctl(data, "restart", port)
         restarts.append(time.monotonic() - started)
 
 

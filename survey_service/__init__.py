@@ -26,8 +26,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     from survey_service.app_setup import (register_blueprints, register_cli, register_errorhandlers,
                                           register_extensions, register_template_helpers)
-    from survey_service.security import register_security
+    from survey_service.security import DatabaseId, register_security
 
+    app.url_map.converters["int"] = DatabaseId  # before any route is added
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)

@@ -24,7 +24,11 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
-    login_manager.session_protection = "strong"
+    # "strong" protection is auth/access.py's: Flask-Login's would only mark the (permanent) sessions not fresh
+    login_manager.session_protection = None
+    from survey_service.auth.access import end_sessions_from_elsewhere
+
+    app.before_request(end_sessions_from_elsewhere)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
     # cookies travel only over TLS when users reach the service over TLS (BASE_URL is the origin they see)

@@ -30,8 +30,15 @@ class Config:
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
+    # Redis unreachable: every limit goes on counting in this process's memory (per worker, so looser) instead of
+    # every request failing; Flask-Limiter tries Redis again now and then and goes back to it once it answers.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    # a Redis that does not answer costs each request at most this long (seconds), not a hung worker
+    RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
     RATELIMIT_TOKEN_FAILURES = "20 per minute;200 per hour"
     RATELIMIT_LOGIN = "10 per minute;50 per hour"
+    RATELIMIT_API = "600 per minute"  # every API request, authenticated or not, per address
+    RATELIMIT_LOGIN_ACCOUNT = "10 per 10 minutes;30 per day"  # failed logins of one account, from any address
     SMTP_HOST = None  # no e-mail is sent until the operator names a server
     SMTP_PORT = 25
     SMTP_USER = None

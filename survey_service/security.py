@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Flask, abort, request
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 #: no inline script or style anywhere: charts draw from JSON specs with static scripts, plotly's rules come
 #: from /assets/plotly.css (static/js/*.js, survey_service/assets.py)
@@ -26,6 +27,19 @@ STRICT_TRANSPORT_SECURITY = "max-age=31536000"
 TOKEN_PAGES = "/s/"
 #: blueprints whose forms refuse control characters with a message of their own
 FORMS_CHECKING_CONTROL_CHARACTERS = {"respond"}
+
+
+class DatabaseId(IntegerConverter):
+    """``<int:…>`` in a route: a number the database's integer columns can hold, else the route does not match
+    (404); a longer one reached the database and failed there (a 500)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_DATABASE_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+#: the largest value of a 32-bit signed integer column (PostgreSQL's INTEGER, which the ids are)
+MAX_DATABASE_ID = 2**31 - 1
 
 
 def register_security(app: Flask) -> None:

@@ -5,39 +5,78 @@ import csv
 import io
 import itertools
 import unicodedata
+import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import NamedTuple
 
+from flask import has_request_context
+
 from survey_service.problems import ProblemList
 
-#: a cell starting with one of these is read as a formula by spreadsheet programs
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+#: a cell starting with one of these is read as a formula by spreadsheet programs; the full-width forms too, which
+#: spreadsheets set up for East Asian input may take for their ASCII twins
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+#: the most data rows a table may hold (a roster is one row per unit; a city has a few hundred, China ~40,000
+#: towns and streets); more is refused before anything is stored
+MAX_TABLE_ROWS = 50_000
+#: the longest cell read (an open answer is at most a few thousand characters)
+MAX_CELL_CHARACTERS = 10_000
+#: the most an XLSX file may unpack to, all members together (a roster of 50,000 rows is about 15 MB)
+MAX_XLSX_UNPACKED_BYTES = 64 * 1024 * 1024
+
+
+def N_(message: str) -> str:
+    """Mark a message for the catalogue; :func:`_say` translates it when it is used."""
+    return message
+
+
+TOO_MANY_ROWS = N_("%(filename)s: more than %(limit)s rows; at most %(limit)s are accepted, split the file")
+CELL_TOO_LONG = N_("%(filename)s: line %(line)s: a cell of more than %(limit)s characters; "
+                   "at most %(limit)s are accepted")
+NUL_IN_CELL = N_("%(filename)s: line %(line)s: a cell holds a NUL character; remove it and save the file again")
+UNPACKS_TOO_LARGE = N_("%(filename)s: the workbook unpacks to more than %(limit)s MB; "
+                       "at most %(limit)s MB are accepted (save it again without unused sheets or formatting)")
+
+
+def _say(message: str, **values) -> str:
+    """A problem in the page's language (core catalogue); in English outside a request, as the command line."""
+    if has_request_context():
+        from flask_babel import gettext
+
+        return gettext(message, **values)
+    return message % values
 
 
 def read_table(data: bytes, filename: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
-    """The header and the rows (with their line numbers in the file) of a CSV or XLSX file."""
+    """The header and the rows (with their line numbers in the file) of a CSV or XLSX file.
+
+    Read row by row and refused as soon as a limit is passed (:data:`MAX_TABLE_ROWS`,
+    :data:`MAX_CELL_CHARACTERS`, and for XLSX :data:`MAX_XLSX_UNPACKED_BYTES` before unpacking anything), so a
+    hostile file costs little time and memory and nothing of it is stored.
+    """
     if filename.lower().endswith(".xlsx"):
         return _read_xlsx(data, filename)
+    text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
+    reader = csv.reader(text)
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ProblemList([f"{filename}: not UTF-8 text (byte {exc.start}); save the file as CSV UTF-8"]) from None
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = [name.strip() for name in next(reader)]
-    except StopIteration:
-        raise ProblemList([f"{filename}: the file is empty"]) from None
-    except csv.Error as exc:
-        raise ProblemList([f"{filename}: line 1: {exc}"]) from None
-    _check_separator(header, filename)
-    rows = []
-    try:
+        header = [name.strip() for name in _limited(next(reader), filename, 1)]
+        _check_separator(header, filename)
+        rows = []
         for cells in reader:
             if not any(cell.strip() for cell in cells):
                 continue
-            rows.append((reader.line_num, _row(header, cells)))
+            if len(rows) == MAX_TABLE_ROWS:
+                raise ProblemList([_say(TOO_MANY_ROWS, filename=filename, limit=f"{MAX_TABLE_ROWS:,}")])
+            rows.append((reader.line_num, _row(header, _limited(cells, filename, reader.line_num))))
+    except StopIteration:
+        raise ProblemList([f"{filename}: the file is empty"]) from None
+    except UnicodeDecodeError:
+        start = _first_bad_byte(data)
+        raise ProblemList([f"{filename}: not UTF-8 text (byte {start}); save the file as CSV UTF-8"]) from None
     except csv.Error as exc:
-        raise ProblemList([f"{filename}: line {reader.line_num}: {exc}"]) from None
+        raise ProblemList([f"{filename}: line {max(reader.line_num, 1)}: {exc}"]) from None
     return header, rows
 
 
@@ -56,24 +95,55 @@ def _check_separator(header: list[str], filename: str) -> None:
                                f"as CSV UTF-8 (comma-separated) or as XLSX"])
 
 
+def _first_bad_byte(data: bytes) -> int:
+    try:
+        data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return exc.start
+    return 0
+
+
+def _limited(cells: Sequence[str], filename: str, line: int) -> Sequence[str]:
+    if any(len(cell) > MAX_CELL_CHARACTERS for cell in cells):
+        raise ProblemList([_say(CELL_TOO_LONG, filename=filename, line=line, limit=f"{MAX_CELL_CHARACTERS:,}")])
+    if any("\x00" in cell for cell in cells):  # no database text column holds one (PostgreSQL refuses it)
+        raise ProblemList([_say(NUL_IN_CELL, filename=filename, line=line)])
+    return cells
+
+
 def _read_xlsx(data: bytes, filename: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     from openpyxl import load_workbook
 
+    # A few kilobytes of zip can unpack to gigabytes (openpyxl holds the shared strings in memory): the sizes the
+    # zip declares are checked first; zipfile never unpacks a member beyond its declared size.
+    try:
+        unpacked = sum(member.file_size for member in zipfile.ZipFile(io.BytesIO(data)).infolist())
+    except (zipfile.BadZipFile, ValueError):
+        raise ProblemList([f"{filename}: not a readable XLSX workbook (BadZipFile)"]) from None
+    if unpacked > MAX_XLSX_UNPACKED_BYTES:
+        raise ProblemList([_say(UNPACKS_TOO_LARGE, filename=filename, limit=MAX_XLSX_UNPACKED_BYTES // 2**20)])
     try:
         sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         raise ProblemList([f"{filename}: not a readable XLSX workbook ({exc.__class__.__name__})"]) from None
     lines = sheet.iter_rows(values_only=True)
     try:
-        header = [_cell_text(cell).strip() for cell in next(lines)]
+        header = [_cell_text(cell).strip() for cell in _limited_cells(next(lines), filename, 1)]
     except StopIteration:
         raise ProblemList([f"{filename}: the workbook's first sheet is empty"]) from None
     rows = []
     for number, cells in enumerate(lines, start=2):
-        texts = [_cell_text(cell) for cell in cells]
+        texts = [_cell_text(cell) for cell in _limited_cells(cells, filename, number)]
         if any(text.strip() for text in texts):
+            if len(rows) == MAX_TABLE_ROWS:
+                raise ProblemList([_say(TOO_MANY_ROWS, filename=filename, limit=f"{MAX_TABLE_ROWS:,}")])
             rows.append((number, _row(header, texts)))
     return header, rows
+
+
+def _limited_cells(cells: Sequence, filename: str, line: int) -> Sequence:
+    _limited([cell for cell in cells if isinstance(cell, str)], filename, line)
+    return cells
 
 
 def _cell_text(cell) -> str:

@@ -6,10 +6,10 @@ from sqlalchemy import select
 from wtforms.fields import SelectChoice
 
 from survey_service.auth.access import role_required
-from survey_service.auth.forms import ApiTokenForm, EmptyForm, RoleForm, UserForm
+from survey_service.auth.forms import ApiTokenForm, EmptyForm, PasswordResetForm, RoleForm, UserForm
 from survey_service.auth.models import ApiToken, Role, User
 from survey_service.auth.operations import (AccountChangeRefused, change_role, create_api_token, create_user,
-                                            revoke_api_token, set_active)
+                                            reset_password, revoke_api_token, set_active)
 from survey_service.console.forms import AuditFilterForm, choice_labels
 from survey_service.console.queries import audit_actions, audit_query, paginate
 from survey_service.extensions import db
@@ -55,7 +55,22 @@ def user(user_id: int):
     tokens = db.session.scalars(select(ApiToken).filter_by(user_id=account.id)
                                 .order_by(ApiToken.revoked_at.is_not(None), ApiToken.created_at.desc())).all()
     return render_template("console/admin/user.html", account=account, tokens=tokens,
-                           role_form=RoleForm(role=account.role.value), token_form=ApiTokenForm(), form=EmptyForm())
+                           role_form=RoleForm(role=account.role.value), token_form=ApiTokenForm(), form=EmptyForm(),
+                           password_form=PasswordResetForm())
+
+
+@blueprint.route("/users/<int:user_id>/password", methods=["POST"])
+@role_required(Role.admin)
+def password(user_id: int):
+    account = db.get_or_404(User, user_id)
+    form = PasswordResetForm()
+    if form.validate_on_submit():
+        reset_password(account, form.password.data, by=current_user)
+        flash(_("The password of %(email)s is set; hand it over in person. Their sessions have ended.",
+                email=account.email), "success")
+    else:
+        flash(" ".join(error for errors in form.errors.values() for error in errors), "error")
+    return redirect(url_for(".user", user_id=user_id))
 
 
 @blueprint.route("/users/<int:user_id>/role", methods=["POST"])

@@ -16,7 +16,7 @@ from survey_service.surveys.models import Survey
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(blueprint)  # no cookies and no forms: a bearer token authenticates every request
-limiter.limit("600 per minute")(blueprint)
+limiter.limit(lambda: current_app.config["RATELIMIT_API"])(blueprint)
 
 
 def _failure_limit() -> str:
@@ -25,7 +25,8 @@ def _failure_limit() -> str:
 
 #: counts refused bearer tokens per client address, as personal links count failed look-ups: guessing is throttled
 #: while a client with a valid token is never slowed down by its own requests
-token_guessing = limiter.shared_limit(_failure_limit, scope="api-token",
+#: (beside the API-wide limit of the blueprint, which a route's own limit would otherwise replace)
+token_guessing = limiter.shared_limit(_failure_limit, scope="api-token", override_defaults=False,
                                       deduct_when=lambda response: response.status_code == 401)
 
 

@@ -2,7 +2,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.fields import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, ValidationError
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from survey_service.auth.models import Role
 from survey_service.auth.operations import MIN_PASSWORD_LENGTH, find_user
@@ -31,6 +31,22 @@ class UserForm(FlaskForm):
     def validate_email(self, field):
         if find_user(field.data) is not None:
             raise ValidationError(_l("An account with this e-mail exists already."))
+
+
+class PasswordResetForm(FlaskForm):
+    """A new password for an account, set by an administrator (who hands it over in person)."""
+
+    password = PasswordField(_l("New password"), validators=[
+        DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)],
+        description=_l("At least 10 characters. Every session of the account ends."))
+    confirm = PasswordField(_l("New password again"), validators=[
+        DataRequired(), EqualTo("password", message=_l("The two passwords differ."))])
+
+
+class PasswordChangeForm(PasswordResetForm):
+    """One's own new password, given with the current one."""
+
+    current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
 
 
 class RoleForm(FlaskForm):

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import functools
 import secrets
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from survey_service.audit.operations import record
 from survey_service.auth.models import ApiToken, Role, User
@@ -45,8 +47,42 @@ def find_user(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
 
 
+def authenticate(email: str, password: str) -> User | None:
+    """The active account with this e-mail and password, else None.
+
+    An unknown or inactive account costs one password hash too (of a throwaway password), so how long a login
+    takes does not tell whether the account exists.
+    """
+    user = find_user(email)
+    if user is None or not user.active:
+        check_password_hash(_throwaway_hash(), password)
+        return None
+    return user if user.check_password(password) else None
+
+
+@functools.cache
+def _throwaway_hash() -> str:
+    return generate_password_hash(secrets.token_urlsafe(16))
+
+
 class AccountChangeRefused(ReasonedRefusal):
     """An account change the console refuses; ``reason`` is a code the console words for the user."""
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """One's own new password, given the current one; every other session of the account ends."""
+    if not user.check_password(current):
+        raise AccountChangeRefused("wrong_password")
+    user.set_password(new)
+    db.session.flush()
+    record("user.password_change", user, email=user.email)
+
+
+def reset_password(user: User, new: str, *, by: User) -> None:
+    """An administrator sets an account's password (to hand over in person); every session of it ends."""
+    user.set_password(new)
+    db.session.flush()
+    record("user.password_reset", user, email=user.email, by=by.email)
 
 
 def change_role(user: User, role: Role, *, by: User) -> None:

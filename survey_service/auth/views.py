@@ -7,9 +7,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from survey_service.audit.operations import record
-from survey_service.auth import access as _access  # noqa: F401  (registers the user loader)
-from survey_service.auth.forms import EmptyForm, LoginForm
-from survey_service.auth.operations import find_user
+from survey_service.auth.forms import EmptyForm, LoginForm, PasswordChangeForm
+from survey_service.auth.access import CLIENT_KEY, client_fingerprint
+from survey_service.auth.operations import AccountChangeRefused, authenticate, change_password
 from survey_service.extensions import limiter
 from survey_service.timestamps import utcnow
 
@@ -20,18 +20,33 @@ def _login_limit() -> str:
     return current_app.config["RATELIMIT_LOGIN"]
 
 
+def _account_limit() -> str:
+    return current_app.config["RATELIMIT_LOGIN_ACCOUNT"]
+
+
+def _account_named() -> str:
+    return "account:" + request.form.get("email", "").strip().lower()[:254]
+
+
+def _login_failed(response) -> bool:
+    return response.status_code != 302
+
+
 @blueprint.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
+# failed logins per account, from whatever addresses: guessing one account's password from many is throttled too
+@limiter.limit(_account_limit, methods=["POST"], key_func=_account_named, deduct_when=_login_failed)
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        user = find_user(form.email.data)
-        if user is not None and user.active and user.check_password(form.password.data):
+        user = authenticate(form.email.data, form.password.data)
+        if user is not None:
             language = session.get("lang")
             session.clear()  # a new session on login: nothing from before carries over but the language
             if language:
                 session["lang"] = language
             login_user(user)
+            session[CLIENT_KEY] = client_fingerprint()
             session.permanent = True
             user.last_login_at = utcnow()
             record("auth.login", user, actor=user.email)
@@ -59,6 +74,25 @@ _URL_STRIPPED_INSIDE = re.compile(r"[\t\n\r]")
 _URL_STRIPPED_AROUND = "".join(map(chr, range(0x21)))
 #: a stand-in origin to resolve the target against: whatever leaves it would leave this site
 _HERE = "http://here.invalid"
+
+
+@blueprint.route("/account/password", methods=["GET", "POST"])
+@login_required
+def password():
+    """One's own password; the session goes on, every other one of the account ends."""
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            change_password(user, form.current.data, form.password.data)
+        except AccountChangeRefused:
+            form.current.errors.append(_("The current password is not correct."))
+        else:
+            login_user(user)  # the new session nonce, so this session goes on
+            session[CLIENT_KEY] = client_fingerprint()
+            flash(_("Your password is changed; your other sessions have ended."), "success")
+            return redirect(url_for("console.dashboard"))
+    return render_template("auth/password.html", form=form), 422 if form.errors else 200
 
 
 def _safe_next(target: str | None) -> str:

@@ -95,8 +95,9 @@ class NonRespondentFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    district = SelectField(_l("District"), validators=[Optional()])
-    stage = SelectField(_l("Stage"), validators=[Optional()], choices=[
+    # no Optional(): "" is a choice, and Optional() would wave " " past the check of the choices
+    district = SelectField(_l("District"), default="")
+    stage = SelectField(_l("Stage"), default="", choices=[
         SelectChoice("", _l("All stages")), SelectChoice("not_opened", _l("Link not opened")),
         SelectChoice("opened", _l("Opened, not started")), SelectChoice("started", _l("Started, not submitted"))])
 
@@ -110,7 +111,7 @@ class ResponseFilterForm(FlaskForm):
     shown = SelectField(_l("Show"), default="all", choices=[
         SelectChoice("all", _l("All submitted")), SelectChoice("valid", _l("Valid")),
         SelectChoice("invalid", _l("Invalid")), SelectChoice("needs_review", _l("Needs review"))])
-    district = SelectField(_l("District"), validators=[Optional()])
+    district = SelectField(_l("District"), default="")
 
 
 class ValidityForm(FlaskForm):

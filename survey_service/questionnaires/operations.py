@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from analysis.questionnaire import DefinitionError, Questionnaire, parse_questionnaire, read_definition
 from survey_service.audit.operations import record
 from survey_service.auth.models import User
+from survey_service.database import unstorable_text
 from survey_service.extensions import db
 from survey_service.problems import ProblemList
 from survey_service.questionnaires.models import Dimension, Question, QuestionnaireVersion
@@ -49,6 +50,13 @@ def import_questionnaire(data: bytes, filename: str, *, actor: str | None = None
         raise ProblemList([f"version: {definition.key} version {definition.version} already exists with different "
                            f"content; give the changed questionnaire a higher version"])
     version = _build_version(definition, user)
+    problems = unstorable_text(version, "questionnaire")
+    problems += [problem for dimension in version.dimensions
+                 for problem in unstorable_text(dimension, f"dimensions: {dimension.key}")]
+    problems += [problem for question in version.questions
+                 for problem in unstorable_text(question, f"questions: {question.key}")]
+    if problems:
+        raise ProblemList(problems)
     db.session.add(version)
     db.session.flush()
     record("questionnaire.import", version, actor=actor, filename=filename, version=definition.version)

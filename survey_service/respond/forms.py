@@ -75,7 +75,7 @@ class LikertField(Field):
         if len(given) > 1:
             raise ValueError(_l("Choose one answer only."))
         if given:
-            if not OPTION_VALUE.fullmatch(given[0]):
+            if not isinstance(given[0], str) or not OPTION_VALUE.fullmatch(given[0]):
                 raise ValueError(_l("Choose one of the answers offered."))
             self.data = int(given[0])
 
@@ -104,6 +104,9 @@ class OpenAnswerField(Field):
         if len(valuelist) > 1:
             raise ValueError(_l("Send one answer only."))
         text = valuelist[0] if valuelist else ""
+        if not isinstance(text, str):  # a file part where the form has a text box
+            self.data = ""
+            raise ValueError(_l("Type the answer as text; files are not accepted."))
         self.data = text.replace("\r\n", "\n").replace("\r", "\n").strip()
 
     def _value(self) -> str:

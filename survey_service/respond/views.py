@@ -75,13 +75,37 @@ def localized(source, name: str) -> str | None:
     return getattr(source, name)
 
 
+#: headers by which browsers mark a request made ahead of time, not because someone opened the page
+_PREFETCH_HEADERS = ("Purpose", "Sec-Purpose", "X-Purpose", "X-Moz")
+
+
+def _opened_by_a_person() -> bool:
+    """Whether this request is a person opening the link, which "opened" counts.
+
+    Mail scanners and link previews fetch every link in an e-mail, and browsers prefetch: HEAD requests and those
+    marked as prefetch or preview do not count. A modern browser marks a real page visit ``Sec-Fetch-Mode:
+    navigate``; a request without Sec-Fetch headers (an older browser, or a scanner) counts only if it asks for a
+    web page (``Accept`` naming text/html), as browsers do and scanners mostly do not.
+    """
+    if request.method != "GET":
+        return False
+    if any(any(word in request.headers.get(name, "").lower() for word in ("prefetch", "prerender", "preview"))
+           for name in _PREFETCH_HEADERS):
+        return False
+    mode = request.headers.get("Sec-Fetch-Mode")
+    if mode is not None:
+        return mode == "navigate"
+    return "text/html" in request.headers.get("Accept", "")
+
+
 @blueprint.get("/s/<path:token>")
 @writes_database  # notes the first opening
 @personal_link
 def questionnaire(token: str):
     """The form with the saved draft, the receipt once submitted, or the survey's dates outside its window."""
     invitation = _invitation()
-    record_opening(invitation)
+    if _opened_by_a_person():
+        record_opening(invitation)
     response = response_of(invitation)
     if response is not None and response.state is ResponseState.submitted:
         return _page("respond/receipt.html", invitation, response=response,

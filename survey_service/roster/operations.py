@@ -17,7 +17,8 @@ def import_roster(data: bytes, filename: str, name: str, *, actor: str | None = 
     units = parse_roster(data, filename)
     if db.session.scalar(select(Roster.id).filter_by(name=name)) is not None:
         raise ProblemList([f"name: a roster named \"{name}\" exists already; choose another name"])
-    roster = Roster(name=name, source_filename=filename)
+    # the file's name is only a record: one longer than the column keeps its start
+    roster = Roster(name=name, source_filename=filename[:Roster.__table__.c.source_filename.type.length])
     roster.units = [RosterUnit(code=u.code, name=u.name, district=u.district, district_code=u.district_code,
                                district_en=u.district_en, kind=u.kind, contact_email=u.contact_email,
                                attributes=u.attributes) for u in units]

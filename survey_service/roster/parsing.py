@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from email_validator import EmailNotValidError, validate_email
 
 from survey_service.problems import ProblemList
+from survey_service.roster.models import RosterUnit
 from survey_service.tabular import read_table
 
 REQUIRED_COLUMNS = ("code", "name", "district")
@@ -24,6 +25,8 @@ def grouping_problem(group_by: str | None, extra_columns, where: str) -> str | N
         return None
     return (f"group_by: {where} has no column \"{group_by}\" to group by (roster columns: "
             f"{', '.join(GROUPING_COLUMNS)}, or any extra column of the roster)")
+#: the most characters each known column takes: the database's (the model is the one home of the lengths)
+COLUMN_LENGTHS = {name: RosterUnit.__table__.c[name].type.length for name in KNOWN_COLUMNS}
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,8 @@ def parse_roster(data: bytes, filename: str) -> list[UnitRow]:
         where = f"{filename}: line {line}"
         if None in row:
             problems.append(f"{where}: more cells than header columns")
+        problems += [f"{where}: {column} longer than {COLUMN_LENGTHS[column]} characters"
+                     for column in KNOWN_COLUMNS if len(row.get(column) or "") > COLUMN_LENGTHS[column]]
         code, name, district = row["code"], row["name"], row["district"]
         if not code:
             problems.append(f"{where}: empty code")

@@ -19,7 +19,10 @@ def store_scorecard(data: bytes, filename: str, *, user=None) -> StoredScorecard
         scorecard = parse_scorecard(definition)
     except ScorecardError as exc:
         raise ProblemList(exc.problems) from None
-    stored = StoredScorecard(title=scorecard.title or filename, filename=filename, source=text,
+    # title and file name are labels of the list: one longer than its column keeps its start
+    columns = StoredScorecard.__table__.c
+    stored = StoredScorecard(title=(scorecard.title or filename)[:columns.title.type.length],
+                             filename=filename[:columns.filename.type.length], source=text,
                              definition=plain_copy(definition),
                              created_by_id=user.id if user is not None else None)
     db.session.add(stored)

@@ -13,7 +13,8 @@ from survey_service.responses.models import Response
 from survey_service.roster.models import Roster
 from survey_service.surveys.models import Invitation, Survey, SurveyState, TransitionError
 
-SURVEY_KEY = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
+#: a survey key; \Z, not $, which would also accept a final line break (and break every export named by the key)
+SURVEY_KEY = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}\Z")
 
 
 def create_survey(key: str, version: QuestionnaireVersion, roster: Roster, *, title: str | None = None,

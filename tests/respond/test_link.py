@@ -15,7 +15,7 @@ CENTRE_B = {"REMOTE_ADDR": "10.2.2.2"}
 
 def test_opening_the_link_shows_the_centres_questionnaire_and_records_the_first_opening(app, client, tokens, link):
     assert invitation_of(app, tokens[0]).opened_at is None
-    page = client.get(link)
+    page = client.get(link, headers={"Accept": "text/html", "Sec-Fetch-Mode": "navigate"})
     html = page.get_data(as_text=True)
     assert page.status_code == 200
     assert "2017年度上海党员干部现代远程教育网络体系建设项目（运维）满意度调查问卷" in html

@@ -1,11 +1,18 @@
-"""Every form and every input of the API fuzzed with Hypothesis: hostile, huge, empty, NUL-laden or plain random
-values. Whatever arrives, the answer is never a server error and never markup from the input."""
+"""Every form, upload, query parameter, id in a path and input of the API fuzzed with Hypothesis: hostile, huge,
+empty, NUL-laden or plain random values, on SQLite and PostgreSQL. Whatever arrives, the answer is never a server
+error and never markup from the input."""
 from __future__ import annotations
 
+import csv
 import io
+import json
+import re
 from urllib.parse import quote
 
+import yaml
 from hypothesis import HealthCheck, given, settings, strategies as st
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from tests.conftest import csrf_token
 from tests.security.conftest import MARKUP, PAYLOADS, signed_in
@@ -174,3 +181,96 @@ def test_api_bearer_tokens_and_parameters(hostile):
             assert response.is_json and "Traceback" not in response.get_data(as_text=True)
 
     call()
+
+
+#: JSON-like documents of any shape, as a questionnaire or scorecard upload might hold
+DOCUMENT_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | TEXT,
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(TEXT, children, max_size=4), max_leaves=20)
+#: YAML an attacker writes: anchors and aliases, deep nesting, huge numbers, tags
+HOSTILE_YAML = st.sampled_from([
+    "a: &a [x]\nb: &b [*a, *a]\nc: [*b, *b]\n", "k: &k [*k]\n", "<<: *x\n", "[" * 300 + "]" * 300,
+    "version: " + "9" * 400, "score: 1e30\nweight: .inf\n", "!!python/name:os.system\n", "key: !!binary AAAA\n",
+    "indicators: [{code: A, weight: 1.0e+30, score: 1.0e+30}]\n", "title: \"\\0\"\n", "? [a, b]\n: c\n",
+])
+
+
+def test_document_uploads_of_any_shape(hostile):
+    app, _ = hostile
+    client, csrf = signed_in(app)
+
+    @FUZZ
+    @given(document=DOCUMENT_VALUES | st.dictionaries(st.sampled_from(["key", "version", "title", "scale",
+                                                                       "dimensions", "indicators", "total",
+                                                                       "grades", "scoring"]), DOCUMENT_VALUES),
+           raw=HOSTILE_YAML, as_json=st.booleans())
+    def uploads(document, raw, as_json):
+        content = json.dumps(document, ensure_ascii=False).encode() if as_json else \
+            yaml.safe_dump(document, allow_unicode=True).encode()
+        for body, filename in ((content, "q.json" if as_json else "q.yaml"), (raw.encode(), "hostile.yaml")):
+            check(client.post("/questionnaires", data={"csrf_token": csrf, "file": upload(body, filename)}))
+            check(client.post("/scorecards/", data={"csrf_token": csrf, "file": upload(body, filename)}))
+
+    uploads()
+
+
+def test_roster_uploads_with_hostile_cells(hostile):
+    app, _ = hostile
+    client, csrf = signed_in(app)
+    cells = TEXT | st.sampled_from(["\x00", "9" * 80, "名" * 300, "=1+1", "＝1+1", "\"", "a\nb"])
+
+    @FUZZ
+    @given(rows=st.lists(st.tuples(cells, cells, cells, cells), min_size=1, max_size=5), xlsx=st.booleans())
+    def uploads(rows, xlsx):
+        header = ("code", "name", "district", "kind")
+        if xlsx:
+            workbook = Workbook()
+            workbook.active.append(header)
+            for row in rows:
+                workbook.active.append([ILLEGAL_CHARACTERS_RE.sub("", cell) for cell in row])
+            content = io.BytesIO()
+            workbook.save(content)
+            body, filename = content.getvalue(), "r.xlsx"
+        else:
+            text = io.StringIO()
+            csv.writer(text).writerows([header, *rows])
+            body, filename = text.getvalue().encode(), "r.csv"
+        check(client.post("/rosters", data={"csrf_token": csrf, "name": f"fuzz {len(rows)}",
+                                            "file": upload(body, filename)}))
+
+    uploads()
+
+
+def test_password_forms(hostile):
+    app, objects = hostile
+    client, csrf = signed_in(app)
+
+    @FUZZ
+    @given(current=TEXT, password=TEXT, confirm=TEXT)
+    def change(current, password, confirm):
+        check(client.post("/account/password", data={"csrf_token": csrf, "current": current,
+                                                      "password": password, "confirm": confirm}))
+        check(client.post(f"/admin/users/{objects['user_id']}/password",
+                          data={"csrf_token": csrf, "password": password, "confirm": confirm}))
+
+    change()
+
+
+def test_ids_and_keys_in_every_route(hostile):
+    app, objects = hostile
+    client, csrf = signed_in(app)
+    rules = [rule for rule in app.url_map.iter_rules() if rule.arguments and not rule.rule.startswith("/static")]
+    values = st.one_of(st.integers(-2**70, 2**70).map(str), TEXT.filter(lambda text: "/" not in text),
+                       st.sampled_from(["0", "-1", "2147483648", "9" * 40, "%00", "..", " "]))
+
+    @settings(FUZZ, max_examples=100)
+    @given(rule=st.sampled_from(rules), value=values)
+    def visit(rule, value):
+        path = rule.rule
+        for argument in rule.arguments:
+            path = re.sub(r"<(?:[^:<>]+:)?" + argument + r">", quote(value, safe="") or "x", path)
+        path = re.sub(r"<any\([^)]*\):\w+>", "x", path)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            check(client.open(path, method=method, data={"csrf_token": csrf} if method == "POST" else None))
+
+    visit()

@@ -105,6 +105,20 @@ def test_rate_limits_are_on_by_default(tmp_path):
     assert guesses[20].status_code == 429 and guesses[20].json["status"] == 429
 
 
+def test_the_api_wide_limit_counts_authenticated_requests_too(tmp_path):
+    from survey_service.auth.operations import create_api_token, create_user
+
+    app = make_app(f"sqlite:///{tmp_path / 'limits.db'}", RATELIMIT_API="5 per minute")
+    with app.app_context():
+        db.create_all()
+        secret = create_api_token(create_user("report@example.org", "viewer", "correct horse battery"), "r")[1]
+        db.session.commit()
+    client = app.test_client()
+    statuses = [client.get("/api/v1/surveys", headers={"Authorization": f"Bearer {secret}"}).status_code
+                for _ in range(6)]
+    assert statuses == [200] * 5 + [429]
+
+
 @pytest.mark.parametrize("path", ["/boom", "/api/v1/boom"])
 def test_an_unexpected_error_is_a_plain_500(tmp_path, path):
     app = make_app(f"sqlite:///{tmp_path / 'boom.db'}")
