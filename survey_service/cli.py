@@ -92,6 +92,7 @@ def register_commands(app: Flask) -> None:
     from survey_service.auth.cli import user
     from survey_service.demo import demo_command
     from survey_service.questionnaires.cli import questionnaire
+    from survey_service.responses.cli import import_command
     from survey_service.results.cli import analyze_command, responses
     from survey_service.results.documents import document_of_survey
     from survey_service.roster.cli import roster
@@ -99,6 +100,7 @@ def register_commands(app: Flask) -> None:
     from survey_service.serve import serve_command
     from survey_service.surveys.cli import invitations, survey
 
+    responses.add_command(import_command)
     for command in (questionnaire, roster, survey, invitations, user, responses, analyze_command, demo_command,
                     serve_command, make_score_command(resolve_survey=document_of_survey)):
         app.cli.add_command(command)

@@ -5,7 +5,7 @@ import csv
 import io
 from collections.abc import Iterable, Iterator, Sequence
 
-from survey_service.problems import ProblemList
+from survey_service.problems import ProblemList, problem_text as _
 
 #: a cell starting with one of these is read as a formula by spreadsheet programs
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -18,14 +18,15 @@ def read_table(data: bytes, filename: str) -> tuple[list[str], list[tuple[int, d
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ProblemList([f"{filename}: not UTF-8 text (byte {exc.start}); save the file as CSV UTF-8"]) from None
+        raise ProblemList([_("%(file)s: not UTF-8 text (byte %(byte)s); save the file as CSV UTF-8",
+                              file=filename, byte=exc.start)]) from None
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = [name.strip() for name in next(reader)]
     except StopIteration:
-        raise ProblemList([f"{filename}: the file is empty"]) from None
+        raise ProblemList([_("%(file)s: the file is empty", file=filename)]) from None
     except csv.Error as exc:
-        raise ProblemList([f"{filename}: line 1: {exc}"]) from None
+        raise ProblemList([_("%(file)s: line %(line)s: %(problem)s", file=filename, line=1, problem=exc)]) from None
     rows = []
     try:
         for cells in reader:
@@ -33,7 +34,8 @@ def read_table(data: bytes, filename: str) -> tuple[list[str], list[tuple[int, d
                 continue
             rows.append((reader.line_num, _row(header, cells)))
     except csv.Error as exc:
-        raise ProblemList([f"{filename}: line {reader.line_num}: {exc}"]) from None
+        raise ProblemList([_("%(file)s: line %(line)s: %(problem)s", file=filename, line=reader.line_num,
+                              problem=exc)]) from None
     return header, rows
 
 
@@ -43,12 +45,13 @@ def _read_xlsx(data: bytes, filename: str) -> tuple[list[str], list[tuple[int, d
     try:
         sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise ProblemList([f"{filename}: not a readable XLSX workbook ({exc.__class__.__name__})"]) from None
+        raise ProblemList([_("%(file)s: not a readable XLSX workbook (%(error)s)", file=filename,
+                             error=exc.__class__.__name__)]) from None
     lines = sheet.iter_rows(values_only=True)
     try:
         header = [_cell_text(cell).strip() for cell in next(lines)]
     except StopIteration:
-        raise ProblemList([f"{filename}: the workbook's first sheet is empty"]) from None
+        raise ProblemList([_("%(file)s: the workbook's first sheet is empty", file=filename)]) from None
     rows = []
     for number, cells in enumerate(lines, start=2):
         texts = [_cell_text(cell) for cell in cells]
