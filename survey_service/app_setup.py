@@ -72,7 +72,7 @@ def register_blueprints(app: Flask) -> None:
     from survey_service.api.views import blueprint as api
     from survey_service.assets import blueprint as assets
     from survey_service.auth.views import blueprint as auth
-    from survey_service.console import admin, entry, mailing, review, surveys, tracking, views
+    from survey_service.console import admin, centres, entry, mailing, review, surveys, tracking, views
     from survey_service.health import blueprint as health
     from survey_service.respond.views import blueprint as respond
     from survey_service.scorecard.views import blueprint as scorecards
@@ -81,7 +81,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api)
     app.register_blueprint(assets)
     app.register_blueprint(auth)
-    for module in (views, surveys, tracking, mailing, review, entry, admin):
+    for module in (views, surveys, tracking, mailing, review, entry, centres, admin):
         app.register_blueprint(module.blueprint)
     app.register_blueprint(health)
     app.register_blueprint(scorecards)

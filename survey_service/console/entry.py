@@ -69,7 +69,7 @@ def enter(key: str, code: str):
     invitation = _invitation(survey, code)
     if invitation is None:
         flash(REFUSALS["other_survey"](code), "error")
-        return redirect(url_for("tracking.non_respondent_list", key=key))
+        return redirect(url_for("centres.search", key=key))
     response = response_of(invitation)
     if response is not None and response.state is ResponseState.submitted:
         flash(REFUSALS["already_submitted"](code), "info")
@@ -83,7 +83,7 @@ def enter(key: str, code: str):
             except EntryRefused as refused:
                 db.session.rollback()
                 flash(REFUSALS[refused.reason](code), "error")
-                return redirect(url_for("tracking.non_respondent_list", key=key))
+                return redirect(url_for("centres.centre", key=key, code=code))
             flash(_("Entered the %(mode)s questionnaire of %(centre)s; it counts as submitted.",
                     mode=MODE_LABELS[Mode(form.mode.data)], centre=invitation.unit.name), "success")
             return redirect(url_for("review.response", key=key, response_id=entered.id))
@@ -91,7 +91,7 @@ def enter(key: str, code: str):
     if survey.state is not SurveyState.open or invitation.revoked_at is not None:
         reason = "link_revoked" if invitation.revoked_at is not None else "survey_not_open"
         flash(REFUSALS[reason](code), "error")
-        return redirect(url_for("tracking.non_respondent_list", key=key))
+        return redirect(url_for("centres.centre", key=key, code=code))
     return _page("console/entry.html", survey, form, invitation=invitation)
 
 
