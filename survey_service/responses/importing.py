@@ -113,7 +113,8 @@ def import_responses(survey: Survey, data: bytes, filename: str, *, mode: Mode =
     for row in plan.replaced:
         response = response_for(invitations[row.code], create=False)
         difference = rewrite_answers(response, _answered(row.likert), row.texts, now=now)
-        response.mode = Mode(row.mode or mode.value)
+        # the mode may change with the answers unchanged: the figures' fingerprint must still move
+        response.mode, response.updated_at = Mode(row.mode or mode.value), now
         if by is not None:
             response.entered_by_id, response.entered_at = by.id, now
         _apply_row_facts(response, invitations[row.code], row)

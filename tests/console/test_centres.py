@@ -104,3 +104,15 @@ def test_revoke_and_reissue_the_link(app, client, login, small_survey):
         [event] = db.session.scalars(select(AuditEvent).filter_by(action="invitation.reissue")).all()
         assert event.actor == email and event.details == {"survey": "small-2018", "centre": "310101002"}
         assert old not in str(event.details) and new not in str(event.details)
+
+
+def test_the_command_line_reissues_a_link(app, runner, small_survey):
+    old = token_of(app, "310101002")
+    result = runner.invoke(args=["invitations", "reissue", "--survey", small_survey, "310101002"])
+    new = token_of(app, "310101002")
+    assert result.exit_code == 0 and result.stdout == f"{BASE_URL}/s/{new}\n" and new != old
+    assert "the old link no longer works" in result.stderr
+    unknown = runner.invoke(args=["invitations", "reissue", "--survey", small_survey, "999"])
+    assert unknown.exit_code == 2 and 'no centre "999" in survey small-2018' in unknown.stderr
+    with app.app_context():
+        assert db.session.scalar(select(AuditEvent.actor).filter_by(action="invitation.reissue")) == "cli"
