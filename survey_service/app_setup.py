@@ -77,6 +77,7 @@ def register_blueprints(app: Flask) -> None:
     from survey_service.auth.views import blueprint as auth
     from survey_service.console.views import blueprint as console
     from survey_service.console.entry import blueprint as entry
+    from survey_service.console.centres import blueprint as centres
     from survey_service.health import blueprint as health
     from survey_service.jobs.views import blueprint as jobs
     from survey_service.mail.views import blueprint as mailing
@@ -91,7 +92,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api)
     app.register_blueprint(assets)
     app.register_blueprint(auth)
-    for blueprint in (console, surveys, tracking, mailing, review, entry, admin):
+    for blueprint in (console, surveys, tracking, mailing, review, entry, centres, admin):
         app.register_blueprint(blueprint)
     app.register_blueprint(health)
     app.register_blueprint(jobs)

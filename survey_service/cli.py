@@ -24,7 +24,7 @@ COMMANDS = {
     "questionnaire": ("survey_service.questionnaires.cli:questionnaire", "Questionnaire definitions (YAML or JSON)."),
     "report": ("survey_service.report.cli:report_command",
                "The satisfaction analysis report of a survey: Word (.docx), PDF or HTML."),
-    "responses": ("survey_service.results.cli:responses", "Submitted responses."),
+    "responses": ("survey_service.cli:responses_command", "Submitted responses."),
     "roster": ("survey_service.roster.cli:roster", "Rosters of respondent units (CSV or XLSX)."),
     "routes": ("flask.cli:routes_command", "Show the routes for the app."),
     "score": ("survey_service.cli:score_command",
@@ -44,7 +44,20 @@ def load_command(name: str) -> click.Command:
     """The command NAME, its module imported now."""
     module, attribute = COMMANDS[name][0].split(":")
     found = getattr(importlib.import_module(module), attribute)
-    return found() if attribute == "score_command" else found
+    return found() if attribute in COMMAND_FACTORIES else found
+
+
+#: entries of the table that build their command when it is loaded
+COMMAND_FACTORIES = frozenset({"score_command", "responses_command"})
+
+
+def responses_command() -> click.Group:
+    """``responses``: the export of the results feature and the import of the responses feature, one group."""
+    from survey_service.responses.cli import import_command
+    from survey_service.results.cli import responses
+
+    responses.add_command(import_command)
+    return responses
 
 
 def score_command() -> click.Command:

@@ -5,6 +5,9 @@ request handler does): it commits when the view returned normally and rolls back
 an exception that became an error page, or a refusal that a view caught to show a message or redirect. So a view
 never has to remember to roll back after an operation said no, whatever status its answer carries.
 """
+from flask import has_request_context
+from flask_babel import gettext
+
 from analysis.documents import clip
 from survey_service.database import refuse_request_writes
 
@@ -31,3 +34,9 @@ class ReasonedRefusal(Refusal):
     def __init__(self, reason: str):
         super().__init__(reason)
         self.reason = reason
+
+
+def problem_text(message: str, **params) -> str:
+    """A problem in its reader's language: the page's on a page (an upload in the console), English on the
+    command line, where no request chose a language."""
+    return gettext(message, **params) if has_request_context() else message % params

@@ -9,9 +9,7 @@ import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import NamedTuple
 
-from flask import has_request_context
-
-from survey_service.problems import ProblemList
+from survey_service.problems import ProblemList, problem_text as _
 
 #: a cell starting with one of these is read as a formula by spreadsheet programs; the full-width forms too, which
 #: spreadsheets set up for East Asian input may take for their ASCII twins
@@ -28,7 +26,7 @@ MAX_XLSX_UNPACKED_BYTES = 64 * 1024 * 1024
 
 
 def N_(message: str) -> str:
-    """Mark a message for the catalogue; :func:`_say` translates it when it is used."""
+    """Mark a message for the catalogue; ``problem_text`` translates it when it is used."""
     return message
 
 
@@ -38,15 +36,6 @@ CELL_TOO_LONG = N_("%(filename)s: line %(line)s: a cell of more than %(limit)s c
 NUL_IN_CELL = N_("%(filename)s: line %(line)s: a cell holds a NUL character; remove it and save the file again")
 UNPACKS_TOO_LARGE = N_("%(filename)s: the workbook unpacks to more than %(limit)s MB; "
                        "at most %(limit)s MB are accepted (save it again without unused sheets or formatting)")
-
-
-def _say(message: str, **values) -> str:
-    """A problem in the page's language (core catalogue); in English outside a request, as the command line."""
-    if has_request_context():
-        from flask_babel import gettext
-
-        return gettext(message, **values)
-    return message % values
 
 
 def read_table(data: bytes, filename: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
@@ -68,15 +57,16 @@ def read_table(data: bytes, filename: str) -> tuple[list[str], list[tuple[int, d
             if not any(cell.strip() for cell in cells):
                 continue
             if len(rows) == MAX_TABLE_ROWS:
-                raise ProblemList([_say(TOO_MANY_ROWS, filename=filename, limit=f"{MAX_TABLE_ROWS:,}")])
+                raise ProblemList([_(TOO_MANY_ROWS, filename=filename, limit=f"{MAX_TABLE_ROWS:,}")])
             rows.append((reader.line_num, _row(header, _limited(cells, filename, reader.line_num))))
     except StopIteration:
-        raise ProblemList([f"{filename}: the file is empty"]) from None
+        raise ProblemList([_("%(file)s: the file is empty", file=filename)]) from None
     except UnicodeDecodeError:
-        start = _first_bad_byte(data)
-        raise ProblemList([f"{filename}: not UTF-8 text (byte {start}); save the file as CSV UTF-8"]) from None
+        raise ProblemList([_("%(file)s: not UTF-8 text (byte %(byte)s); save the file as CSV UTF-8",
+                              file=filename, byte=_first_bad_byte(data))]) from None
     except csv.Error as exc:
-        raise ProblemList([f"{filename}: line {max(reader.line_num, 1)}: {exc}"]) from None
+        raise ProblemList([_("%(file)s: line %(line)s: %(problem)s", file=filename, line=max(reader.line_num, 1),
+                              problem=exc)]) from None
     return header, rows
 
 
@@ -105,9 +95,9 @@ def _first_bad_byte(data: bytes) -> int:
 
 def _limited(cells: Sequence[str], filename: str, line: int) -> Sequence[str]:
     if any(len(cell) > MAX_CELL_CHARACTERS for cell in cells):
-        raise ProblemList([_say(CELL_TOO_LONG, filename=filename, line=line, limit=f"{MAX_CELL_CHARACTERS:,}")])
+        raise ProblemList([_(CELL_TOO_LONG, filename=filename, line=line, limit=f"{MAX_CELL_CHARACTERS:,}")])
     if any("\x00" in cell for cell in cells):  # no database text column holds one (PostgreSQL refuses it)
-        raise ProblemList([_say(NUL_IN_CELL, filename=filename, line=line)])
+        raise ProblemList([_(NUL_IN_CELL, filename=filename, line=line)])
     return cells
 
 
@@ -121,22 +111,23 @@ def _read_xlsx(data: bytes, filename: str) -> tuple[list[str], list[tuple[int, d
     except (zipfile.BadZipFile, ValueError):
         raise ProblemList([f"{filename}: not a readable XLSX workbook (BadZipFile)"]) from None
     if unpacked > MAX_XLSX_UNPACKED_BYTES:
-        raise ProblemList([_say(UNPACKS_TOO_LARGE, filename=filename, limit=MAX_XLSX_UNPACKED_BYTES // 2**20)])
+        raise ProblemList([_(UNPACKS_TOO_LARGE, filename=filename, limit=MAX_XLSX_UNPACKED_BYTES // 2**20)])
     try:
         sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise ProblemList([f"{filename}: not a readable XLSX workbook ({exc.__class__.__name__})"]) from None
+        raise ProblemList([_("%(file)s: not a readable XLSX workbook (%(error)s)", file=filename,
+                             error=exc.__class__.__name__)]) from None
     lines = sheet.iter_rows(values_only=True)
     try:
         header = [_cell_text(cell).strip() for cell in _limited_cells(next(lines), filename, 1)]
     except StopIteration:
-        raise ProblemList([f"{filename}: the workbook's first sheet is empty"]) from None
+        raise ProblemList([_("%(file)s: the workbook's first sheet is empty", file=filename)]) from None
     rows = []
     for number, cells in enumerate(lines, start=2):
         texts = [_cell_text(cell) for cell in _limited_cells(cells, filename, number)]
         if any(text.strip() for text in texts):
             if len(rows) == MAX_TABLE_ROWS:
-                raise ProblemList([_say(TOO_MANY_ROWS, filename=filename, limit=f"{MAX_TABLE_ROWS:,}")])
+                raise ProblemList([_(TOO_MANY_ROWS, filename=filename, limit=f"{MAX_TABLE_ROWS:,}")])
             rows.append((number, _row(header, texts)))
     return header, rows
 

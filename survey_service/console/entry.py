@@ -1,9 +1,13 @@
-"""Answers collected beyond the personal link: entry on a centre's behalf (代录) and an evaluator's correction.
+"""Answers collected beyond the personal link: entry on a centre's behalf (代录), an evaluator's correction, and
+the import of a responses file (checked and previewed first, then all or nothing).
 
-Both use the questionnaire form the centre sees, so a paper questionnaire is typed into the same questions in the
+Entry and correction use the questionnaire form the centre sees, so a paper questionnaire is typed into the same questions in the
 same order, and both are checked as a submission is (every required question answered, values on the scale).
 """
 from __future__ import annotations
+
+import base64
+from pathlib import Path
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -12,13 +16,15 @@ from sqlalchemy import select
 
 from survey_service.auth.access import role_required
 from survey_service.auth.models import Role
-from survey_service.console.forms import CorrectionForm, EntryForm
+from survey_service.console.forms import CorrectionForm, EntryForm, ImportConfirmForm, ResponseImportForm
 from survey_service.console.queries import survey_by_key
 from survey_service.extensions import db
+from survey_service.problems import ProblemList
 from survey_service.respond.forms import answer_form, likert_name, open_name
 from survey_service.respond.queries import response_of, saved_answers, sections
 from survey_service.respond.views import localized
 from survey_service.responses.models import MODE_LABELS, Mode, Response, ResponseState
+from survey_service.responses.importing import ImportPlan, import_responses, plan_import
 from survey_service.responses.operations import EntryRefused, correct_answers, enter_on_behalf
 from survey_service.roster.models import RosterUnit
 from survey_service.surveys.models import Invitation, Survey, SurveyState
@@ -63,7 +69,7 @@ def enter(key: str, code: str):
     invitation = _invitation(survey, code)
     if invitation is None:
         flash(REFUSALS["other_survey"](code), "error")
-        return redirect(url_for("tracking.non_respondent_list", key=key))
+        return redirect(url_for("centres.search", key=key))
     response = response_of(invitation)
     if response is not None and response.state is ResponseState.submitted:
         flash(REFUSALS["already_submitted"](code), "info")
@@ -77,7 +83,7 @@ def enter(key: str, code: str):
             except EntryRefused as refused:
                 db.session.rollback()
                 flash(REFUSALS[refused.reason](code), "error")
-                return redirect(url_for("tracking.non_respondent_list", key=key))
+                return redirect(url_for("centres.centre", key=key, code=code))
             flash(_("Entered the %(mode)s questionnaire of %(centre)s; it counts as submitted.",
                     mode=MODE_LABELS[Mode(form.mode.data)], centre=invitation.unit.name), "success")
             return redirect(url_for("review.response", key=key, response_id=entered.id))
@@ -85,7 +91,7 @@ def enter(key: str, code: str):
     if survey.state is not SurveyState.open or invitation.revoked_at is not None:
         reason = "link_revoked" if invitation.revoked_at is not None else "survey_not_open"
         flash(REFUSALS[reason](code), "error")
-        return redirect(url_for("tracking.non_respondent_list", key=key))
+        return redirect(url_for("centres.centre", key=key, code=code))
     return _page("console/entry.html", survey, form, invitation=invitation)
 
 
@@ -117,3 +123,56 @@ def correct(key: str, response_id: int):
         else:
             return _page("console/correction.html", survey, form, 422, response=response)
     return _page("console/correction.html", survey, form, response=response)
+
+
+@blueprint.route("/responses/import", methods=["GET", "POST"])
+@role_required(Role.evaluator)
+def import_preview(key: str):
+    """Upload a responses file and see what importing it would do (new, replaced, every problem); nothing is
+    written here."""
+    survey = survey_by_key(key)
+    form = ResponseImportForm()
+    if not form.validate_on_submit():
+        return render_template("console/response_import.html", survey=survey, form=form, plan=None,
+                               confirm=None), 422 if form.errors else 200
+    upload = form.file.data
+    data, filename = upload.read(), Path(upload.filename or "responses.csv").name
+    plan = plan_import(survey, data, filename, replace=form.replace.data)
+    confirm = ImportConfirmForm(prefix="confirm", content=base64.b64encode(data).decode("ascii"), filename=filename,
+                                mode=form.mode.data, replace="1" if form.replace.data else "")
+    return render_template("console/response_import.html", survey=survey, form=form, plan=plan, confirm=confirm,
+                           names=_centre_names(survey)), 422 if plan.problems else 200
+
+
+@blueprint.route("/responses/import/confirm", methods=["POST"])
+@role_required(Role.evaluator)
+def import_confirm(key: str):
+    """Import the previewed file: checked again, whole, and written in this request's one transaction."""
+    survey = survey_by_key(key)
+    confirm = ImportConfirmForm(prefix="confirm")
+    if not confirm.validate_on_submit():
+        flash(_("The file could not be read back; please upload it again."), "error")
+        return redirect(url_for(".import_preview", key=key))
+    try:
+        data = base64.b64decode(confirm.content.data, validate=True)
+    except ValueError:
+        flash(_("The file could not be read back; please upload it again."), "error")
+        return redirect(url_for(".import_preview", key=key))
+    filename = Path(confirm.filename.data).name
+    try:
+        plan = import_responses(survey, data, filename, mode=Mode(confirm.mode.data), replace=bool(confirm.replace.data),
+                                by=current_user)
+    except ProblemList as exc:
+        db.session.rollback()
+        form = ResponseImportForm(formdata=None, mode=confirm.mode.data, replace=bool(confirm.replace.data))
+        return render_template("console/response_import.html", survey=survey, form=form,
+                               plan=ImportPlan(filename, problems=exc.problems), confirm=None), 422
+    flash(_("Imported %(new)s new responses and replaced %(replaced)s from %(file)s.", new=len(plan.new),
+            replaced=len(plan.replaced), file=filename), "success")
+    return redirect(url_for("review.responses", key=key))
+
+
+def _centre_names(survey: Survey) -> dict[str, str]:
+    return dict(db.session.execute(select(RosterUnit.code, RosterUnit.name)
+                                   .join(Invitation, Invitation.unit_id == RosterUnit.id)
+                                   .where(Invitation.survey_id == survey.id)).all())

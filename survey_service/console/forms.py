@@ -5,13 +5,14 @@ from datetime import datetime, timezone
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, DateTimeLocalField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (BooleanField, DateTimeLocalField, HiddenField, RadioField, SelectField, StringField,
+                     TextAreaField)
 from wtforms.fields import SelectChoice
-from wtforms.validators import DataRequired, Length, NoneOf, Optional, Regexp, ValidationError
+from wtforms.validators import AnyOf, DataRequired, Length, NoneOf, Optional, Regexp, ValidationError
 
 from analysis.china_time import CHINA_STANDARD_TIME
 from survey_service.respond.forms import AnswerForm
-from survey_service.responses.models import ENTERED_MODES, MODE_LABELS
+from survey_service.responses.models import ENTERED_MODES, MODE_LABELS, Mode
 from survey_service.surveys.operations import SURVEY_KEY
 
 
@@ -140,6 +141,29 @@ class CorrectionForm(AnswerForm):
     reason = TextAreaField(_l("Reason for the correction"), validators=[DataRequired(), Length(max=1000)],
                            description=_l("Required; kept in the response's history with the answers before and "
                                           "after."))
+
+
+#: how the rows of an imported file with a blank ``mode`` cell were collected
+IMPORT_MODE_CHOICES = [SelectChoice(mode.value, MODE_LABELS[mode]) for mode in (*ENTERED_MODES, Mode.import_)]
+
+
+class ResponseImportForm(FlaskForm):
+    """A responses file to check and preview before anything is imported."""
+
+    file = FileField(_l("Responses file (CSV or XLSX)"), validators=[FileRequired(), FileAllowed(["csv", "xlsx"])])
+    mode = SelectField(_l("How the answers were collected"), default=Mode.paper.value, choices=IMPORT_MODE_CHOICES,
+                       description=_l("For the rows whose mode column is blank or absent."))
+    replace = BooleanField(_l("Replace the answers of centres that have submitted already (the old answers stay in "
+                              "each response's history)"))
+
+
+class ImportConfirmForm(FlaskForm):
+    """The previewed file, sent back to be imported: it is checked again, whole, before anything is written."""
+
+    content = HiddenField(validators=[DataRequired()])
+    filename = HiddenField(validators=[DataRequired(), Length(max=255)])
+    mode = HiddenField(validators=[AnyOf([choice.value for choice in IMPORT_MODE_CHOICES])])
+    replace = HiddenField()
 
 
 class AuditFilterForm(FlaskForm):

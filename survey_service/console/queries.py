@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 from dataclasses import astuple, dataclass, fields
 
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import Select, and_, case, func, or_, select
 
 from survey_service.audit.models import AuditEvent
 from survey_service.extensions import db
@@ -195,3 +195,39 @@ def audit_query(action: str | None = None) -> Select:
 
 def audit_actions() -> list[str]:
     return db.session.scalars(select(AuditEvent.action).group_by(AuditEvent.action).order_by(AuditEvent.action)).all()
+
+
+def find_centres(survey_id: int, text: str, limit: int = PAGE_SIZE) -> list:
+    """Centres of a survey whose code is TEXT or whose name contains it, in roster order, with how far they got."""
+    text = text.strip()
+    return db.session.execute(
+        select(RosterUnit.code, RosterUnit.name, RosterUnit.district, Invitation.opened_at, Invitation.started_at,
+               Invitation.submitted_at)
+        .join(Invitation, Invitation.unit_id == RosterUnit.id)
+        .where(Invitation.survey_id == survey_id,
+               (RosterUnit.code == text) | RosterUnit.name.contains(text, autoescape=True))
+        .order_by(RosterUnit.id).limit(limit)).all()
+
+
+def centre_invitation(survey_id: int, code: str) -> Invitation | None:
+    """The invitation of centre CODE in a survey; None for a centre of another survey."""
+    return db.session.scalar(select(Invitation).join(RosterUnit, Invitation.unit_id == RosterUnit.id)
+                             .where(Invitation.survey_id == survey_id, RosterUnit.code == code))
+
+
+def centre_timeline(invitation: Invitation, response: Response | None) -> list[tuple[str, object]]:
+    """A centre's steps in order (issued, e-mailed, opened, started, submitted, reviewed), each with its time or
+    None while it has not happened."""
+    return [("issued", invitation.created_at), ("emailed", invitation.sent_at), ("opened", invitation.opened_at),
+            ("started", invitation.started_at), ("submitted", invitation.submitted_at),
+            ("reviewed", response.reviewed_at if response is not None else None)]
+
+
+def centre_history(invitation: Invitation) -> list:
+    """What the audit log holds of a centre's link and response: reissued links, entries, corrections, decisions."""
+    response_id = db.session.scalar(select(Response.id).filter_by(invitation_id=invitation.id))
+    objects = [and_(AuditEvent.object_type == Invitation.__tablename__, AuditEvent.object_id == str(invitation.id))]
+    if response_id is not None:
+        objects.append(and_(AuditEvent.object_type == Response.__tablename__, AuditEvent.object_id == str(response_id)))
+    return db.session.execute(select(AuditEvent.at, AuditEvent.actor, AuditEvent.action, AuditEvent.details)
+                              .where(or_(*objects)).order_by(AuditEvent.id)).all()

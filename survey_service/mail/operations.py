@@ -35,34 +35,38 @@ class SendRefused(ReasonedRefusal):
     """A batch that may not start; ``reason`` is a code the console words for the user."""
 
 
-def recipients(survey: Survey, kind: str):
-    """Invitations that the ``kind`` of e-mail goes to: not yet e-mailed (invitation) or not submitted (reminder).
+def recipients(survey: Survey, kind: str, only: Invitation | None = None):
+    """Invitations that the ``kind`` of e-mail goes to: not yet e-mailed (invitation) or not submitted (reminder);
+    ``only`` one centre's, when it is still due one (the centre's page).
 
     Units without an e-mail address, revoked links and units with the same e-mail still pending are left out.
     """
     still_to_do = Invitation.sent_at.is_(None) if kind == "invitation" else Invitation.submitted_at.is_(None)
     already_pending = exists().where(MailDelivery.invitation_id == Invitation.id, MailDelivery.kind == kind,
                                      MailDelivery.status == "pending")
-    return (select(Invitation.id, RosterUnit.contact_email)
-            .join(RosterUnit, Invitation.unit_id == RosterUnit.id)
-            .where(Invitation.survey_id == survey.id, Invitation.revoked_at.is_(None), still_to_do,
-                   func.coalesce(RosterUnit.contact_email, "") != "", ~already_pending)
-            .order_by(RosterUnit.id))
+    query = (select(Invitation.id, RosterUnit.contact_email)
+             .join(RosterUnit, Invitation.unit_id == RosterUnit.id)
+             .where(Invitation.survey_id == survey.id, Invitation.revoked_at.is_(None), still_to_do,
+                    func.coalesce(RosterUnit.contact_email, "") != "", ~already_pending)
+             .order_by(RosterUnit.id))
+    return query.where(Invitation.id == only.id) if only is not None else query
 
 
 def recipient_count(survey: Survey, kind: str) -> int:
     return db.session.scalar(select(func.count()).select_from(recipients(survey, kind).subquery()))
 
 
-def start_batch(survey: Survey, kind: str, user: User | None, *, actor: str | None = None) -> MailBatch:
-    """Log one pending delivery per recipient and queue the batch's job (sent once the caller commits)."""
+def start_batch(survey: Survey, kind: str, user: User | None, only: Invitation | None = None, *,
+                actor: str | None = None) -> MailBatch:
+    """Log one pending delivery per recipient (``only`` one centre, if given) and queue the batch's job (sent once
+    the caller commits)."""
     if kind not in KINDS:
         raise ValueError(f"unknown kind of e-mail {kind!r}")
     if not smtp_configured(current_app.config):
         raise SendRefused("smtp_not_configured")
     if survey.state is not SurveyState.open:
         raise SendRefused("survey_not_open")
-    rows = db.session.execute(recipients(survey, kind)).all()
+    rows = db.session.execute(recipients(survey, kind, only)).all()
     if not rows:
         raise SendRefused("no_recipients")
     batch = MailBatch(survey_id=survey.id, kind=kind, created_by_id=getattr(user, "id", None), total=len(rows))

@@ -1,7 +1,8 @@
 """The responses CSV (docs/files-and-cli.md): one row per response, one column per question key.
 
-Read for offline analysis (paper questionnaires typed into Excel, another platform's export) and written by the
-export, so an export reads back unchanged. Every problem is reported with its line, and nothing is used then.
+Read for offline analysis (paper questionnaires typed into Excel, another platform's export), for the import into a
+survey, and written by the export, so an export reads back unchanged. Every problem is reported with its line and
+column, in the reader's language, and nothing is used then.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import numpy as np
 from analysis.choices import ChoiceAnswer
 from analysis.questionnaire import ChoiceQuestion, Questionnaire
 from analysis.validity import check_validity
-from survey_service.problems import ProblemList
+from survey_service.problems import ProblemList, problem_text as _
 from survey_service.roster.parsing import GROUPING_COLUMNS, KNOWN_COLUMNS as ROSTER_COLUMNS, UnitRow, grouping_problem
 from survey_service.tabular import read_table
 
@@ -76,9 +77,44 @@ class ResponseRows:
     choices: dict[str, list[ChoiceAnswer]] = field(default_factory=dict)
 
 
-def parse_responses(data: bytes, filename: str, questionnaire: Questionnaire, *,
-                    roster: list[UnitRow] | None = None, group_by: str | None = None) -> ResponseRows:
-    """Parse and check a responses file against its questionnaire (and roster); raises :class:`ProblemList`.
+@dataclass
+class ResponseRow:
+    """One response of the file, checked: its answers by question key and what the row says about it."""
+
+    line: int
+    code: str
+    #: option value (or the not-applicable value) per Likert item; None = blank
+    likert: dict[str, int | None]
+    #: text per open question answered
+    texts: dict[str, str]
+    #: per choice question, the options ticked and the 其他 text
+    choices: dict[str, ChoiceAnswer]
+    #: ``valid`` or ``invalid`` when the file says so (authoritative), else decided by the questionnaire's rules
+    status: str
+    #: whether ``status`` came from the file
+    status_given: bool
+    invalid_reason: str | None
+    submitted_at: datetime | None
+    #: the row's ``mode`` cell; None when blank (the reader decides: ``import``, or what the importer chose)
+    mode: str | None
+    group: str | None = None
+
+
+def read_response_rows(data: bytes, filename: str, questionnaire: Questionnaire, *,
+                       roster: list[UnitRow] | None = None, group_by: str | None = None
+                       ) -> tuple[list[str], list[ResponseRow]]:
+    """The header and the checked rows of a responses file; raises :class:`ProblemList` with every problem."""
+    header, rows, problems = check_response_rows(data, filename, questionnaire, roster=roster, group_by=group_by)
+    if problems:
+        raise ProblemList(problems)
+    return header, rows
+
+
+def check_response_rows(data: bytes, filename: str, questionnaire: Questionnaire, *,
+                        roster: list[UnitRow] | None = None, group_by: str | None = None
+                        ) -> tuple[list[str], list[ResponseRow], list[str]]:
+    """The header, the rows without problems and every problem of a responses file (an unreadable file still
+    raises :class:`ProblemList`). An import's preview counts the good rows beside the problems.
 
     The header and every row are checked in one pass, so one run names every problem; a problem repeated on many
     rows is listed a few times and then counted, and answers off the scale are summarised per item with a guess at
@@ -91,74 +127,86 @@ def parse_responses(data: bytes, filename: str, questionnaire: Questionnaire, *,
     found.header += _check_header(header, filename, questionnaire, roster, group_by)
     units = {unit.code: unit for unit in roster} if roster is not None else None
     first_line: dict[str, int] = {}
-    valid_rows, valid_codes, valid_groups, submitted_groups, valid_choices = [], [], [], [], []
-    invalid_codes, valid_modes = [], []
+    parsed: list[ResponseRow] = []
     for line, row in rows:
+        where = {"file": filename, "line": line}
         problems_before = found.count
         code = row.get("centre_code", "")
         if "centre_code" in header and not code:
-            found.add(line, "empty centre code", "centre_code: empty")
+            found.add(line, "empty centre code", _("%(file)s: line %(line)s: centre_code: empty", **where))
         elif code in first_line:
-            found.add(line, "duplicate centre", f"centre_code: duplicate centre \"{code}\" (first on line "
-                                                f"{first_line[code]})")
+            found.add(line, "duplicate centre", _("%(file)s: line %(line)s: centre_code: duplicate centre "
+                                                  "\"%(code)s\" (first on line %(first)s)",
+                                                  code=code, first=first_line[code], **where))
         elif code:
             first_line[code] = line
         if units is not None and code and code not in units:
-            found.add(line, "unknown centre", f"centre_code: unknown centre \"{code}\" (not in the roster)")
-        values = [_option_value(row.get(key, ""), key, questionnaire, line, found) for key in items]
+            found.add(line, "unknown centre", _("%(file)s: line %(line)s: centre_code: unknown centre \"%(code)s\" "
+                                                "(not in the roster)", code=code, **where))
+        values = {key: _option_value(row.get(key, ""), key, questionnaire, line, found) for key in items}
         choices = {question.key: _choice_answer(row, question, line, found)
                    for question in questionnaire.choice_questions}
         for key, question in open_keys.items():
             if len(row.get(key, "")) > question.max_length:
-                found.add(line, "text too long", f"{key}: longer than {question.max_length} characters")
-        mode = row.get("mode", "").strip().lower() or "import"
-        if mode not in MODES:
-            found.add(line, "unknown mode", f"mode: \"{row['mode']}\" is not online, paper, phone or import (or blank)")
+                found.add(line, "text too long", _("%(file)s: line %(line)s: %(column)s: longer than %(limit)s "
+                                                   "characters", column=key, limit=question.max_length, **where))
+        mode = row.get("mode", "").strip().lower() or None
+        if mode is not None and mode not in MODES:
+            found.add(line, "unknown mode", _("%(file)s: line %(line)s: mode: \"%(value)s\" is not online, paper, "
+                                              "phone or import (or blank)", value=row["mode"], **where))
         status = row.get("status", "").strip().lower()
         if status and status not in STATUSES:
-            found.add(line, "unknown status", f"status: \"{row['status']}\" is not valid or invalid (or blank)")
+            found.add(line, "unknown status", _("%(file)s: line %(line)s: status: \"%(value)s\" is not valid or "
+                                                "invalid (or blank)", value=row["status"], **where))
+        submitted_at = None
         if row.get("submitted_at"):
             try:
-                datetime.fromisoformat(row["submitted_at"])
+                submitted_at = datetime.fromisoformat(row["submitted_at"])
             except ValueError:
-                found.add(line, "bad time", f"submitted_at: \"{row['submitted_at']}\" is not an ISO 8601 time")
+                found.add(line, "bad time", _("%(file)s: line %(line)s: submitted_at: \"%(value)s\" is not an ISO "
+                                              "8601 time", value=row["submitted_at"], **where))
         if None in row:
-            found.add(line, "extra cells", "more cells than header columns")
+            found.add(line, "extra cells", _("%(file)s: line %(line)s: more cells than header columns", **where))
         if found.count > problems_before or found.header:
             continue
-        group = _group_of(row, code, units, group_by)
-        submitted_groups.append(group)
-        if not status:
-            likert = {key: (None if np.isnan(v) else int(v)) for key, v in zip(items, values)}
+        likert = {key: None if np.isnan(value) else int(value) for key, value in values.items()}
+        texts = {key: row[key] for key in open_keys if row.get(key)}
+        status_given = bool(status)
+        if not status_given:
             status = check_validity(questionnaire, likert).automatic_status
-        if status == "invalid":
-            invalid_codes.append(code)
-            continue
-        valid_rows.append(values)
-        valid_modes.append(mode)
-        valid_choices.append(choices)
-        valid_codes.append(code)
-        valid_groups.append(group)
+        parsed.append(ResponseRow(line=line, code=code, likert=likert, texts=texts, choices=choices, status=status,
+                                  status_given=status_given, invalid_reason=row.get("invalid_reason") or None,
+                                  submitted_at=submitted_at, mode=mode, group=_group_of(row, code, units, group_by)))
     if not rows:
-        found.header.append(f"{filename}: no responses (only a header)")
-    problems = found.listed(questionnaire)
-    if problems:
-        raise ProblemList(problems)
-    answers = np.array(valid_rows, dtype=float).reshape(len(valid_rows), len(items))
-    submitted = len(rows)
+        found.header.append(_("%(file)s: no responses (only a header)", file=filename))
+    return header, parsed, found.listed(questionnaire)
+
+
+def parse_responses(data: bytes, filename: str, questionnaire: Questionnaire, *,
+                    roster: list[UnitRow] | None = None, group_by: str | None = None) -> ResponseRows:
+    """Parse and check a responses file against its questionnaire (and roster); raises :class:`ProblemList`."""
+    header, rows = read_response_rows(data, filename, questionnaire, roster=roster, group_by=group_by)
+    items = [item.key for item in questionnaire.items]
+    valid = [row for row in rows if row.status == "valid"]
+    answers = np.array([[np.nan if row.likert[key] is None else row.likert[key] for key in items] for row in valid],
+                       dtype=float).reshape(len(valid), len(items))
+    units = {unit.code: unit for unit in roster} if roster is not None else None
+    submitted_groups = [row.group for row in rows]
     if units is not None:
         issued = len(units)
         issued_by_group = _count([_group_of({}, u.code, units, group_by) for u in roster]) if group_by else None
     else:
-        issued = submitted
+        issued = len(rows)
         issued_by_group = _count(submitted_groups) if group_by else None
-    return ResponseRows(answers=answers, respondent_ids=valid_codes, groups=valid_groups if group_by else None,
-                        submitted=submitted, issued=issued, issued_by_group=issued_by_group,
+    modes = [row.mode or "import" for row in valid]
+    return ResponseRows(answers=answers, respondent_ids=[row.code for row in valid],
+                        groups=[row.group for row in valid] if group_by else None,
+                        submitted=len(rows), issued=issued, issued_by_group=issued_by_group,
                         submitted_by_group=_count(submitted_groups) if group_by else None,
-                        invalid_codes=invalid_codes,
-                        by_mode={mode: valid_modes.count(mode) for mode in sorted(set(valid_modes))}
+                        invalid_codes=[row.code for row in rows if row.status == "invalid"],
+                        by_mode={mode: modes.count(mode) for mode in sorted(set(modes))}
                         if "mode" in header else None,
-                        choices={q.key: [row[q.key] for row in valid_choices] for q in questionnaire.choice_questions})
+                        choices={q.key: [row.choices[q.key] for row in valid] for q in questionnaire.choice_questions})
 
 
 class _Problems:
@@ -180,7 +228,8 @@ class _Problems:
         return sum(map(len, self.by_kind.values())) + len(self.off_scale)
 
     def add(self, line: int, kind: str, problem: str) -> None:
-        self.by_kind.setdefault(kind, []).append((line, f"{self.filename}: line {line}: {problem}"))
+        """A problem of the row at ``line``, worded whole (file and line named) in the reader's language."""
+        self.by_kind.setdefault(kind, []).append((line, problem))
 
     def listed(self, questionnaire: Questionnaire) -> list[str]:
         """Every problem, repeated ones summarised: what a person reads and acts on in one go."""
@@ -280,16 +329,17 @@ def _choice_answer(row: dict, question: ChoiceQuestion, line: int, found: _Probl
     for part in (p.strip() for p in cell.split(CHOICE_SEPARATOR) if p.strip()):
         if not re.fullmatch(r"-?\d+", part) or not question.accepts(int(part)):
             offered = ", ".join(str(option.value) for option in question.options)
-            found.add(line, "not a choice option", f"{question.key}: \"{part}\" is not an option of the question "
-                                                   f"({offered})")
+            found.add(line, "not a choice option", f"{found.filename}: line {line}: {question.key}: \"{part}\" is "
+                                                   f"not an option of the question ({offered})")
             continue
         values.append(int(part))
     if len(values) > 1 and not question.multiple:
-        found.add(line, "several options", f"{question.key}: \"{cell}\" gives several options to a single-choice "
-                                           "question")
+        found.add(line, "several options", f"{found.filename}: line {line}: {question.key}: \"{cell}\" gives "
+                                           "several options to a single-choice question")
     other = row.get(other_column(question.key), "").strip() or None
     if other and not question.other:
-        found.add(line, "no other", f"{other_column(question.key)}: the question offers no \"other\"")
+        found.add(line, "no other", f"{found.filename}: line {line}: {other_column(question.key)}: the question "
+                                    "offers no \"other\"")
     order = [option.value for option in question.options]
     return ChoiceAnswer(tuple(sorted(set(values), key=order.index)), other)
 

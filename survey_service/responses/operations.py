@@ -151,17 +151,27 @@ def correct_answers(response: Response, likert: Mapping[str, int | None], texts:
     locked = response_for(response.invitation, create=False)
     if locked is None or locked.state is not ResponseState.submitted:
         raise EntryRefused("not_submitted")
-    difference = _difference(_current_answers(locked), {**likert, **texts})
+    difference = rewrite_answers(locked, likert, texts, choices=choices, now=now)
     if not difference["after"]:
         raise EntryRefused("no_change")
-    now = now or utcnow()
-    version = survey.questionnaire_version
-    for name, value in ({"updated_at": now} | _validity(locked, version.questionnaire, likert)).items():
-        setattr(locked, name, value)
-    db.session.flush()
-    _replace_answers(locked, version, likert, texts, choices or {}, fresh=False)
     record("response.correct", locked, actor=by.email, reason=reason, centre=response.invitation.unit.code,
            **difference)
+    return difference
+
+
+def rewrite_answers(response: Response, likert: Mapping[str, int | None], texts: Mapping[str, str], *,
+                    choices: Mapping[str, ChoiceAnswer] | None = None, now: datetime | None = None) -> dict:
+    """Replace a submitted response's answers (a correction, or an import that replaces them): the validity rules
+    decide again unless a reviewer has, and the answers' before and after are returned for the history; nothing is
+    written when nothing changed."""
+    difference = _difference(_current_answers(response), {**likert, **texts})
+    if not difference["after"]:
+        return difference
+    version = response.invitation.survey.questionnaire_version
+    for name, value in ({"updated_at": now or utcnow()} | _validity(response, version.questionnaire, likert)).items():
+        setattr(response, name, value)
+    db.session.flush()
+    _replace_answers(response, version, likert, texts, choices or {}, fresh=False)
     db.session.flush()
     return difference
 

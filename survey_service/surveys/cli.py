@@ -6,7 +6,7 @@ from survey_service.questionnaires.operations import find_version
 from survey_service.roster.operations import find_roster
 from survey_service.problems import ProblemList
 from survey_service.surveys.operations import (LifecycleRefused, change_state, create_survey, delete_survey,
-                                               edit_survey, find_survey)
+                                               edit_survey, find_survey, reissue_link)
 from survey_service.surveys.queries import INVITATION_COLUMNS, invitation_rows
 from survey_service.tabular import csv_bytes, xlsx_bytes
 
@@ -107,6 +107,8 @@ LIFECYCLE_REFUSALS = {
     "closes_before_opens": "the survey must close after it opens",
     "not_draft": "only a draft survey can be deleted; close and archive it instead",
     "has_responses": "a survey that has responses cannot be deleted",
+    "read_only": "the survey is archived and read-only",
+    "link_revoked": "the centre's link has been revoked; it is no longer part of the survey",
 }
 
 
@@ -122,6 +124,24 @@ def _edit(target, *, title=None, opens=None, closes=None) -> dict:
 @click.group(cls=AppGroup, help="Personal links.")
 def invitations():
     pass
+
+
+@invitations.command("reissue", help="Revoke a centre's personal link and issue a new one (the old link stops "
+                                      "working); prints the new link.")
+@click.option("--survey", "survey_key", required=True)
+@click.argument("code")
+@transactional
+def reissue_command(survey_key, code):
+    target = find_survey(survey_key)
+    invitation = next((i for i in target.invitations if i.unit.code == code), None)
+    if invitation is None:
+        raise ProblemList([f"centre: no centre \"{code}\" in survey {survey_key}"])
+    try:
+        reissue_link(invitation, actor="cli")
+    except LifecycleRefused as refused:
+        raise ProblemList([f"survey {survey_key}: {LIFECYCLE_REFUSALS[refused.reason]}"]) from None
+    write_output(invitation.link(base_url()) + "\n", None)
+    say(f"reissued the link of centre {code} in survey {survey_key}; the old link no longer works")
 
 
 @invitations.command("export", help="The invitation list with personal links (code,name,district,contact_email,link).")

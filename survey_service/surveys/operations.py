@@ -11,7 +11,7 @@ from survey_service.problems import ProblemList
 from survey_service.questionnaires.models import QuestionnaireVersion
 from survey_service.responses.models import Response
 from survey_service.roster.models import Roster
-from survey_service.surveys.models import Invitation, Survey, SurveyState, TransitionError
+from survey_service.surveys.models import Invitation, Survey, SurveyState, TransitionError, new_token
 
 #: a survey key; \Z, not $, which would also accept a final line break (and break every export named by the key)
 SURVEY_KEY = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}\Z")
@@ -111,6 +111,19 @@ def delete_survey(survey: Survey, *, actor: str | None = None) -> None:
     record("survey.delete", survey, actor=actor, title=survey.title, invitations=len(survey.invitations))
     db.session.delete(survey)
     db.session.flush()
+
+
+def reissue_link(invitation: Invitation, *, actor: str | None = None) -> None:
+    """Give a centre a new personal link (a link forwarded too widely, say); the old one then answers like an unknown
+    link. The centre's saved or submitted answers stay with it."""
+    if invitation.survey.read_only:
+        raise LifecycleRefused("read_only")
+    if invitation.revoked_at is not None:
+        raise LifecycleRefused("link_revoked")
+    invitation.token = new_token()
+    db.session.flush()
+    # the audit names the centre, never a token: the log must not hand out a working link
+    record("invitation.reissue", invitation, actor=actor, survey=invitation.survey.key, centre=invitation.unit.code)
 
 
 def _plain(value):

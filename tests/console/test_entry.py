@@ -153,7 +153,7 @@ def test_a_correction_needs_a_reason_and_keeps_the_old_answers(app, client, logi
     done = post_form(client, f"{page}/correction", {**corrected, "reason": "纸质原件为4，录入笔误"})
     assert done.status_code == 302 and done.location.endswith(page)
     shown = client.get(page).get_data(as_text=True)
-    assert "已更正 1 个答案" in shown and "答案已更正: 纸质原件为4，录入笔误" in shown
+    assert "已更正 1 个答案" in shown and "答案已更正：纸质原件为4，录入笔误" in shown
     assert '<td class="before">1</td>' in shown and '<td class="after">4</td>' in shown and "第 3 题" in shown
     [event] = audit(app, "response.correct")
     assert event.actor == email and event.details == {

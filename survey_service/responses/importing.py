@@ -1,0 +1,141 @@
+"""Response import: questionnaires collected outside the link (paper forms typed into Excel, another platform's
+export) read into a survey from a file in the responses layout (spec/files-and-cli.md).
+
+All or nothing: the file is checked whole against the survey first — every problem named with its line and column —
+and only a file without problems is written, in one transaction. A centre that has submitted already is a problem
+unless the importer chose to replace its answers; a replacement keeps the old answers in the response's history.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timezone
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from survey_service.audit.operations import record
+from survey_service.auth.models import User
+from survey_service.extensions import db
+from survey_service.problems import ProblemList, problem_text as _
+from survey_service.responses.csv_format import ResponseRow, check_response_rows
+from survey_service.responses.models import Mode, Response, ResponseState, Validity
+from survey_service.responses.operations import AlreadySubmitted, response_for, rewrite_answers, save_answers
+from survey_service.roster.models import RosterUnit
+from survey_service.roster.parsing import UnitRow
+from survey_service.surveys.models import Invitation, Survey, SurveyState
+from survey_service.timestamps import utcnow
+
+#: a submission time without a zone is China Standard Time, as everywhere in the service
+CHINA = ZoneInfo("Asia/Shanghai")
+
+
+@dataclass
+class ImportPlan:
+    """What an import would do: the rows to add, the submitted responses to replace, and every problem."""
+
+    filename: str
+    new: list[ResponseRow] = field(default_factory=list)
+    replaced: list[ResponseRow] = field(default_factory=list)
+    #: centres whose submitted answers stand in the way (a problem unless replacing)
+    already_submitted: list[ResponseRow] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        return len(self.new) + len(self.replaced) + len(self.already_submitted)
+
+
+def plan_import(survey: Survey, data: bytes, filename: str, *, replace: bool = False) -> ImportPlan:
+    """Check a responses file against a survey and say what importing it would do; writes nothing."""
+    plan = ImportPlan(filename)
+    if survey.state is not SurveyState.open:
+        plan.problems.append(_("survey %(key)s is not open: responses can be imported only into an open survey "
+                               "(reopen it first)", key=survey.key))
+        return plan
+    units = db.session.execute(
+        select(RosterUnit.code, RosterUnit.name, RosterUnit.district, Invitation.revoked_at)
+        .join(Invitation, Invitation.unit_id == RosterUnit.id).where(Invitation.survey_id == survey.id)).all()
+    roster = [UnitRow(line=0, code=code, name=name, district=district) for code, name, district, _revoked in units]
+    try:
+        _header, rows, plan.problems = check_response_rows(data, filename, survey.questionnaire_version.questionnaire,
+                                                           roster=roster)
+    except ProblemList as exc:
+        plan.problems = exc.problems
+        return plan
+    revoked = {unit.code for unit in units if unit.revoked_at is not None}
+    submitted = dict(db.session.execute(
+        select(RosterUnit.code, Response.mode).join(Invitation, Invitation.unit_id == RosterUnit.id)
+        .join(Response, Response.invitation_id == Invitation.id)
+        .where(Invitation.survey_id == survey.id, Response.state == ResponseState.submitted)).all())
+    for row in rows:
+        where = {"file": filename, "line": row.line, "code": row.code}
+        if row.status == "invalid" and row.status_given and not row.invalid_reason:
+            plan.problems.append(_("%(file)s: line %(line)s: invalid_reason: give the reason a response is "
+                                   "invalid", **where))
+        if row.code in revoked:
+            plan.problems.append(_("%(file)s: line %(line)s: centre_code: the link of centre \"%(code)s\" has been "
+                                   "revoked", **where))
+        elif row.code in submitted and replace:
+            plan.replaced.append(row)
+        elif row.code in submitted:
+            plan.already_submitted.append(row)
+            plan.problems.append(_("%(file)s: line %(line)s: centre_code: centre \"%(code)s\" has submitted "
+                                   "already; choose to replace its answers to import this row", **where))
+        else:
+            plan.new.append(row)
+    return plan
+
+
+def import_responses(survey: Survey, data: bytes, filename: str, *, mode: Mode = Mode.import_,
+                     replace: bool = False, by: User | None = None, actor: str | None = None) -> ImportPlan:
+    """Import a responses file into an open survey, all or nothing; raises :class:`ProblemList` with every problem.
+
+    ``mode`` applies to rows whose ``mode`` cell is blank. The caller commits (the request, or the command).
+    """
+    plan = plan_import(survey, data, filename, replace=replace)
+    if plan.problems:
+        raise ProblemList(plan.problems)
+    invitations = dict(db.session.execute(
+        select(RosterUnit.code, Invitation).join(Invitation, Invitation.unit_id == RosterUnit.id)
+        .where(Invitation.survey_id == survey.id)).all())
+    now = utcnow()
+    for row in plan.new:
+        invitation = invitations[row.code]
+        try:
+            response = save_answers(invitation, _answered(row.likert), row.texts, submit=True, choices=row.choices,
+                                    mode=Mode(row.mode or mode.value), entered_by=by, now=now)
+        except AlreadySubmitted:
+            # the centre submitted between the check and the write: nothing of this import is kept
+            raise ProblemList([_("%(file)s: line %(line)s: centre_code: centre \"%(code)s\" submitted while the file "
+                                 "was being imported; nothing was imported, please try again", file=filename,
+                                 line=row.line, code=row.code)]) from None
+        _apply_row_facts(response, invitation, row)
+    for row in plan.replaced:
+        response = response_for(invitations[row.code], create=False)
+        difference = rewrite_answers(response, _answered(row.likert), row.texts, choices=row.choices, now=now)
+        # the mode may change with the answers unchanged: the figures' fingerprint must still move
+        response.mode, response.updated_at = Mode(row.mode or mode.value), now
+        if by is not None:
+            response.entered_by_id, response.entered_at = by.id, now
+        _apply_row_facts(response, invitations[row.code], row)
+        record("response.replace", response, actor=actor, file=filename, line=row.line, centre=row.code,
+               **difference)
+    db.session.flush()
+    record("responses.import", survey, actor=actor, file=filename, mode=mode.value, new=len(plan.new),
+           replaced=len(plan.replaced))
+    return plan
+
+
+def _answered(likert: dict) -> dict:
+    return {key: value for key, value in likert.items() if value is not None}
+
+
+def _apply_row_facts(response: Response, invitation: Invitation, row: ResponseRow) -> None:
+    """What the row says beyond the answers: when it was submitted, and a status given in the file."""
+    if row.submitted_at is not None:
+        when = row.submitted_at if row.submitted_at.tzinfo else row.submitted_at.replace(tzinfo=CHINA)
+        response.submitted_at = invitation.submitted_at = when.astimezone(timezone.utc)
+    if row.status_given:
+        response.validity = Validity(row.status)
+        response.validity_reason = row.invalid_reason if row.status == "invalid" else None
+
