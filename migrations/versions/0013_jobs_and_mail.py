@@ -1,4 +1,4 @@
-"""Background jobs, and mail deliveries that are retried with backoff and explain their failures.
+"""Background jobs; mail deliveries that are retried with backoff and explain their failures; mail templates.
 
 Revision ID: 0013
 Revises: 0006
@@ -58,8 +58,30 @@ def upgrade():
     with op.batch_alter_table('mail_deliveries', schema=None) as batch_op:
         batch_op.alter_column('attempts', server_default=None)
 
+    op.create_table('mail_templates',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('survey_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('subject', sa.String(length=300), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['survey_id'], ['surveys.id'], name=op.f('fk_mail_templates_survey_id_surveys'),
+                            ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['updated_by_id'], ['users.id'], name=op.f('fk_mail_templates_updated_by_id_users'),
+                            ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_mail_templates')),
+    sa.UniqueConstraint('survey_id', 'kind', name=op.f('uq_mail_templates_survey_id_kind'))
+    )
+    with op.batch_alter_table('mail_templates', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_mail_templates_survey_id'), ['survey_id'], unique=False)
+
 
 def downgrade():
+    with op.batch_alter_table('mail_templates', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_mail_templates_survey_id'))
+    op.drop_table('mail_templates')
+
     with op.batch_alter_table('mail_deliveries', schema=None) as batch_op:
         batch_op.drop_column('next_attempt_at')
         batch_op.drop_column('attempts')

@@ -1,9 +1,20 @@
 """Forms of the mail feature."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField
+from wtforms import EmailField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length
 
 
 class TestMessageForm(FlaskForm):
     recipient = EmailField(_l("Send a test message to"), validators=[DataRequired(), Email(), Length(max=254)])
+
+
+class TemplateForm(FlaskForm):
+    """A survey's wording of one kind of e-mail; "preview" shows it for a centre without saving."""
+
+    subject = StringField(_l("Subject"), validators=[DataRequired(), Length(max=300)])
+    body = TextAreaField(_l("Body (plain text)"), validators=[DataRequired(), Length(max=20_000)])
+    unit = SelectField(_l("Preview for"), coerce=lambda value: int(value) if value else None,
+                       validate_choice=False)
+    preview = SubmitField(_l("Preview"))
+    save = SubmitField(_l("Save"))

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey_service.extensions import db
@@ -54,3 +54,21 @@ class MailDelivery(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     batch: Mapped[MailBatch | None] = relationship(back_populates="deliveries")
+
+
+class MailTemplate(db.Model):
+    """A survey's own wording of one kind of e-mail (without one, the official default is sent)."""
+
+    __tablename__ = "mail_templates"
+    __table_args__ = (UniqueConstraint("survey_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
+    #: invitation | reminder
+    kind: Mapped[str] = mapped_column(String(20))
+    #: one line, with placeholders (survey_service.mail.wording.PLACEHOLDERS)
+    subject: Mapped[str] = mapped_column(String(300))
+    #: plain text with placeholders; must contain {link}
+    body: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -20,8 +20,8 @@ from survey_service.database import begin_writing
 from survey_service.extensions import db
 from survey_service.jobs.models import Job
 from survey_service.jobs.operations import JobFailed, RunLater, report_progress, resubmit, submit
-from survey_service.mail.composing import compose
-from survey_service.mail.models import MailBatch, MailDelivery
+from survey_service.mail.wording import compose
+from survey_service.mail.models import MailBatch, MailDelivery, MailTemplate
 from survey_service.mail.sending import SmtpSession, classify, new_message, smtp_configured
 from survey_service.roster.models import RosterUnit
 from survey_service.surveys.models import Invitation, Survey, SurveyState
@@ -228,3 +228,25 @@ def send_test_message(recipient: str) -> tuple[list[str], object | None]:
     record("mail.test", None, recipient=recipient, accepted=failure is None,
            answer=answers[-1] if answers else None)
     return answers, failure
+
+
+def save_template(survey: Survey, kind: str, subject: str, body: str, user: User) -> MailTemplate:
+    """Keep a survey's own wording of ``kind``; the caller has checked it with ``wording.problems``."""
+    template = db.session.scalar(select(MailTemplate).filter_by(survey_id=survey.id, kind=kind))
+    if template is None:
+        template = MailTemplate(survey_id=survey.id, kind=kind)
+        db.session.add(template)
+    template.subject, template.body = subject.strip(), body.replace("\r\n", "\n")
+    template.updated_at, template.updated_by_id = utcnow(), user.id
+    db.session.flush()
+    record("mail.template", survey, kind=kind)
+    return template
+
+
+def reset_template(survey: Survey, kind: str) -> None:
+    """Go back to the official wording of ``kind``."""
+    template = db.session.scalar(select(MailTemplate).filter_by(survey_id=survey.id, kind=kind))
+    if template is not None:
+        db.session.delete(template)
+        db.session.flush()
+        record("mail.template_reset", survey, kind=kind)

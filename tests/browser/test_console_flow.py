@@ -116,7 +116,7 @@ def test_an_evaluator_runs_a_survey(live_server, new_page, imported, mailbox, tm
     screenshot(page, "console-mail-batch-desktop")
     assert len(mailbox.messages) == 221
     first = next(m for m in mailbox.messages if m["To"] == "dj310101002@example.org")
-    assert first["Subject"].startswith("【满意度调查】") and f"{url}/s/" in first.get_content()
+    assert first["Subject"].startswith("【满意度调查】") and f"{url}/s/" in first.get_body(("plain",)).get_content()
 
     centre_submits(app, "310101002", ANSWERS)
     centre_submits(app, "310101013", STRAIGHT)

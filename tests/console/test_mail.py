@@ -32,8 +32,10 @@ def test_invitations_are_chinese_utf8_mail_with_links_under_base_url(app, client
     message = next(m for m in smtp.messages if m["To"] == "dj310101002@example.org")
     assert message["Subject"] == "【满意度调查】2018年度远程教育运维满意度调查"
     assert "=?utf-8?" in message.as_string().split("\n\n")[0].lower()  # the subject is RFC 2047 encoded
-    assert message.get_content_type() == "text/plain" and message.get_content_charset() == "utf-8"
-    body = message.get_content()
+    assert message.get_content_type() == "multipart/alternative"
+    text_part = message.get_body(("plain",))
+    assert text_part.get_content_charset() == "utf-8" and message.get_body(("html",)) is not None
+    body = text_part.get_content()
     assert body.startswith("南京东路街道：") and "2018年6月18日 18:00" in body
     with app.app_context():
         token = db.session.scalar(select(Invitation.token).join(RosterUnit).where(RosterUnit.code == "310101002"))
@@ -62,7 +64,7 @@ def test_reminders_go_only_to_centres_that_have_not_submitted(app, client, login
     wait_for_batches(app)
     assert sorted(smtp.recipients) == ["dj310101002@example.org", "dj310104003@example.org"]
     assert all(m["Subject"].startswith("【提醒】") for m in smtp.messages)
-    assert "尚未收到贵中心填写" in smtp.messages[0].get_content()
+    assert "尚未收到贵中心填写" in smtp.messages[0].get_body(("plain",)).get_content()
     with app.app_context():
         assert db.session.scalar(select(func.count(Invitation.id)).where(Invitation.reminded_at.is_not(None))) == 2
 
