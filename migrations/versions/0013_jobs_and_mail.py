@@ -1,4 +1,5 @@
-"""Background jobs; mail deliveries that are retried with backoff and explain their failures; mail templates.
+"""Background jobs; mail deliveries that are retried with backoff and explain their failures; mail templates;
+scheduled reminders.
 
 Revision ID: 0013
 Revises: 0006
@@ -76,8 +77,47 @@ def upgrade():
     with op.batch_alter_table('mail_templates', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_mail_templates_survey_id'), ['survey_id'], unique=False)
 
+    op.create_table('reminder_rules',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('survey_id', sa.Integer(), nullable=False),
+    sa.Column('days_before', sa.Integer(), nullable=False),
+    sa.Column('at_time', sa.String(length=5), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['survey_id'], ['surveys.id'], name=op.f('fk_reminder_rules_survey_id_surveys'),
+                            ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_reminder_rules')),
+    sa.UniqueConstraint('survey_id', 'days_before', 'at_time',
+                        name=op.f('uq_reminder_rules_survey_id_days_before_at_time'))
+    )
+    with op.batch_alter_table('reminder_rules', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_reminder_rules_survey_id'), ['survey_id'], unique=False)
+
+    op.create_table('reminder_runs',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('rule_id', sa.Integer(), nullable=False),
+    sa.Column('due_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('outcome', sa.String(length=30), nullable=False),
+    sa.Column('batch_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['batch_id'], ['mail_batches.id'], name=op.f('fk_reminder_runs_batch_id_mail_batches'),
+                            ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['rule_id'], ['reminder_rules.id'], name=op.f('fk_reminder_runs_rule_id_reminder_rules'),
+                            ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_reminder_runs')),
+    sa.UniqueConstraint('rule_id', 'due_at', name=op.f('uq_reminder_runs_rule_id_due_at'))
+    )
+    with op.batch_alter_table('reminder_runs', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_reminder_runs_rule_id'), ['rule_id'], unique=False)
+
 
 def downgrade():
+    with op.batch_alter_table('reminder_runs', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_reminder_runs_rule_id'))
+    op.drop_table('reminder_runs')
+    with op.batch_alter_table('reminder_rules', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_reminder_rules_survey_id'))
+    op.drop_table('reminder_rules')
+
     with op.batch_alter_table('mail_templates', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_mail_templates_survey_id'))
     op.drop_table('mail_templates')

@@ -10,12 +10,13 @@ from survey_service.auth.models import Role
 from survey_service.console.queries import survey_by_key
 from survey_service.extensions import db
 from survey_service.jobs.models import Job
-from survey_service.mail.forms import TemplateForm
+from survey_service.mail.forms import ReminderRuleForm, TemplateForm
 from survey_service.mail.models import MailBatch
 from survey_service.mail.operations import (KINDS, SendRefused, recipient_count, reset_template, retry_batch,
                                             save_template, start_batch)
 from survey_service.mail.queries import (batch_progress, batch_rows, failed_deliveries, failing_addresses,
                                         units_without_email)
+from survey_service.mail.schedule import SUGGESTED, add_rule, remove_rule, schedule_rows
 from survey_service.mail.sending import REASONS, smtp_configured
 from survey_service.mail.wording import PLACEHOLDERS, Wording, problems as wording_problems, render, wording_of
 from survey_service.roster.models import RosterUnit
@@ -40,7 +41,8 @@ def index(key: str):
     waiting = {kind: recipient_count(survey, kind) for kind in KINDS}
     return render_template("console/mail.html", survey=survey, batches=batch_rows(survey.id), waiting=waiting,
                            without_email=units_without_email(survey.id), failing=failing_addresses(survey.id),
-                           configured=smtp_configured(current_app.config), reasons=REASONS, form=EmptyForm())
+                           configured=smtp_configured(current_app.config), reasons=REASONS, form=EmptyForm(),
+                           schedule=schedule_rows(survey), rule_form=ReminderRuleForm())
 
 
 @blueprint.route("/<any(invitation, reminder):kind>", methods=["POST"])
@@ -140,3 +142,42 @@ def reset(key: str, kind: str):
         reset_template(survey, kind)
         flash(_("The official wording is back."), "success")
     return redirect(url_for(".template", key=key, kind=kind))
+
+
+@blueprint.route("/schedule", methods=["POST"])
+@role_required(Role.evaluator)
+def schedule_add(key: str):
+    survey = survey_by_key(key)
+    form = ReminderRuleForm()
+    if form.validate_on_submit():
+        if add_rule(survey, form.days_before.data, form.at_time.data) is None:
+            flash(_("That reminder is scheduled already."), "info")
+        else:
+            flash(_("Reminder scheduled."), "success")
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "error")
+    return redirect(url_for(".index", key=key) + "#schedule")
+
+
+@blueprint.route("/schedule/suggested", methods=["POST"])
+@role_required(Role.evaluator)
+def schedule_suggested(key: str):
+    survey = survey_by_key(key)
+    if EmptyForm().validate_on_submit():
+        for days_before, at_time in SUGGESTED:
+            add_rule(survey, days_before, at_time)
+        flash(_("Reminders scheduled 5 and 2 days before closing and on the last morning, at 09:00."), "success")
+    return redirect(url_for(".index", key=key) + "#schedule")
+
+
+@blueprint.route("/schedule/<int:rule_id>/delete", methods=["POST"])
+@role_required(Role.evaluator)
+def schedule_delete(key: str, rule_id: int):
+    survey = survey_by_key(key)
+    if EmptyForm().validate_on_submit():
+        if not remove_rule(survey, rule_id):
+            abort(404)
+        flash(_("Scheduled reminder removed."), "success")
+    return redirect(url_for(".index", key=key) + "#schedule")

@@ -115,6 +115,10 @@ def send_batch(job: Job) -> None:
         for position, delivery_id in enumerate(due):
             begin_writing()
             delivery = db.session.get(MailDelivery, delivery_id)
+            if delivery.kind == "reminder" and db.session.get(Invitation, delivery.invitation_id).submitted_at:
+                delivery.status = "skipped"  # the centre submitted after the batch started
+                db.session.commit()
+                continue
             delivery.attempted_at, delivery.attempts = utcnow(), delivery.attempts + 1
             report_progress(job, _settled(batch.id))
             db.session.commit()  # the attempt is on record before the hand-over (see the module docstring)
@@ -192,7 +196,7 @@ def _conclude(job: Job, batch: MailBatch, config) -> None:
     job, batch = db.session.get(Job, job.id), db.session.get(MailBatch, batch.id)
     counts = dict(db.session.execute(select(MailDelivery.status, func.count(MailDelivery.id))
                                      .where(MailDelivery.batch_id == batch.id).group_by(MailDelivery.status)).all())
-    report_progress(job, counts.get("sent", 0) + counts.get("failed", 0))
+    report_progress(job, counts.get("sent", 0) + counts.get("failed", 0) + counts.get("skipped", 0))
     if counts.get("pending"):
         next_try = db.session.scalar(select(func.min(MailDelivery.next_attempt_at)).where(
             MailDelivery.batch_id == batch.id, MailDelivery.status == "pending")) or utcnow()
@@ -200,8 +204,9 @@ def _conclude(job: Job, batch: MailBatch, config) -> None:
         raise RunLater(next_try, f"{counts['pending']} e-mails wait to be tried again")
     batch.finished_at = utcnow()
     creator = db.session.get(User, batch.created_by_id) if batch.created_by_id else None
-    record("mail.send", batch, actor=creator.email if creator else "system", survey=batch.survey_id,
-           kind=batch.kind, sent=counts.get("sent", 0), failed=counts.get("failed", 0))
+    record("mail.send", batch, actor=creator.email if creator else "schedule", survey=batch.survey_id,
+           kind=batch.kind, sent=counts.get("sent", 0), failed=counts.get("failed", 0),
+           skipped=counts.get("skipped", 0))
     db.session.commit()
     if counts.get("failed"):
         raise JobFailed(f"{counts['failed']} of {batch.total} e-mails were not accepted")

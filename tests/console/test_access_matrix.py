@@ -15,7 +15,7 @@ from sqlalchemy import select
 from survey_service.auth.models import ApiToken
 from survey_service.auth.operations import create_api_token, find_user
 from survey_service.extensions import db
-from survey_service.mail.models import MailBatch, MailDelivery
+from survey_service.mail.models import MailBatch, MailDelivery, ReminderRule
 from survey_service.scorecard.models import StoredScorecard
 from survey_service.surveys.models import Invitation, Survey
 from tests.conftest import CSRF_FIELD, DATA, create_account, log_in
@@ -66,6 +66,9 @@ ROUTES = {
     ("GET", "/surveys/<key>/mail/templates/<any(invitation, reminder):kind>"): EVALUATOR,
     ("POST", "/surveys/<key>/mail/templates/<any(invitation, reminder):kind>"): EVALUATOR,
     ("POST", "/surveys/<key>/mail/templates/<any(invitation, reminder):kind>/reset"): EVALUATOR,
+    ("POST", "/surveys/<key>/mail/schedule"): EVALUATOR,
+    ("POST", "/surveys/<key>/mail/schedule/suggested"): EVALUATOR,
+    ("POST", "/surveys/<key>/mail/schedule/<int:rule_id>/delete"): EVALUATOR,
     ("GET", "/jobs"): EVALUATOR,
     ("GET", "/admin/mail"): ADMIN,
     ("POST", "/admin/mail"): ADMIN,
@@ -157,6 +160,8 @@ def objects(app):
         batch.deliveries = [MailDelivery(invitation_id=invitation.id, kind="invitation", status="sent",
                                          recipient="dj310101002@example.org")]
         db.session.add(batch)
+        rule = ReminderRule(survey_id=survey.id, days_before=2, at_time="09:00")
+        db.session.add(rule)
         scorecard = StoredScorecard(title="example", filename="scorecard-example.yaml",
                                     source=(DATA / "scorecard-example.yaml").read_text("utf-8"))
         db.session.add(scorecard)
@@ -167,7 +172,8 @@ def objects(app):
         # deactivate, xlsx) is the harmless one
         return {"key": key, "response_id": response_id, "batch_id": batch.id, "user_id": target.id,
                 "token_id": token.id, "token": invitation.token, "filename": "css/app.css",
-                "other": "other-2018", "scorecard_id": scorecard.id}
+                "other": "other-2018", "scorecard_id": scorecard.id,
+                "rule_id": rule.id}
 
 
 def build(rule, values: dict) -> str:

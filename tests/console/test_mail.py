@@ -207,7 +207,7 @@ def test_an_interrupted_batch_is_taken_over_without_resending_what_was_sent(app,
     login("evaluator")
     progress = client.get(batch_page + "/progress").get_json()
     assert progress == {"id": batch.id, "kind": "invitation", "total": 3, "sent": 1, "failed": 0, "pending": 2,
-                        "state": "running", "next_try": None, "finished": False}
+                        "skipped": 0, "state": "running", "next_try": None, "finished": False}
     with app.app_context():
         tick()  # the heartbeat is fresh: nobody takes the job over yet
         assert db.session.get(Job, job_id).attempts == 1
