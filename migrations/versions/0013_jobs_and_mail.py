@@ -1,5 +1,5 @@
 """Background jobs; mail deliveries that are retried with backoff and explain their failures; mail templates;
-scheduled reminders.
+scheduled reminders; report documents kept per survey data state.
 
 Revision ID: 0013
 Revises: 0006
@@ -109,8 +109,31 @@ def upgrade():
     with op.batch_alter_table('reminder_runs', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_reminder_runs_rule_id'), ['rule_id'], unique=False)
 
+    op.create_table('report_files',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('survey_id', sa.Integer(), nullable=False),
+    sa.Column('format', sa.String(length=10), nullable=False),
+    sa.Column('language', sa.String(length=5), nullable=False),
+    sa.Column('data_state', sa.String(length=32), nullable=False),
+    sa.Column('content', sa.LargeBinary(), nullable=False),
+    sa.Column('job_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['job_id'], ['jobs.id'], name=op.f('fk_report_files_job_id_jobs'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['survey_id'], ['surveys.id'], name=op.f('fk_report_files_survey_id_surveys'),
+                            ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_report_files')),
+    sa.UniqueConstraint('survey_id', 'format', 'language', 'data_state',
+                        name=op.f('uq_report_files_survey_id_format_language_data_state'))
+    )
+    with op.batch_alter_table('report_files', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_report_files_survey_id'), ['survey_id'], unique=False)
+
 
 def downgrade():
+    with op.batch_alter_table('report_files', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_report_files_survey_id'))
+    op.drop_table('report_files')
+
     with op.batch_alter_table('reminder_runs', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_reminder_runs_rule_id'))
     op.drop_table('reminder_runs')

@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 #: what runs each kind of job: "module:function", the function taking the Job
 HANDLERS = {
     "mail_batch": "survey_service.mail.operations:send_batch",
-    "report": "survey_service.report.jobs:build_report",
+    "report": "survey_service.report.builds:build_report",
 }
 #: runs of a job that end in an unexpected error before it counts as failed
 MAX_ATTEMPTS = 3

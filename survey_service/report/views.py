@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_babel import get_locale
+from flask_login import current_user
 from sqlalchemy import select
 
 from analysis.narrative import (SMALL_GROUP, comparison_text, p_value_text, percent, points_difference,
@@ -13,11 +14,13 @@ from analysis.rounding import round_half_up
 from survey_service.audit.operations import record
 from survey_service.auth.access import role_required
 from survey_service.auth.models import Role
+from survey_service.database import writes_database
 from survey_service.extensions import db
+from survey_service.jobs.models import Job
 from survey_service.report import charts
 from survey_service.report.content import (generated_on, not_applicable_label, option_labels, report_text,
                                            survey_comparison)
-from survey_service.report.pdf import pdf_bytes
+from survey_service.report.builds import BUILDERS, request_build, state_key, stored
 from survey_service.report.queries import comment_counts, comments as survey_comments
 from survey_service.report.workbook import report_workbook
 from survey_service.results.documents import survey_document
@@ -114,7 +117,8 @@ def comparison(key: str):
                  sentences=comparison_text(result, _language()) if result else [])
 
 
-def _printable(survey: Survey, for_pdf: bool) -> str:
+def printable_html(survey: Survey, for_pdf: bool) -> str:
+    """The printable report page; its PDF is built from it by a job (report/builds.py)."""
     result = survey_comparison(survey)
     document = survey_document(survey)
     return render_template(
@@ -127,20 +131,43 @@ def _printable(survey: Survey, for_pdf: bool) -> str:
 @blueprint.route(RESULTS + "/report")
 @role_required(Role.viewer)
 def printable(key: str):
-    return _printable(_survey(key), for_pdf=False)
+    return printable_html(_survey(key), for_pdf=False)
 
 
 @blueprint.route(RESULTS + "/report.pdf")
 @role_required(Role.viewer)
+@writes_database
 def pdf(key: str):
+    return built_document(_survey(key), "pdf")
+
+
+def built_document(survey: Survey, fmt: str):
+    """The document if built for the survey's current data; otherwise its build (started or joined) in progress."""
+    builder, language = BUILDERS[fmt], _language()
+    document = stored(survey, fmt, language, state_key(survey))
+    if document is not None:
+        record("report.export", survey, format=fmt)
+        return _download(document.content, builder.mimetype, f"{survey.key}-report.{builder.suffix}")
+    job = request_build(survey, fmt, language, current_user)
+    return render_template("report/build.html", survey=survey, job=job, fmt=fmt,
+                           status_url=url_for("report.build_status", key=survey.key, fmt=fmt, job_id=job.id)), 202
+
+
+@blueprint.route(RESULTS + "/report.<fmt>/builds/<int:job_id>")
+@role_required(Role.viewer)
+def build_status(key: str, fmt: str, job_id: int):
+    """What the build page polls: the job's state and progress."""
     survey = _survey(key)
-    record("report.export", survey, format="pdf")
-    return _download(pdf_bytes(_printable(survey, for_pdf=True)), "application/pdf", f"{survey.key}-report.pdf")
+    job = db.session.get(Job, job_id)
+    if fmt not in BUILDERS or job is None or job.kind != "report" or job.survey_id != survey.id:
+        abort(404)
+    return {"state": job.state.value, "done": job.done, "total": job.total}
 
 
 # individual responses with their centres: for those who run the survey, as in the console's response list
 @blueprint.route(RESULTS + "/responses.csv")
 @role_required(Role.evaluator)
+@writes_database  # the download is audited
 def responses(key: str):
     survey = _survey(key)
     record("report.export", survey, format="csv")
@@ -150,6 +177,7 @@ def responses(key: str):
 
 @blueprint.route(RESULTS + "/results.xlsx")
 @role_required(Role.evaluator)
+@writes_database  # the download is audited
 def workbook(key: str):
     survey = _survey(key)
     record("report.export", survey, format="xlsx")
