@@ -176,7 +176,8 @@ def test_every_console_page_on_desktop_and_phone(live_server, new_page, imported
         "review": f"/surveys/{survey_key}/review", "responses": f"/surveys/{survey_key}/responses",
         "response": f"/surveys/{survey_key}/responses/{response_id}", "users": "/admin/users",
         "user-new": "/admin/users/new", "user": "/admin/users/1", "audit": "/admin/audit",
-        "questionnaires": "/questionnaires", "rosters": "/rosters",
+        "questionnaires": "/questionnaires", "rosters": "/rosters", "jobs": "/jobs", "mail-settings": "/admin/mail",
+        "mail-template": f"/surveys/{survey_key}/mail/templates/reminder",
     }
     for viewport, name in ((PHONE, "phone"), (DESKTOP, "desktop")):
         page = new_page(viewport)
