@@ -54,7 +54,6 @@ def test_printable_report_and_its_pdf(demo_server, new_page, tmp_path):
     with page.expect_download(timeout=120_000) as download:
         page.goto(f"{demo_server.url}/surveys/{KEY}/results/report.pdf")
         assert page.locator("#report-build h2").inner_text() == "正在生成报告（PDF）"
-        screenshot(page, "report-build-desktop")
     body = Path(download.value.path()).read_bytes()
     assert body.startswith(b"%PDF")
     pdf = page.request.get(f"{demo_server.url}/surveys/{KEY}/results/report.pdf")  # now stored: at once
