@@ -47,7 +47,7 @@ class MailDelivery(db.Model):
     error_reason: Mapped[str | None] = mapped_column(String(30))
     #: the latest hand-over began (committed before it, so a resumed batch knows the e-mail may have gone)
     attempted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    #: hand-overs begun so far
+    #: tries so far: hand-overs begun, or held back in a pass where the server could not be reached
     attempts: Mapped[int] = mapped_column(default=0)
     #: a deferred delivery (4xx, server unreachable) waits until then
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -171,12 +171,12 @@ def _defer(delivery: MailDelivery, failure, config) -> None:
 
 
 def _defer_untried(delivery_ids, failure, config) -> None:
-    """The server is unreachable: the deliveries not tried in this pass wait as long as the one that was."""
-    if delivery_ids:
-        db.session.execute(update(MailDelivery).where(MailDelivery.id.in_(list(delivery_ids)))
-                           .values(error=failure.raw, error_reason=failure.reason,
-                                   next_attempt_at=utcnow() + timedelta(seconds=config["MAIL_RETRY_SECONDS"]))
-                           .execution_options(synchronize_session=False))
+    """The server is unreachable: the deliveries not tried in this pass count the try as theirs too and wait as
+    long, so a server that stays down fails the whole batch after ``MAIL_MAX_ATTEMPTS`` passes, not one by one."""
+    for delivery_id in delivery_ids:
+        delivery = db.session.get(MailDelivery, delivery_id)
+        delivery.attempts += 1
+        _defer(delivery, failure, config)
 
 
 def _fail(delivery: MailDelivery, failure) -> None:
