@@ -12,6 +12,7 @@ from survey_service.console.queries import (NON_RESPONDENT_COLUMNS, Progress, no
                                             paginate, review_count, stage_of, survey_by_key, survey_districts,
                                             survey_progress)
 from survey_service.formatting import chart_text, local_datetime
+from survey_service.mail.schedule import next_reminder
 from survey_service.surveys.models import Survey
 
 blueprint = Blueprint("tracking", __name__)
@@ -24,7 +25,7 @@ def overview(key: str):
     overall, by_district = survey_progress(survey.id)
     return render_template("console/overview.html", survey=survey, overall=overall, by_district=by_district,
                            chart=_district_chart(overall, by_district), to_review=review_count(survey.id),
-                           form=EmptyForm())
+                           next_reminder=next_reminder(survey), form=EmptyForm())
 
 
 def _district_chart(overall: Progress, by_district: list[Progress]) -> dict:

@@ -120,3 +120,9 @@ def _start(survey_id: int, due: list[tuple[datetime, int]]) -> int:
         record("reminder.skip", survey, actor=ACTOR, reason=refused.reason)
     db.session.commit()
     return int(run.batch_id is not None)
+
+
+def next_reminder(survey: Survey) -> datetime | None:
+    """The next moment a scheduled reminder goes out, for the survey's overview."""
+    upcoming = [row["due_at"] for row in schedule_rows(survey) if row["upcoming"]]
+    return min(upcoming, default=None)

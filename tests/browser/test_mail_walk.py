@@ -139,3 +139,30 @@ def test_mail_from_no_server_to_scheduled_reminders(live_server, new_page, open_
         controller.stop()
     # the template with the typo was answered 422 on purpose; nothing else failed
     assert [error for error in errors if not error.startswith("422 ") or "/templates/" not in error] == []
+
+
+def test_a_batch_the_server_refuses_ends_failed_in_red(live_server, new_page, open_survey):
+    app, url = live_server.app, live_server.url
+    controller, mailbox = serve_smtp(app)
+    mailbox.refusing = True
+    email, password = create_account(app, "evaluator")
+    try:
+        for viewport, name in ((DESKTOP, "desktop"), (PHONE, "phone")):
+            page = new_page(viewport)
+            page.on("dialog", lambda dialog: dialog.accept())
+            log_in(page, url, email, password)
+            page.goto(f"{url}/surveys/{open_survey}/mail")
+            if name == "desktop":
+                page.get_by_role("button", name="发送邀请邮件").click()
+                wait_for_batch(page)
+            else:
+                page.locator("table a").first.click()
+            status = page.locator("#batch-progress .status")
+            assert status.inner_text().startswith("失败：221 封邮件中有 221 封未被邮件服务器接收")
+            assert status.evaluate("element => getComputedStyle(element).color") == "rgb(180, 35, 24)"
+            assert "已完成" not in page.locator("main").inner_text()
+            screenshot(page, f"mail-batch-failed-{name}")
+        page.goto(f"{url}/surveys/{open_survey}/mail")
+        assert page.locator("#failing-addresses tbody tr").count() == 221
+    finally:
+        controller.stop()

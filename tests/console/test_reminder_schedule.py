@@ -51,6 +51,8 @@ def test_the_schedule_reminds_non_respondents_at_its_moments_only(app, client, l
     post_form(client, MAIL_PAGE + "/schedule/suggested", {}, page=MAIL_PAGE)
     page = client.get(MAIL_PAGE).get_data(as_text=True)
     assert "截止前 5 天 09:00" in page and "截止当天 09:00" in page and "2018年6月13日 09:00" in page
+    overview = client.get("/surveys/small-2018").get_data(as_text=True)
+    assert "下一次向未提交单位发送定时提醒：2018年6月13日 09:00" in overview
     with app.app_context():
         tick()
         assert db.session.scalar(select(MailBatch)) is None  # nothing due yet
