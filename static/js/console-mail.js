@@ -14,7 +14,9 @@
   }
   function show(progress) {
     ["total", "sent", "failed", "pending", "skipped"].forEach(function (name) {
-      field(name).textContent = progress[name];
+      if (field(name)) {
+        field(name).textContent = progress[name];
+      }
     });
     var bar = field("done");
     bar.max = progress.total;
