@@ -112,7 +112,8 @@ def init_app(app: Flask) -> None:
     if queue.embedded and app.config["JOBS_EMBEDDED_WORKER"]:
         @app.before_request
         def start_embedded_worker():
-            queue.start_worker()
+            if queue._worker is None:  # checked without the lock: this runs before every request
+                queue.start_worker()
 
 
 def job_queue() -> JobQueue:
