@@ -14,7 +14,8 @@ from survey_service.mail.schedule import due_at
 from survey_service.surveys.models import Survey
 from survey_service.timestamps import utcnow
 from tests.browser.conftest import DESKTOP, PHONE, screenshot
-from tests.browser.test_console_flow import KEY, centre_submits, imported, log_in, wait_for_batch, watch_errors  # noqa: F401
+from tests.browser.test_console_flow import (KEY, centre_submits, imported,  # noqa: F401  (imported: a fixture)
+                                             log_in, wait_for_batch, watch_errors)
 from tests.conftest import create_account
 from tests.console.conftest import ANSWERS
 from tests.console.smtp_server import serve_smtp
