@@ -49,6 +49,7 @@ def _import_models() -> None:
     from survey_service.jobs import models as _jobs  # noqa: F401
     from survey_service.mail import models as _mail  # noqa: F401
     from survey_service.questionnaires import models as _questionnaires  # noqa: F401
+    from survey_service.report import models as _report  # noqa: F401
     from survey_service.responses import models as _responses  # noqa: F401
     from survey_service.roster import models as _roster  # noqa: F401
     from survey_service.scorecard import models as _scorecard  # noqa: F401

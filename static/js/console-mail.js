@@ -13,12 +13,14 @@
     return box.querySelector('[data-field="' + name + '"]');
   }
   function show(progress) {
-    ["total", "sent", "failed", "pending"].forEach(function (name) {
-      field(name).textContent = progress[name];
+    ["total", "sent", "failed", "pending", "skipped"].forEach(function (name) {
+      if (field(name)) {
+        field(name).textContent = progress[name];
+      }
     });
     var bar = field("done");
     bar.max = progress.total;
-    bar.value = progress.sent + progress.failed;
+    bar.value = progress.sent + progress.failed + progress.skipped;
   }
   function poll() {
     fetch(url, {headers: {"Accept": "application/json"}, credentials: "same-origin"})

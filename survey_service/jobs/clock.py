@@ -30,8 +30,9 @@ def now() -> datetime:
 def tick() -> None:
     """One round of the clock loop (inside an app context)."""
     from survey_service.jobs.operations import recover_jobs
+    from survey_service.mail.schedule import start_due_reminders
 
-    for step in (recover_jobs,):
+    for step in (recover_jobs, start_due_reminders):
         try:
             step()
         except Exception:  # a database or queue outage: try again next tick

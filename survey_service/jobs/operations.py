@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 #: what runs each kind of job: "module:function", the function taking the Job
 HANDLERS = {
     "mail_batch": "survey_service.mail.operations:send_batch",
-    "report": "survey_service.report.jobs:build_report",
+    "report": "survey_service.report.builds:build_report",
 }
 #: runs of a job that end in an unexpected error before it counts as failed
 MAX_ATTEMPTS = 3
@@ -75,11 +75,10 @@ def _send_after_commit(job_id: int) -> None:
     event.listen(db.session(), "after_commit", lambda _session: queue.send(job_id), once=True)
 
 
-def report_progress(job: Job, done: int, total: int | None = None) -> None:
-    """Progress for the jobs page, and the heartbeat that tells the clock loop this worker is alive."""
+def report_progress(job: Job, done: int) -> None:
+    """Progress for the jobs page (``done`` of the job's ``total``), and the heartbeat that tells the clock loop
+    this worker is alive."""
     job.done = done
-    if total is not None:
-        job.total = total
     job.heartbeat_at = utcnow()
 
 

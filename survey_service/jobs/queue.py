@@ -65,6 +65,11 @@ class JobQueue:
         """No Redis: the web process runs the jobs itself."""
         return not self.redis_url
 
+    @property
+    def consuming(self) -> bool:
+        """Whether this process runs jobs (its worker threads are started)."""
+        return self._worker is not None
+
     def _run(self, job_id: int) -> None:
         from survey_service.jobs.operations import run_job
 
@@ -112,7 +117,8 @@ def init_app(app: Flask) -> None:
     if queue.embedded and app.config["JOBS_EMBEDDED_WORKER"]:
         @app.before_request
         def start_embedded_worker():
-            queue.start_worker()
+            if not queue.consuming:  # read without the lock: this runs before every request
+                queue.start_worker()
 
 
 def job_queue() -> JobQueue:

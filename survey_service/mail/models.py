@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey_service.extensions import db
@@ -39,7 +39,7 @@ class MailDelivery(db.Model):
     #: invitation | reminder
     kind: Mapped[str] = mapped_column(String(20))
     recipient: Mapped[str] = mapped_column(String(254))
-    #: pending | sent | failed
+    #: pending | sent | failed | skipped (a reminder to a centre that submitted before its turn came)
     status: Mapped[str] = mapped_column(String(10), default="pending")
     #: the SMTP server's answer or the connection error, word for word (the details under the explanation)
     error: Mapped[str | None] = mapped_column(Text)
@@ -47,10 +47,63 @@ class MailDelivery(db.Model):
     error_reason: Mapped[str | None] = mapped_column(String(30))
     #: the latest hand-over began (committed before it, so a resumed batch knows the e-mail may have gone)
     attempted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    #: hand-overs begun so far
+    #: tries so far: hand-overs begun, or held back in a pass where the server could not be reached
     attempts: Mapped[int] = mapped_column(default=0)
     #: a deferred delivery (4xx, server unreachable) waits until then
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     batch: Mapped[MailBatch | None] = relationship(back_populates="deliveries")
+
+
+class MailTemplate(db.Model):
+    """A survey's own wording of one kind of e-mail (without one, the official default is sent)."""
+
+    __tablename__ = "mail_templates"
+    __table_args__ = (UniqueConstraint("survey_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
+    #: invitation | reminder
+    kind: Mapped[str] = mapped_column(String(20))
+    #: one line, with placeholders (survey_service.mail.wording.PLACEHOLDERS)
+    subject: Mapped[str] = mapped_column(String(300))
+    #: plain text with placeholders; must contain {link}
+    body: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class ReminderRule(db.Model):
+    """A scheduled reminder of a survey: so many days before it closes, at a time of day (Beijing time).
+
+    The moment is worked out from the survey's closing time whenever the clock loop looks, so moving the closing
+    time (or reopening with a new one) moves the reminders with it.
+    """
+
+    __tablename__ = "reminder_rules"
+    __table_args__ = (UniqueConstraint("survey_id", "days_before", "at_time"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
+    #: 0 is the closing day itself (e.g. its morning)
+    days_before: Mapped[int] = mapped_column()
+    #: "09:00", in China Standard Time
+    at_time: Mapped[str] = mapped_column(String(5))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ReminderRun(db.Model):
+    """A scheduled reminder that came due, recorded once (the unique key stops a second clock loop)."""
+
+    __tablename__ = "reminder_runs"
+    __table_args__ = (UniqueConstraint("rule_id", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rule_id: Mapped[int] = mapped_column(ForeignKey("reminder_rules.id", ondelete="CASCADE"), index=True)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: sent (a batch started) | no_recipients (everyone had submitted) | missed (a later reminder was due too)
+    #: | smtp_not_configured
+    outcome: Mapped[str] = mapped_column(String(30))
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("mail_batches.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -20,8 +20,8 @@ from survey_service.database import begin_writing
 from survey_service.extensions import db
 from survey_service.jobs.models import Job
 from survey_service.jobs.operations import JobFailed, RunLater, report_progress, resubmit, submit
-from survey_service.mail.composing import compose
-from survey_service.mail.models import MailBatch, MailDelivery
+from survey_service.mail.wording import compose
+from survey_service.mail.models import MailBatch, MailDelivery, MailTemplate
 from survey_service.mail.sending import SmtpSession, classify, new_message, smtp_configured
 from survey_service.problems import ReasonedRefusal
 from survey_service.roster.models import RosterUnit
@@ -116,6 +116,10 @@ def send_batch(job: Job) -> None:
         for position, delivery_id in enumerate(due):
             begin_writing()
             delivery = db.session.get(MailDelivery, delivery_id)
+            if delivery.kind == "reminder" and db.session.get(Invitation, delivery.invitation_id).submitted_at:
+                delivery.status = "skipped"  # the centre submitted after the batch started
+                db.session.commit()
+                continue
             delivery.attempted_at, delivery.attempts = utcnow(), delivery.attempts + 1
             report_progress(job, _settled(batch.id))
             db.session.commit()  # the attempt is on record before the hand-over (see the module docstring)
@@ -168,12 +172,12 @@ def _defer(delivery: MailDelivery, failure, config) -> None:
 
 
 def _defer_untried(delivery_ids, failure, config) -> None:
-    """The server is unreachable: the deliveries not tried in this pass wait as long as the one that was."""
-    if delivery_ids:
-        db.session.execute(update(MailDelivery).where(MailDelivery.id.in_(list(delivery_ids)))
-                           .values(error=failure.raw, error_reason=failure.reason,
-                                   next_attempt_at=utcnow() + timedelta(seconds=config["MAIL_RETRY_SECONDS"]))
-                           .execution_options(synchronize_session=False))
+    """The server is unreachable: the deliveries not tried in this pass count the try as theirs too and wait as
+    long, so a server that stays down fails the whole batch after ``MAIL_MAX_ATTEMPTS`` passes, not one by one."""
+    for delivery_id in delivery_ids:
+        delivery = db.session.get(MailDelivery, delivery_id)
+        delivery.attempts += 1
+        _defer(delivery, failure, config)
 
 
 def _fail(delivery: MailDelivery, failure) -> None:
@@ -193,7 +197,7 @@ def _conclude(job: Job, batch: MailBatch, config) -> None:
     job, batch = db.session.get(Job, job.id), db.session.get(MailBatch, batch.id)
     counts = dict(db.session.execute(select(MailDelivery.status, func.count(MailDelivery.id))
                                      .where(MailDelivery.batch_id == batch.id).group_by(MailDelivery.status)).all())
-    report_progress(job, counts.get("sent", 0) + counts.get("failed", 0))
+    report_progress(job, counts.get("sent", 0) + counts.get("failed", 0) + counts.get("skipped", 0))
     if counts.get("pending"):
         next_try = db.session.scalar(select(func.min(MailDelivery.next_attempt_at)).where(
             MailDelivery.batch_id == batch.id, MailDelivery.status == "pending")) or utcnow()
@@ -201,8 +205,9 @@ def _conclude(job: Job, batch: MailBatch, config) -> None:
         raise RunLater(next_try, f"{counts['pending']} e-mails wait to be tried again")
     batch.finished_at = utcnow()
     creator = db.session.get(User, batch.created_by_id) if batch.created_by_id else None
-    record("mail.send", batch, actor=creator.email if creator else "system", survey=batch.survey_id,
-           kind=batch.kind, sent=counts.get("sent", 0), failed=counts.get("failed", 0))
+    record("mail.send", batch, actor=creator.email if creator else "schedule", survey=batch.survey_id,
+           kind=batch.kind, sent=counts.get("sent", 0), failed=counts.get("failed", 0),
+           skipped=counts.get("skipped", 0))
     db.session.commit()
     if counts.get("failed"):
         raise JobFailed(f"{counts['failed']} of {batch.total} e-mails were not accepted")
@@ -229,3 +234,25 @@ def send_test_message(recipient: str) -> tuple[list[str], object | None]:
     record("mail.test", None, recipient=recipient, accepted=failure is None,
            answer=answers[-1] if answers else None)
     return answers, failure
+
+
+def save_template(survey: Survey, kind: str, subject: str, body: str, user: User) -> MailTemplate:
+    """Keep a survey's own wording of ``kind``; the caller has checked it with ``wording.problems``."""
+    template = db.session.scalar(select(MailTemplate).filter_by(survey_id=survey.id, kind=kind))
+    if template is None:
+        template = MailTemplate(survey_id=survey.id, kind=kind)
+        db.session.add(template)
+    template.subject, template.body = subject.strip(), body.replace("\r\n", "\n")
+    template.updated_at, template.updated_by_id = utcnow(), user.id
+    db.session.flush()
+    record("mail.template", survey, kind=kind)
+    return template
+
+
+def reset_template(survey: Survey, kind: str) -> None:
+    """Go back to the official wording of ``kind``."""
+    template = db.session.scalar(select(MailTemplate).filter_by(survey_id=survey.id, kind=kind))
+    if template is not None:
+        db.session.delete(template)
+        db.session.flush()
+        record("mail.template_reset", survey, kind=kind)

@@ -40,7 +40,8 @@ def batch_progress(batch: MailBatch) -> dict:
     if state == "queued" and job.not_before is not None and batch.finished_at is None:
         state, next_try = "waiting", job.not_before.isoformat()
     return {"id": batch.id, "kind": batch.kind, "total": batch.total, "sent": counts.get("sent", 0),
-            "failed": counts.get("failed", 0), "pending": counts.get("pending", 0), "state": state,
+            "failed": counts.get("failed", 0), "pending": counts.get("pending", 0),
+            "skipped": counts.get("skipped", 0), "state": state,
             "next_try": next_try, "finished": state in ("done", "failed")}
 
 

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_babel import get_locale
+from flask_login import current_user
 from sqlalchemy import select
 
 from analysis.narrative import (SMALL_GROUP, coefficient, comparison_text, group_name, p_value_text,
@@ -14,11 +15,13 @@ from analysis.satisfaction import ranked_groups
 from survey_service.audit.operations import record_download
 from survey_service.auth.access import role_required
 from survey_service.auth.models import Role
+from survey_service.database import writes_database
 from survey_service.extensions import db
+from survey_service.jobs.models import Job
 from survey_service.report import charts
+from survey_service.report.builds import BUILDERS, request_build, state_key, stored
 from survey_service.report.content import (generated_on, interval_method_name, is_census, not_applicable_label,
                                            option_labels, report_text, survey_comparison)
-from survey_service.report.pdf import pdf_bytes
 from survey_service.report.queries import comment_counts, comments as survey_comments
 from survey_service.report.word import build_docx
 from survey_service.report.workbook import report_workbook
@@ -126,7 +129,8 @@ def comparison(key: str):
 
 
 def printable_html(survey: Survey, for_pdf: bool) -> str:
-    """The printable report in the current language (the page, or the HTML WeasyPrint turns into the PDF)."""
+    """The printable report in the current language (the page, or the HTML WeasyPrint turns into the PDF, which
+    a job builds from it: report/builds.py)."""
     result = survey_comparison(survey)
     document = report_document(survey)
     return render_template(
@@ -144,10 +148,32 @@ def printable(key: str):
 
 @blueprint.route(RESULTS + "/report.pdf")
 @role_required(Role.viewer)
+@writes_database
 def pdf(key: str):
+    return built_document(_survey(key), "pdf")
+
+
+def built_document(survey: Survey, fmt: str):
+    """The document if built for the survey's current data; otherwise its build (started or joined) in progress."""
+    builder, language = BUILDERS[fmt], _language()
+    document = stored(survey, fmt, language, state_key(survey))
+    if document is not None:
+        record_download("report.export", survey, format=fmt)
+        return _download(document.content, builder.mimetype, f"{survey.key}-report.{builder.suffix}")
+    job = request_build(survey, fmt, language, current_user)
+    return render_template("report/build.html", survey=survey, job=job, fmt=fmt,
+                           status_url=url_for("report.build_status", key=survey.key, fmt=fmt, job_id=job.id)), 202
+
+
+@blueprint.route(RESULTS + "/report.<fmt>/builds/<int:job_id>")
+@role_required(Role.viewer)
+def build_status(key: str, fmt: str, job_id: int):
+    """What the build page polls: the job's state and progress."""
     survey = _survey(key)
-    record_download("report.export", survey, format="pdf")
-    return _download(pdf_bytes(printable_html(survey, for_pdf=True)), "application/pdf", f"{survey.key}-report.pdf")
+    job = db.session.get(Job, job_id)
+    if fmt not in BUILDERS or job is None or job.kind != "report" or job.survey_id != survey.id:
+        abort(404)
+    return {"state": job.state.value, "done": job.done, "total": job.total}
 
 
 @blueprint.route(RESULTS + "/report.docx")
@@ -161,6 +187,7 @@ def docx(key: str):
 # individual responses with their centres: for those who run the survey, as in the console's response list
 @blueprint.route(RESULTS + "/responses.csv")
 @role_required(Role.evaluator)
+@writes_database  # the download is audited
 def responses(key: str):
     survey = _survey(key)
     record_download("report.export", survey, format="csv")
@@ -170,6 +197,7 @@ def responses(key: str):
 
 @blueprint.route(RESULTS + "/results.xlsx")
 @role_required(Role.evaluator)
+@writes_database  # the download is audited
 def workbook(key: str):
     survey = _survey(key)
     record_download("report.export", survey, format="xlsx")

@@ -13,6 +13,7 @@ from survey_service.console.queries import (NON_RESPONDENT_COLUMNS, Progress, no
                                             survey_progress)
 from survey_service.formatting import chart_text, local_datetime
 from survey_service.results.queries import valid_by_mode
+from survey_service.mail.schedule import next_reminder
 from survey_service.surveys.models import Survey
 
 blueprint = Blueprint("tracking", __name__)
@@ -26,7 +27,7 @@ def overview(key: str):
     return render_template("console/overview.html", survey=survey, overall=overall, by_district=by_district,
                            by_mode=valid_by_mode(survey),
                            chart=_district_chart(overall, by_district), to_review=review_count(survey.id),
-                           form=StateChangeForm())
+                           next_reminder=next_reminder(survey), form=StateChangeForm())
 
 
 def _district_chart(overall: Progress, by_district: list[Progress]) -> dict:

@@ -116,7 +116,7 @@ def test_an_evaluator_runs_a_survey(live_server, new_page, imported, mailbox, tm
     screenshot(page, "console-mail-batch-desktop")
     assert len(mailbox.messages) == 221
     first = next(m for m in mailbox.messages if m["To"] == "dj310101002@example.org")
-    assert first["Subject"].startswith("【满意度调查】") and f"{url}/s/" in first.get_content()
+    assert first["Subject"].startswith("【满意度调查】") and f"{url}/s/" in first.get_body(("plain",)).get_content()
 
     centre_submits(app, "310101002", ANSWERS)
     centre_submits(app, "310101013", STRAIGHT)
@@ -176,7 +176,8 @@ def test_every_console_page_on_desktop_and_phone(live_server, new_page, imported
         "review": f"/surveys/{survey_key}/review", "responses": f"/surveys/{survey_key}/responses",
         "response": f"/surveys/{survey_key}/responses/{response_id}", "users": "/admin/users",
         "user-new": "/admin/users/new", "user": "/admin/users/1", "audit": "/admin/audit",
-        "questionnaires": "/questionnaires", "rosters": "/rosters",
+        "questionnaires": "/questionnaires", "rosters": "/rosters", "jobs": "/jobs", "mail-settings": "/admin/mail",
+        "mail-template": f"/surveys/{survey_key}/mail/templates/reminder",
     }
     for viewport, name in ((PHONE, "phone"), (DESKTOP, "desktop")):
         page = new_page(viewport)

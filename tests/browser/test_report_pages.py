@@ -3,6 +3,7 @@ and the PDF rendered to PNG — screenshots under test-artifacts/screenshots/rep
 import os
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -49,8 +50,14 @@ def test_printable_report_and_its_pdf(demo_server, new_page, tmp_path):
     screenshot(page, "report-printable-desktop")
     page.emulate_media(media="print")
     screenshot(page, "report-printable-print")
-    pdf = page.request.get(f"{demo_server.url}/surveys/{KEY}/results/report.pdf")
-    assert pdf.ok and pdf.body().startswith(b"%PDF")
+    # the PDF is built by a job: the page shows its progress and the download starts when it is done
+    with page.expect_download(timeout=120_000) as download:
+        page.goto(f"{demo_server.url}/surveys/{KEY}/results/report.pdf")
+        assert page.locator("#report-build h2").inner_text() == "正在生成报告（PDF）"
+    body = Path(download.value.path()).read_bytes()
+    assert body.startswith(b"%PDF")
+    pdf = page.request.get(f"{demo_server.url}/surveys/{KEY}/results/report.pdf")  # now stored: at once
+    assert pdf.ok and pdf.body() == body
     if shutil.which("pdftoppm") is None:
         # scripts/test installs poppler-utils; only a bare local run may lack it
         if os.environ.get("CI"):

@@ -18,7 +18,8 @@ from sqlalchemy import select
 from survey_service.auth.models import ApiToken
 from survey_service.auth.operations import create_api_token, create_user, find_user
 from survey_service.extensions import db
-from survey_service.mail.models import MailBatch, MailDelivery
+from survey_service.jobs.models import Job, JobState
+from survey_service.mail.models import MailBatch, MailDelivery, ReminderRule
 from survey_service.questionnaires.drafting import blank_definition
 from survey_service.questionnaires.models import QuestionnaireDraft
 from survey_service.scorecard.operations import store_scorecard
@@ -32,7 +33,8 @@ VISITORS = ("anonymous", "centre", "viewer", "evaluator", "admin")
 OPEN = "open"            # served (< 400)
 LOGIN = "login"          # sent to the login page
 DENIED = "denied"        # 403
-ALLOWED = "allowed"      # passes access control: 200, 422 (form errors) or a redirect that is not to the login page
+ALLOWED = "allowed"      # passes access control: 200, 202 (a build started), 422 (form errors) or a redirect
+#                          that is not to the login page
 CENTRE = "centre"        # a centre's page behind its personal link: never a console login, never 403
 UNAUTHORIZED = "unauthorized"  # 401 or 403, never a login redirect (an API without a valid bearer token)
 UNCHECKED = None         # left to the feature's own tests
@@ -84,7 +86,14 @@ ROUTES = {
     ("GET", "/surveys/<key>/mail/batches/<int:batch_id>"): EVALUATOR,
     ("GET", "/surveys/<key>/mail/batches/<int:batch_id>/progress"): EVALUATOR,
     ("POST", "/surveys/<key>/mail/batches/<int:batch_id>/retry"): EVALUATOR,
+    ("GET", "/surveys/<key>/mail/templates/<any(invitation, reminder):kind>"): EVALUATOR,
+    ("POST", "/surveys/<key>/mail/templates/<any(invitation, reminder):kind>"): EVALUATOR,
+    ("POST", "/surveys/<key>/mail/templates/<any(invitation, reminder):kind>/reset"): EVALUATOR,
+    ("POST", "/surveys/<key>/mail/schedule"): EVALUATOR,
+    ("POST", "/surveys/<key>/mail/schedule/suggested"): EVALUATOR,
+    ("POST", "/surveys/<key>/mail/schedule/<int:rule_id>/delete"): EVALUATOR,
     ("GET", "/jobs"): EVALUATOR,
+    ("GET", "/surveys/<key>/results/report.<fmt>/builds/<int:job_id>"): VIEWER,
     ("GET", "/admin/mail"): ADMIN,
     ("POST", "/admin/mail"): ADMIN,
     ("GET", "/surveys/<key>/non-respondents"): EVALUATOR,
@@ -162,6 +171,7 @@ OBJECT_CHECKS = [
     ("GET", "/surveys/no-such-survey/results/"),
     ("GET", "/surveys/no-such-survey/results/report.pdf"),
     ("GET", "/surveys/no-such-survey/results/report.docx"),
+    ("GET", "/surveys/{other}/results/report.pdf/builds/{job_id}"),
 ]
 
 
@@ -199,6 +209,9 @@ def objects(app):
         batch.deliveries = [MailDelivery(invitation_id=invitation.id, kind="invitation", status="sent",
                                          recipient="dj310101002@example.org")]
         db.session.add(batch)
+        rule = ReminderRule(survey_id=survey.id, days_before=2, at_time="09:00")
+        build = Job(kind="report", survey_id=survey.id, state=JobState.done, params={"format": "pdf"})
+        db.session.add_all([rule, build])
         scorecard = store_scorecard((DATA / "scorecard-example.yaml").read_bytes(), "scorecard-example.yaml")
         draft = QuestionnaireDraft(definition=blank_definition(), history=[])
         db.session.add(draft)
@@ -210,7 +223,8 @@ def objects(app):
         return {"key": key, "response_id": response_id, "batch_id": batch.id, "user_id": target.id,
                 "token_id": token.id, "token": invitation.token, "filename": "css/app.css",
                 "other": "other-2018", "scorecard_id": scorecard.id, "code": "310101013", "draft_id": draft.id,
-                "questionnaire": survey.questionnaire_version.key, "number": survey.questionnaire_version.version}
+                "questionnaire": survey.questionnaire_version.key, "number": survey.questionnaire_version.version,
+                "rule_id": rule.id, "fmt": "pdf", "job_id": build.id}
 
 
 def build(rule, values: dict) -> str:
@@ -240,7 +254,7 @@ def outcome_matches(response, expected: str) -> bool:
         OPEN: response.status_code < 400,
         LOGIN: to_login,
         DENIED: response.status_code == 403,
-        ALLOWED: response.status_code in (200, 422) or (response.status_code == 302 and not to_login),
+        ALLOWED: response.status_code in (200, 202, 422) or (response.status_code == 302 and not to_login),
         CENTRE: response.status_code < 500 and response.status_code != 403 and not to_login,
         UNAUTHORIZED: response.status_code in (401, 403),
     }[expected]
