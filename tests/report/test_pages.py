@@ -167,3 +167,18 @@ def test_alpha_has_three_decimals_on_every_page(clients, document):
     for page in ("reliability", "report"):
         html = clients["viewer"].get(url(page)).get_data(as_text=True)
         assert f"α系数为{alpha}" in html and f"<td class=\"num strong\">{alpha}</td>" in html
+
+
+def test_workbook_districts_say_census_instead_of_a_zero_width_interval(clients, document):
+    import io
+
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(clients["evaluator"].get(url("results.xlsx")).data))["各区"]
+    rows = {row[0]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
+    for group in document["groups"]["rows"]:
+        low, high, note = rows[group["group"]][6:9]
+        if group["valid"] == group["issued"]:
+            assert (low, high, note) == (None, None, "该区全部单位均已作答，为普查数据，无抽样误差。")
+        else:
+            assert low < high and not note
