@@ -147,15 +147,15 @@ def report_outline(survey: Survey, language: str, state_label: str, report_date:
         IndexFigure(_("Figure 2. Satisfaction by dimension with 95%% intervals; dashed line: overall "
                       "satisfaction") % {},
                     tuple(charts.dimension_bars(document, language)), document["overall"]["index"], _("Overall")),
+        _item_table(document, labels, na_label, language),
         LikertFigure(_("Figure 3. Answers per item: dissatisfied left of zero, satisfied right, the middle option "
-                       "centred"), tuple(charts.likert_rows(document, labels, language)), labels, na_label),
-        _item_table(document, labels, na_label, language)]
+                       "centred"), tuple(charts.likert_rows(document, labels, language)), labels, na_label)]
     if document["groups"]:
         blocks["groups"] += [
-            _district_table(document, language),
             IndexFigure(_("Figure 4. Satisfaction by district with 95%% intervals; lighter bars: fewer than %(n)s "
                           "valid questionnaires", n=SMALL_GROUP),
-                        tuple(charts.group_bars(document, language)), document["overall"]["index"], _("Overall"))]
+                        tuple(charts.group_bars(document, language)), document["overall"]["index"], _("Overall")),
+            _district_table(document, language)]
     if document["reliability"]:
         blocks["reliability"] += [_reliability_table(document, language),
                                   _("Reading of Cronbach's α: 0.9 and above excellent, 0.8 good, 0.7 acceptable, "

@@ -36,6 +36,11 @@ SIZES = {"Title": 22, "Subtitle": 16, "Heading 1": 16, "Heading 2": 14, "Normal"
 PAGE_WIDTH, PAGE_HEIGHT = Cm(21), Cm(29.7)
 MARGIN_TOP, MARGIN_SIDE = Cm(2.54), Cm(3.17)
 TEXT_WIDTH = PAGE_WIDTH - 2 * MARGIN_SIDE
+#: half-ems of a text column that never wrap (six CJK characters: a district's or an option's name), and the most
+#: it asks for (ten); beyond that its text wraps
+TEXT_COLUMN_FIRM, TEXT_COLUMN_MOST = 12, 20
+#: a table of at most this many lines moves to the next page whole; a longer one breaks, its header repeated
+KEEP_WHOLE = 10
 #: 1.5 pt and 0.75 pt rules, in eighths of a point
 THICK, THIN = 12, 6
 
@@ -256,25 +261,30 @@ def _width(text: str) -> int:
 
 
 def _column_widths(table: Table) -> list[int]:
-    """Widths in EMU: figures never wrap (their columns get what they need), text columns share the rest."""
+    """Widths in EMU: figures never wrap, names of up to six CJK characters neither; longer text wraps in the room
+    that is left (a long note over a few lines rather than the names beside it a character a line)."""
     unit = Pt(SIZES["Table Text"] / 2)  # half an em: a Latin digit or half a CJK character
-    padding = 2.5  # the cell's left and right margins
-    need = []
+    padding = 3  # the cell's left and right margins
+    base, extra = [], []
     for column in range(len(table.header)):
         cells = [_width(row[column]) for row in (*table.rows, *table.footer)]
         # a header of CJK words may wrap down to two characters a line
         header = min(_width(table.header[column]), 4 if column in table.numeric else 8)
-        need.append(max(cells + [header]) + padding)
+        widest = max(cells + [header])
+        if column in table.numeric:
+            base.append(widest + padding)
+            extra.append(0)
+        else:
+            base.append(min(widest, TEXT_COLUMN_FIRM) + padding)
+            extra.append(min(widest, TEXT_COLUMN_MOST) - min(widest, TEXT_COLUMN_FIRM))
     available = TEXT_WIDTH / unit
-    text_columns = [c for c in range(len(need)) if c not in table.numeric]
-    fixed = sum(need[c] for c in table.numeric)
-    flexible = sum(need[c] for c in text_columns)
-    if text_columns and flexible:
-        # text columns wrap when the page is short of room, and widen a little when it has some to spare
-        share = min(max(available - fixed, 0) / flexible, 1.5)
-        need = [width * share if c in text_columns else width for c, width in enumerate(need)]
-    scale = min(available / sum(need), 1.0) if text_columns else available / sum(need)
-    return [int(width * scale * unit) for width in need]
+    room = available - sum(base)
+    if room < 0:
+        widths = [width * available / sum(base) for width in base]
+    else:
+        share = min(room / sum(extra), 1.5) if sum(extra) else 0
+        widths = [firm + wrap * share for firm, wrap in zip(base, extra)]
+    return [int(width * unit) for width in widths]
 
 
 def _borders(element, **sides: int) -> None:
@@ -330,7 +340,7 @@ def _table(document, table: Table) -> None:
             if r == last_body + 1 and table.footer:
                 _borders(cell._tc.get_or_add_tcPr(), top=THIN)
             # rows of a table stay on one page with the next while the table is short enough to move whole
-            if len(lines) <= 20 and r < len(lines) - 1:
+            if len(lines) <= KEEP_WHOLE and r < len(lines) - 1:
                 paragraph.paragraph_format.keep_with_next = True
     if table.note:
         document.add_paragraph(table.note, style="Note")

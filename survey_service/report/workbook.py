@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 
 from analysis.china_time import CHINA_STANDARD_TIME
 from analysis.narrative import group_name
-from survey_service.report.content import (interval_method_name, not_applicable_label, option_labels,
+from survey_service.report.content import (interval_method_name, is_census, not_applicable_label, option_labels,
                                            scoring_scheme_name)
 from survey_service.report.queries import comments
 from survey_service.responses.csv_format import export_header
@@ -139,10 +139,19 @@ def _items(document: dict, language: str):
 
 
 def _districts(document: dict, language: str):
+    """Per district; a census (every unit answered) has a note instead of a zero-width interval, and a district
+    with too few questionnaires shows 样本不足 instead of its figures (``report_document``)."""
     header = [_("District"), _("Issued"), _("Submitted"), _("Valid"), _("Return rate"), _("Index"),
-              _("Interval (95%), low"), _("Interval (95%), high")]
+              _("Interval (95%), low"), _("Interval (95%), high"), _("Note")]
     suppressed = _("Too few questionnaires")
-    rows = [[group_name(r["group"], language), r["issued"], r["submitted"], r["valid"], r["valid_rate"],
-             *([suppressed] * 3 if r.get("suppressed") else (r["index"], *(r["ci95"] or (None, None))))]
-            for r in (document["groups"] or {"rows": []})["rows"]]
+    census = _("Every unit of the district answered: a census, with no sampling error.")
+    rows = []
+    for r in (document["groups"] or {"rows": []})["rows"]:
+        if r.get("suppressed"):
+            figures = [suppressed, None, None, ""]
+        elif is_census(r, document):
+            figures = [r["index"], None, None, census]
+        else:
+            figures = [r["index"], *(r["ci95"] or (None, None)), ""]
+        rows.append([group_name(r["group"], language), r["issued"], r["submitted"], r["valid"], r["valid_rate"], *figures])
     return header, rows, {4: RATE, 5: INDEX, 6: INDEX, 7: INDEX}

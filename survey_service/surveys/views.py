@@ -12,7 +12,7 @@ from survey_service.auth.models import Role
 from survey_service.downloads import table_download
 from survey_service.console.forms import (StateChangeForm, SurveyEditForm, SurveyForm, beijing_from_utc,
                                           utc_from_beijing)
-from survey_service.console.queries import survey_by_key, survey_districts
+from survey_service.console.queries import non_respondents, survey_by_key, survey_districts
 from survey_service.extensions import db
 from survey_service.problems import ProblemList
 from survey_service.questionnaires.models import QuestionnaireVersion
@@ -160,15 +160,23 @@ def invitations_export(key: str, fmt: str):
                           audited_as="invitations.export", obj=survey)
 
 
+#: QR cards on an A4 page: two columns of six, each 93 × 42 mm (static/css/console.css prints that grid)
+QR_CARDS_PER_PAGE = 12
+
+
 @blueprint.route("/<key>/invitations/qr")
 @role_required(Role.evaluator)
 def qr_sheet(key: str):
     survey = survey_by_key(key)
     districts = survey_districts(survey.id)
     district = request.args.get("district") if request.args.get("district") in districts else None
+    # ?pending=1: only the centres still to answer, the sheet an evaluator takes along when chasing
+    pending = request.args.get("pending") == "1"
+    waiting = {row.token for row in non_respondents(survey.id, district)} if pending else None
     cards = [(name, unit_district, link, segno.make(link, error="m").svg_inline(scale=4, omitsize=True, border=2))
              for _code, name, unit_district, _email, link in invitation_rows(survey, current_app.config["BASE_URL"])
-             if district is None or unit_district == district]
-    record_download("invitations.qr_sheet", survey, district=district, cards=len(cards))
+             if (district is None or unit_district == district)
+             and (waiting is None or link.rsplit("/", 1)[1] in waiting)]
+    record_download("invitations.qr_sheet", survey, district=district, pending=pending, cards=len(cards))
     return render_template("console/qr_sheet.html", survey=survey, cards=cards, districts=districts,
-                           district=district)
+                           district=district, pending=pending, cards_per_page=QR_CARDS_PER_PAGE)

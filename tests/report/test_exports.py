@@ -6,6 +6,7 @@ import subprocess
 
 import pytest
 from openpyxl import load_workbook
+from PIL import Image
 from pypdf import PdfReader
 from sqlalchemy import select
 
@@ -152,3 +153,20 @@ def _audited(app, export_format: str) -> bool:
     with app.app_context():
         events = db.session.scalars(select(AuditEvent).filter_by(action="report.export", object_id=LATER)).all()
         return any(event.details == {"format": export_format} for event in events)
+
+
+def test_the_printed_report_has_no_half_empty_page(report_app, report_client, tmp_path):
+    """Tables break across pages and tall figures come after them, so every page but the last is filled."""
+    if not shutil.which("pdftoppm"):
+        pytest.fail("pdftoppm is missing: scripts/test installs poppler-utils")
+    pdf = report_client.get(url("report.pdf")).data
+    subprocess.run(["pdftoppm", "-r", "20", "-gray", "-png", "-", str(tmp_path / "page")], input=pdf, check=True)
+    filled = []
+    for path in sorted(tmp_path.glob("page-*.png")):
+        image = Image.open(path).convert("L")
+        width, height = image.size
+        body = height - round(height * 0.1)  # the page number sits in the bottom margin
+        dark = [y for y in range(body) if any(image.getpixel((x, y)) < 200 for x in range(width))]
+        filled.append(max(dark) / body if dark else 0)
+    assert len(filled) >= 5
+    assert [round(share, 2) for share in filled[:-1] if share < 0.85] == []

@@ -200,3 +200,18 @@ def test_reliability_page_shows_alpha_and_each_items_figures(clients, document):
         assert rows[key][1:] == [fixed(deleted, 3), fixed(reliability["item_total_r"][key], 3)]
     total = html.fromstring(page).xpath("//tfoot//td[contains(@class, 'strong')]")[0].text_content()
     assert total == fixed(reliability["cronbach_alpha"], 3)
+
+
+def test_workbook_districts_say_census_instead_of_a_zero_width_interval(clients, document):
+    import io
+
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(clients["evaluator"].get(url("results.xlsx")).data))["各区"]
+    rows = {row[0]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
+    for group in document["groups"]["rows"]:
+        low, high, note = rows[group["group"]][6:9]
+        if group["valid"] == group["issued"]:
+            assert (low, high, note) == (None, None, "该区全部单位均已作答，为普查数据，无抽样误差。")
+        else:
+            assert low < high and not note
