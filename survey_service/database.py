@@ -109,6 +109,18 @@ def check_database_settings(app: Flask) -> None:
             "WAL needs a local filesystem with shared memory; use PostgreSQL (DATABASE_URL) otherwise.")
 
 
+def bind_migrations(app: Flask) -> None:
+    """Flask-Migrate on the app, for the ``db`` commands and the migration tests: bound there alone, because
+    importing Alembic would cost every other command and every worker a tenth of a second."""
+    if "migrate" not in app.extensions:
+        from flask_migrate import Migrate
+
+        from survey_service import PROJECT_ROOT
+        from survey_service.extensions import db
+
+        Migrate(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+
+
 def is_unavailable(error: Exception) -> bool:
     """Whether a database error means the database cannot be reached or is busy (503), not a bug (500)."""
     return isinstance(error, OperationalError) or (isinstance(error, DBAPIError) and error.connection_invalidated)
