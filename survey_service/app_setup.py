@@ -8,6 +8,7 @@ from werkzeug.exceptions import HTTPException, ServiceUnavailable
 from survey_service.access_log import TokenMaskingFilter
 from survey_service.database import begin_request_transaction, check_database_settings, is_unavailable
 from survey_service.extensions import babel, csrf, db, limiter, login_manager
+from survey_service.surveys.operations import watch_figure_writes
 
 #: seconds a client is asked to wait when the database is unavailable
 RETRY_AFTER_SECONDS = 30
@@ -28,6 +29,7 @@ def register_extensions(app: Flask) -> None:
     if app.config["BASE_URL"].startswith("https://"):
         app.config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)
     _import_models()
+    watch_figure_writes()
     _commit_once_per_request(app)
     check_database_settings(app)
 

@@ -15,6 +15,7 @@ from survey_service.problems import ProblemList
 from survey_service.questionnaires.models import Question, QuestionnaireVersion
 from survey_service.responses.models import Answer, Response, ResponseState, Validity
 from survey_service.surveys.models import Invitation
+from survey_service.surveys.operations import touch
 from survey_service.timestamps import utcnow
 
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -81,6 +82,8 @@ def save_answers(invitation: Invitation, likert: Mapping[str, int | None], texts
         raise AlreadySubmitted()
     for name, value in changes.items():
         set_committed_value(response, name, value)
+    if submit or correcting:  # drafts count in no figure
+        touch(invitation.survey_id)
     _replace_answers(response, version, likert, texts, fresh=created)
     if correcting:
         record("response.correct", response, actor=f"centre:{invitation.unit.code}")
@@ -101,6 +104,8 @@ def _replace_answers(response: Response, version: QuestionnaireVersion, likert, 
                            .execution_options(synchronize_session=False))
     if rows:
         db.session.execute(insert(Answer.__table__), rows)
+    if response.state is ResponseState.submitted:  # a draft's answers count in no figure
+        touch(response.survey_id)
     db.session.expire(response, ["answers"])
 
 

@@ -20,7 +20,7 @@ STRAIGHT = {f"q{n:02d}": 5 for n in range(1, 13)}
 
 def make_survey(key: str = "small-2018", *, state: str = "open", closes: str | None = "2018-06-18T18:00") -> str:
     """The shared questionnaire issued to the four-centre roster (inside an app context)."""
-    from survey_service.cli import parse_time
+    from survey_service.command_line import parse_time
     from survey_service.questionnaires.operations import import_questionnaire
     from survey_service.roster.models import Roster
     from survey_service.roster.operations import import_roster
