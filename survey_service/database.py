@@ -6,10 +6,19 @@ are what the operations rely on.
 """
 from __future__ import annotations
 
+import fcntl
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from flask import Flask, current_app, request
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.pool import Pool
 
 #: milliseconds a write waits for another writer before SQLite gives up (gunicorn's timeout is 60 s)
 BUSY_TIMEOUT_MS = 30_000
@@ -17,6 +26,9 @@ BUSY_TIMEOUT_MS = 30_000
 SQLITE_SETTINGS = {"journal_mode": "wal", "busy_timeout": BUSY_TIMEOUT_MS, "foreign_keys": 1,
                    # FULL: a submission acknowledged to the centre survives a power cut, not only a crash
                    "synchronous": 2}
+
+#: seconds between two tries of another process's hold on the writers' lock: short, since a write takes milliseconds
+WRITER_POLL_SECONDS = 0.0005
 
 #: the execution option that makes an SQLite transaction begin IMMEDIATE
 WRITE_INTENT = "survey_service_writes"
@@ -57,7 +69,92 @@ def _begin(connection):
     """
     if connection.dialect.name == "sqlite":
         immediate = connection.get_execution_options().get(WRITE_INTENT, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        if not immediate:
+            connection.exec_driver_sql("BEGIN")
+            return
+        queue = _writer_queue(connection.engine.url.database)
+        queue.enter()
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            queue.leave()
+            raise
+        connection.connection.info["writer_queue"] = queue
+
+
+class WriterQueue:
+    """The writers of one SQLite file, one at a time, woken the moment the writer before them finishes.
+
+    SQLite's own wait for its write lock (the busy timeout) polls with sleeps growing to 100 ms, so under a burst a
+    waiter sleeps through several commits and the slowest requests take seconds. Writers of this process wait
+    here instead on a lock, in turn; writers of other processes (gunicorn's other workers, the command line) by
+    an exclusive ``flock`` on ``<database>-writers``, tried every half millisecond. By the time BEGIN IMMEDIATE
+    runs, no writer that queues here holds SQLite's lock, so SQLite's busy handler is left for writers that do not
+    (an external ``sqlite3`` shell). The wait is bounded by the same 30 s; past it, the database is unavailable
+    (503). A killed process's hold ends with it: the kernel drops its ``flock``.
+    """
+
+    def __init__(self, database: str | None):
+        self._thread_lock = threading.Lock()
+        in_memory = not database or database == ":memory:" or database.startswith("file::memory:")
+        self._path = None if in_memory else f"{database}-writers"
+        self._file = None
+
+    def enter(self) -> None:
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        if not self._thread_lock.acquire(timeout=BUSY_TIMEOUT_MS / 1000):
+            raise _locked()
+        try:
+            if self._path is not None:
+                if self._file is None:
+                    self._file = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+                while True:
+                    try:
+                        fcntl.flock(self._file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                        break
+                    except BlockingIOError:
+                        if time.monotonic() > deadline:
+                            raise _locked() from None
+                        time.sleep(WRITER_POLL_SECONDS)
+        except BaseException:
+            self._thread_lock.release()
+            raise
+
+    def leave(self) -> None:
+        if self._path is not None and self._file is not None:
+            fcntl.flock(self._file, fcntl.LOCK_UN)
+        self._thread_lock.release()
+
+
+_writer_queues: dict[str, WriterQueue] = {}
+_writer_queues_lock = threading.Lock()
+
+
+def _writer_queue(database: str | None) -> WriterQueue:
+    """The one queue of this process for the SQLite file ``database``."""
+    key = os.path.abspath(database) if database and database != ":memory:" else f"memory:{database}"
+    with _writer_queues_lock:
+        queue = _writer_queues.get(key)
+        if queue is None:
+            queue = _writer_queues[key] = WriterQueue(database)
+        return queue
+
+
+def _locked() -> OperationalError:
+    return OperationalError("BEGIN IMMEDIATE", None, sqlite3.OperationalError("database is locked"))
+
+
+@event.listens_for(Pool, "checkin")
+def _leave_writer_queue(dbapi_connection, connection_record):
+    """The transaction has ended (committed or rolled back) when its connection goes back to the pool."""
+    queue = connection_record.info.pop("writer_queue", None) if connection_record is not None else None
+    if queue is not None:
+        queue.leave()
+
+
+@event.listens_for(Pool, "reset")
+def _leave_writer_queue_on_reset(dbapi_connection, connection_record, reset_state):
+    _leave_writer_queue(dbapi_connection, connection_record)
 
 
 def begin_writing() -> None:
@@ -66,6 +163,23 @@ def begin_writing() -> None:
 
     if db.engine.dialect.name == "sqlite":
         db.session.connection(execution_options={WRITE_INTENT: True})
+
+
+@contextmanager
+def short_write() -> Iterator[Connection]:
+    """A write transaction of its own, beside the request's, committed when the block ends: for a read that finds
+    it has a small fact to note (a centre's first opening of its link), so the request stays a reader.
+
+    On SQLite the request's read transaction could not safely become a writer (under WAL the upgrade fails at once
+    when another writer committed since the read began); a separate connection takes the write lock from the
+    start, as every writer here does, and the reader's snapshot is not disturbed.
+    """
+    from survey_service.extensions import db
+
+    with db.engine.connect() as connection:
+        connection.execution_options(**{WRITE_INTENT: True})
+        with connection.begin():
+            yield connection
 
 
 def writes_database(view):

@@ -149,12 +149,28 @@ class AnswerForm(FlaskForm):
 def answer_form(questionnaire: Questionnaire, likert: Mapping[str, int] | None = None,
                 texts: Mapping[str, str] | None = None) -> AnswerForm:
     """The questionnaire's form, bound to the posted data, or pre-filled with saved answers on a GET."""
-    fields: dict[str, Field] = {}
-    for number, item in enumerate(questionnaire.items, 1):
-        fields[likert_name(item.key)] = LikertField(question=item, number=number, questionnaire=questionnaire)
-    for number, question in enumerate(questionnaire.open_questions, len(questionnaire.items) + 1):
-        fields[open_name(question.key)] = OpenAnswerField(question=question, number=number)
-    form_class = type("QuestionnaireAnswerForm", (AnswerForm,), fields)
     saved = {likert_name(key): value for key, value in (likert or {}).items()}
     saved |= {open_name(key): text for key, text in (texts or {}).items()}
-    return form_class(data=saved)
+    return _form_class(questionnaire)(data=saved)
+
+
+#: the form class of each questionnaire, by its full text (``repr``): a class is built once per questionnaire and
+#: process rather than on every page and post of the centres' path
+_FORM_CLASSES: dict[str, type[AnswerForm]] = {}
+FORM_CLASSES_KEPT = 64
+
+
+def _form_class(questionnaire: Questionnaire) -> type[AnswerForm]:
+    key = repr(questionnaire)
+    form_class = _FORM_CLASSES.get(key)
+    if form_class is None:
+        fields: dict[str, Field] = {}
+        for number, item in enumerate(questionnaire.items, 1):
+            fields[likert_name(item.key)] = LikertField(question=item, number=number, questionnaire=questionnaire)
+        for number, question in enumerate(questionnaire.open_questions, len(questionnaire.items) + 1):
+            fields[open_name(question.key)] = OpenAnswerField(question=question, number=number)
+        form_class = type("QuestionnaireAnswerForm", (AnswerForm,), fields)
+        if len(_FORM_CLASSES) >= FORM_CLASSES_KEPT:
+            _FORM_CLASSES.pop(next(iter(_FORM_CLASSES)), None)
+        _FORM_CLASSES[key] = form_class
+    return form_class

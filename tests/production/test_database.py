@@ -45,7 +45,8 @@ def test_an_in_memory_database_starts_without_wal():
 
 def test_writing_requests_take_the_write_lock_first_and_reads_do_not(tmp_path):
     application = sqlite_app(tmp_path / "begin.db")
-    link = f"/s/{issue_survey(application)[0]}"
+    tokens = issue_survey(application)
+    link = f"/s/{tokens[0]}"
     client = application.test_client()
     token = csrf_token(client, link)
     begins = []
@@ -63,8 +64,11 @@ def test_writing_requests_take_the_write_lock_first_and_reads_do_not(tmp_path):
     client.post(link, data={"csrf_token": token, "item-q01": "4", "action": "save"})
     assert begins == ["BEGIN IMMEDIATE"]
     begins.clear()
-    client.get(link)  # notes the opening, so it writes too
-    assert begins == ["BEGIN IMMEDIATE"]
+    client.get(link)  # opened before: only reads
+    assert begins == ["BEGIN"]
+    begins.clear()
+    client.get(f"/s/{tokens[1]}")  # the first opening is noted: the read ends and a writer begins
+    assert begins == ["BEGIN", "BEGIN IMMEDIATE"]
     event.remove(engine, "before_cursor_execute", note)
 
 
