@@ -1,6 +1,7 @@
 """The centre's complete path against a bare Flask app and the peer django-survey-and-report, in one run.
 
     .venv/bin/python bench/bench_centre_path.py --database sqlite|postgresql [--rounds 3] [--respondents 221]
+                                                [--compare REV]
 
 The path is what a centre does: a fresh browser session opens its personal link (GET, the form with its CSRF
 token), posts the whole form (12 five-point items and the open question) and follows the redirect to the receipt
@@ -10,8 +11,9 @@ same ``--workers`` (3): this service (a fresh open survey of the 221-centre rost
 submits once); bench/bare_app.py (the ceiling: the same form rendered with a CSRF token in a signed session
 cookie, the post validated, a redirect, no database); and django-survey-and-report (the peer, installed with pip
 into a throwaway virtualenv under /tmp: a Django project of bench/peer_app/ with one published survey of the
-same shape, anonymous answers, on its own database of the same kind). Each round runs the three in a rotated
-order; figures are medians over the rounds, and the ratios are of those medians.
+same shape, anonymous answers, on its own database of the same kind). With ``--compare REV`` the service as it
+was at git revision REV runs too, on the same database with surveys of its own. Each round runs the apps in a
+rotated order; figures are medians over the rounds, and the ratios are of those medians.
 """
 from __future__ import annotations
 
@@ -37,6 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from load_submissions import (CSRF, ITEMS, ROOT, SHARED_SERVER, SURVEY, VENV_BIN, create_database,  # noqa: E402
                               drop_database, free_port, prepare, service_environment)
+from support import code_at  # noqa: E402
 
 PEER_VENV = Path(os.environ.get("PEER_VENV", "/tmp/survey-bench-peer-venv"))
 PEER_PACKAGE = "django-survey-and-report>=1.5,<2"
@@ -184,6 +187,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--no-peer", action="store_true", help="only this service and the bare app")
+    parser.add_argument("--compare", metavar="REV", help="also the service at this git revision")
     options = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="survey-bench-path-"))
@@ -198,6 +202,8 @@ def main() -> None:
             peer_database = peer_url
         env = service_environment(database_url, None)
         link_sets = [survey_links(env, f"path-{n}", n == 0)[:options.respondents] for n in range(options.rounds)]
+        earlier_links = [survey_links(env, f"earlier-{n}", False)[:options.respondents] for n in range(options.rounds)
+                         ] if options.compare else None
         apps = {}
         service, port = start_gunicorn(VENV_BIN / "gunicorn", "survey_service:create_app()", env, options.workers,
                                        workdir / "service.log")
@@ -208,6 +214,13 @@ def main() -> None:
                                     workdir / "bare.log")
         servers.append(bare)
         apps["bare"] = (service_path, port, None)
+        if options.compare:
+            earlier_tree = code_at(options.compare, workdir / "earlier")
+            earlier, port = start_gunicorn(VENV_BIN / "gunicorn", "survey_service:create_app()",
+                                           {**env, "PYTHONPATH": str(earlier_tree)}, options.workers,
+                                           workdir / "earlier.log", chdir=earlier_tree)
+            servers.append(earlier)
+            apps[options.compare] = (service_path, port, None)
         peer_venv = None if options.no_peer else peer_virtualenv()
         if peer_venv is not None:
             peer_env = {"PATH": f"{peer_venv / 'bin'}:/usr/bin:/bin", "PEER_DATABASE": peer_database,
@@ -226,7 +239,8 @@ def main() -> None:
             figures = {}
             for name in names:
                 path, port, fixed_link = apps[name]
-                figures[name] = run_paths(path, port, [fixed_link] * len(links) if fixed_link else links,
+                own_links = earlier_links[number] if name == options.compare else links
+                figures[name] = run_paths(path, port, [fixed_link] * len(links) if fixed_link else own_links,
                                           options.concurrency)
             rounds.append(figures)
             print(json.dumps({name: {k: round(v, 1) for k, v in f.items()} for name, f in figures.items()}),

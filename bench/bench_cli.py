@@ -23,6 +23,10 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from support import code_at  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 SURVEY = "remote-edu-ops-2017"
 
@@ -39,16 +43,6 @@ def timed(command: list[str], env: dict[str, str]) -> tuple[float, float, float]
         raise SystemExit(f"{' '.join(command)} failed: {process.stderr.read().decode()}")
     process.stderr.close()
     return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
-
-
-def code_at(revision: str, into: Path) -> Path:
-    """The packages as they were at REVISION, for a comparison in the same run."""
-    archive = subprocess.run(["git", "archive", revision, "survey_service", "analysis", "migrations", "templates",
-                              "static", "translations", "gunicorn.conf.py"], cwd=ROOT, check=True,
-                             capture_output=True).stdout
-    into.mkdir()
-    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
-    return into
 
 
 def main() -> None:

@@ -6,6 +6,7 @@ from flask_babel import format_time, get_locale, gettext as _
 from markupsafe import Markup
 from werkzeug.exceptions import NotFound
 
+from survey_service.database import reads_first
 from survey_service.extensions import db, limiter
 from survey_service.respond.forms import answer_form, likert_name, open_name
 from survey_service.respond.operations import record_opening
@@ -101,6 +102,7 @@ def correction(token: str):
 
 
 @blueprint.post("/s/<path:token>")
+@reads_first  # the form is parsed and checked before the write lock is taken
 @personal_link
 def answer(token: str):
     """Save the draft (保存) or submit (提交); a submitted centre may only correct, and only if allowed."""

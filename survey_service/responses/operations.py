@@ -10,6 +10,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from analysis.validity import check_validity
 from survey_service.audit.operations import record
+from survey_service.database import write_from_here
 from survey_service.extensions import db
 from survey_service.problems import ProblemList
 from survey_service.questionnaires.models import Question, QuestionnaireVersion
@@ -36,7 +37,9 @@ def response_for(invitation: Invitation, *, create: bool) -> Response | None:
 def _locked_response(invitation: Invitation, *, create: bool) -> tuple[Response | None, bool]:
     """(the response, whether this call created it). ``SELECT … FOR UPDATE`` on PostgreSQL; on SQLite the
     transaction already holds the write lock."""
-    lookup = select(Response).filter_by(invitation_id=invitation.id).with_for_update()
+    # populate_existing: a response read earlier in the transaction (before the write lock) is read again
+    lookup = (select(Response).filter_by(invitation_id=invitation.id).with_for_update()
+              .execution_options(populate_existing=True))
     response = db.session.scalar(lookup)
     if response is not None or not create:
         return response, False
@@ -60,6 +63,7 @@ def save_answers(invitation: Invitation, likert: Mapping[str, int | None], texts
     ``likert`` and ``texts`` are already validated against the questionnaire; absent keys are left blank.
     """
     now = now or utcnow()
+    write_from_here()
     response, created = _locked_response(invitation, create=True)
     if (response.state is ResponseState.submitted) != correcting or (
             correcting and not invitation.survey.allow_corrections):

@@ -146,7 +146,8 @@ def _bulk_writes_without_touch() -> list[str]:
         for function in (node for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))):
             calls = [node for node in ast.walk(function) if isinstance(node, ast.Call)]
             names = {ast.unparse(call.func).rsplit(".", 1)[-1] for call in calls}
-            bulk = [call for call in calls if ast.unparse(call.func).rsplit(".", 1)[-1] in ("update", "insert", "delete")
+            bulk = [call for call in calls
+                    if ast.unparse(call.func).rsplit(".", 1)[-1] in ("update", "insert", "delete")
                     and call.args and ast.unparse(call.args[0]).split(".")[0] in FIGURE_MODELS]
             if bulk and "touch" not in names and function.name not in MOVE_NO_FIGURE:
                 found.append(f"{path.relative_to(PACKAGE.parent)}:{function.lineno} {function.name}")

@@ -103,3 +103,21 @@ def test_a_writer_of_another_process_is_waited_for_and_past_the_timeout_the_data
     events = []
     _write(sqlite_app, 0, events, "after the other process died")  # its lock went with it
     assert [kind for kind, *_ in events] == ["in", "out"]
+
+
+def test_the_first_opening_is_noted_without_leaving_its_connection_less_durable(tmp_path):
+    from tests.production.test_database import sqlite_app as make_sqlite_app
+    from tests.respond.conftest import issue_survey
+
+    application = make_sqlite_app(tmp_path / "opening.db")
+    token = issue_survey(application)[0]
+    assert application.test_client().get(f"/s/{token}").status_code == 200
+    with application.app_context():
+        assert db.session.scalar(text("SELECT opened_at FROM invitations WHERE token = :token"),
+                                 {"token": token}) is not None
+        db.session.commit()
+        # every pooled connection is back at synchronous=FULL for the submissions
+        connections = [db.engine.connect() for _ in range(3)]
+        assert [c.exec_driver_sql("PRAGMA synchronous").scalar() for c in connections] == [2, 2, 2]
+        for connection in connections:
+            connection.close()
