@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import statistics
+import subprocess
 import tempfile
 import time
 import uuid
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import psycopg
 
+ROOT = Path(__file__).resolve().parent.parent
 #: the PostgreSQL server the benchmarks create their databases on (and drop them from)
 SERVER = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
@@ -46,3 +48,14 @@ def median_time(action, runs: int) -> float:
         action()
         times.append(time.perf_counter() - start)
     return statistics.median(times)
+
+
+def code_at(revision: str, into: Path) -> Path:
+    """The service as it was at git REVISION (its packages, templates, static files and gunicorn settings), for a
+    comparison with the working tree in the same run."""
+    archive = subprocess.run(["git", "archive", revision, "survey_service", "analysis", "migrations", "templates",
+                              "static", "translations", "gunicorn.conf.py"], cwd=ROOT, check=True,
+                             capture_output=True).stdout
+    into.mkdir()
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    return into

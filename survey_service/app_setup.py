@@ -5,11 +5,11 @@ from flask import Flask, g, render_template, request, session
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
-from survey_service import PROJECT_ROOT
 from survey_service.access_log import TokenMaskingFilter
 from survey_service.database import (begin_request_transaction, check_database_settings, end_request_transaction,
                                      is_unavailable, refuse_request_writes)
-from survey_service.extensions import babel, csrf, db, limiter, login_manager, migrate
+from survey_service.extensions import babel, csrf, db, limiter, login_manager
+from survey_service.surveys.operations import watch_figure_writes
 
 #: seconds a client is asked to wait when the database is unavailable
 RETRY_AFTER_SECONDS = 30
@@ -19,7 +19,6 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     # first of the request hooks, before the rate limiter's look-ups start the session's transaction
     app.before_request(begin_request_transaction)
-    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -35,6 +34,7 @@ def register_extensions(app: Flask) -> None:
     if app.config["BASE_URL"].startswith("https://"):
         app.config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)
     _import_models()
+    watch_figure_writes()
     _commit_once_per_request(app)
     from survey_service.jobs import queue
 

@@ -17,7 +17,7 @@ COMMANDS = {
     "analyze": ("survey_service.results.cli:analyze_command",
                 "The satisfaction document: of offline files (--questionnaire and --responses) or of a survey in "
                 "the database (--survey)."),
-    "db": ("flask_migrate.cli:db", "Perform database migrations."),
+    "db": ("survey_service.cli:db_command", "Perform database migrations."),
     "demo": ("survey_service.demo:demo_command", "Load the demo data set (idempotent) and print the demo accounts."),
     "invitations": ("survey_service.surveys.cli:invitations", "Personal links."),
     "limiter": ("flask_limiter.commands:cli", "Flask-Limiter maintenance & utility commands"),
@@ -36,8 +36,11 @@ COMMANDS = {
     "worker": ("survey_service.jobs.cli:worker_command",
                "Run background jobs (mail batches, reports) and the scheduled reminders."),
 }
-#: the commands Flask and its extensions add to every app themselves
+#: the commands Flask and its extensions provide, left off ``app.cli``: Flask adds its own and Flask-Limiter's there,
+#: and Flask-Migrate's ``db`` would import Alembic into every app (``survey-service db`` binds it when it runs)
 FRAMEWORK_COMMANDS = frozenset({"db", "limiter", "routes", "shell"})
+#: the commands built by a function of this module rather than defined in a feature
+BUILT_HERE = frozenset({"db_command", "score_command"})
 
 
 def load_command(name: str) -> click.Command:
@@ -65,6 +68,22 @@ def score_command() -> click.Command:
     from survey_service.scorecard.cli import make_score_command
 
     return make_score_command(resolve_survey=_document_of_survey)
+
+
+def db_command() -> click.Group:
+    """Flask-Migrate's ``db`` commands, with Flask-Migrate bound to the app before any of them runs."""
+    from flask import current_app
+    from flask_migrate.cli import db
+
+    from survey_service.command_line import push_app_context
+    from survey_service.database import bind_migrations
+
+    def bind_then_run(**options):
+        push_app_context()
+        bind_migrations(current_app)
+        return db.callback(**options)
+
+    return click.Group("db", commands=db.commands, params=db.params, help=db.help, callback=bind_then_run)
 
 
 def _document_of_survey(key: str) -> dict | None:

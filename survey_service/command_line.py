@@ -2,7 +2,9 @@
 the output and the parsing of times.
 
 It sits at the bottom of the house: each feature's ``cli.py`` imports it, and it imports no feature, so the top
-(``survey_service/cli.py``, which lists the features' commands) never imports back into itself.
+(``survey_service/cli.py``, which lists the features' commands) never imports back into itself. Flask and the
+database are imported by the helpers that use them, so a command of files alone (``analyze`` of a CSV) loads
+neither.
 """
 from __future__ import annotations
 
@@ -13,12 +15,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import click
-from flask import current_app
-from flask.cli import ScriptInfo
 
 from analysis.questionnaire import DefinitionError
-from survey_service.database import begin_writing
-from survey_service.extensions import db
 from survey_service.problems import ProblemList
 
 INPUT_ERRORS = (ProblemList, DefinitionError)
@@ -38,9 +36,23 @@ def fail(problems: list[str]) -> None:
 def push_app_context() -> None:
     """Build the app, unless one is active, and keep its context until the command ends: for a command that
     needs the database only on some paths (``analyze`` of files does not)."""
+    from flask import current_app
+    from flask.cli import ScriptInfo
+
     if not current_app:
         context = click.get_current_context()
         context.with_resource(context.ensure_object(ScriptInfo).load_app().app_context())
+
+
+def with_app(command):
+    """Run a command in the app's context (``flask.cli.with_appcontext``, without importing Flask until then)."""
+
+    @functools.wraps(command)
+    def run(*args, **kwargs):
+        push_app_context()
+        return command(*args, **kwargs)
+
+    return run
 
 
 def transactional(command):
@@ -48,6 +60,9 @@ def transactional(command):
 
     @functools.wraps(command)
     def run(*args, **kwargs):
+        from survey_service.database import begin_writing
+        from survey_service.extensions import db
+
         begin_writing()  # on SQLite, take the write lock first: the service may be writing at the same time
         try:
             result = command(*args, **kwargs)
@@ -89,4 +104,6 @@ def parse_time(value: str | None) -> datetime | None:
 
 
 def base_url() -> str:
+    from flask import current_app
+
     return current_app.config["BASE_URL"].rstrip("/")

@@ -6,12 +6,19 @@ are what the operations rely on.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+import fcntl
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from flask import Flask, current_app, g, has_app_context, request
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.pool import Pool
 
 #: milliseconds a write waits for another writer before SQLite gives up (gunicorn's timeout is 60 s)
 BUSY_TIMEOUT_MS = 30_000
@@ -19,6 +26,9 @@ BUSY_TIMEOUT_MS = 30_000
 SQLITE_SETTINGS = {"journal_mode": "wal", "busy_timeout": BUSY_TIMEOUT_MS, "foreign_keys": 1,
                    # FULL: a submission acknowledged to the centre survives a power cut, not only a crash
                    "synchronous": 2}
+
+#: seconds between two tries of another process's hold on the writers' lock: short, since a write takes milliseconds
+WRITER_POLL_SECONDS = 0.0005
 
 #: the execution option that makes an SQLite transaction begin IMMEDIATE
 WRITE_INTENT = "survey_service_writes"
@@ -59,7 +69,92 @@ def _begin(connection):
     """
     if connection.dialect.name == "sqlite":
         immediate = connection.get_execution_options().get(WRITE_INTENT, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        if not immediate:
+            connection.exec_driver_sql("BEGIN")
+            return
+        queue = _writer_queue(connection.engine.url.database)
+        queue.enter()
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            queue.leave()
+            raise
+        connection.connection.info["writer_queue"] = queue
+
+
+class WriterQueue:
+    """The writers of one SQLite file, one at a time, woken the moment the writer before them finishes.
+
+    SQLite's own wait for its write lock (the busy timeout) polls with sleeps growing to 100 ms, so under a burst a
+    waiter sleeps through several commits and the slowest requests take seconds. Writers of this process wait
+    here instead on a lock, in turn; writers of other processes (gunicorn's other workers, the command line) by
+    an exclusive ``flock`` on ``<database>-writers``, tried every half millisecond. By the time BEGIN IMMEDIATE
+    runs, no writer that queues here holds SQLite's lock, so SQLite's busy handler is left for writers that do not
+    (an external ``sqlite3`` shell). The wait is bounded by the same 30 s; past it, the database is unavailable
+    (503). A killed process's hold ends with it: the kernel drops its ``flock``.
+    """
+
+    def __init__(self, database: str | None):
+        self._thread_lock = threading.Lock()
+        in_memory = not database or database == ":memory:" or database.startswith("file::memory:")
+        self._path = None if in_memory else f"{database}-writers"
+        self._file = None
+
+    def enter(self) -> None:
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        if not self._thread_lock.acquire(timeout=BUSY_TIMEOUT_MS / 1000):
+            raise _locked()
+        try:
+            if self._path is not None:
+                if self._file is None:
+                    self._file = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+                while True:
+                    try:
+                        fcntl.flock(self._file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                        break
+                    except BlockingIOError:
+                        if time.monotonic() > deadline:
+                            raise _locked() from None
+                        time.sleep(WRITER_POLL_SECONDS)
+        except BaseException:
+            self._thread_lock.release()
+            raise
+
+    def leave(self) -> None:
+        if self._path is not None and self._file is not None:
+            fcntl.flock(self._file, fcntl.LOCK_UN)
+        self._thread_lock.release()
+
+
+_writer_queues: dict[str, WriterQueue] = {}
+_writer_queues_lock = threading.Lock()
+
+
+def _writer_queue(database: str | None) -> WriterQueue:
+    """The one queue of this process for the SQLite file ``database``."""
+    key = os.path.abspath(database) if database and database != ":memory:" else f"memory:{database}"
+    with _writer_queues_lock:
+        queue = _writer_queues.get(key)
+        if queue is None:
+            queue = _writer_queues[key] = WriterQueue(database)
+        return queue
+
+
+def _locked() -> OperationalError:
+    return OperationalError("BEGIN IMMEDIATE", None, sqlite3.OperationalError("database is locked"))
+
+
+@event.listens_for(Pool, "checkin")
+def _leave_writer_queue(dbapi_connection, connection_record):
+    """The transaction has ended (committed or rolled back) when its connection goes back to the pool."""
+    queue = connection_record.info.pop("writer_queue", None) if connection_record is not None else None
+    if queue is not None:
+        queue.leave()
+
+
+@event.listens_for(Pool, "reset")
+def _leave_writer_queue_on_reset(dbapi_connection, connection_record, reset_state):
+    _leave_writer_queue(dbapi_connection, connection_record)
 
 
 def begin_writing() -> None:
@@ -70,16 +165,81 @@ def begin_writing() -> None:
         db.session.connection(execution_options={WRITE_INTENT: True})
 
 
-def writes_database(view):
-    """Mark a GET view that writes (most GETs only read), so its request's transaction begins as a writer."""
-    view.writes_database = True
+@contextmanager
+def short_write(*, flush_to_disk: bool = True) -> Iterator[Connection]:
+    """A write transaction of its own, beside the request's, committed when the block ends: for a read that finds
+    it has a small fact to note (a centre's first opening of its link), so the request stays a reader.
+
+    On SQLite the request's read transaction could not safely become a writer (under WAL the upgrade fails at once
+    when another writer committed since the read began); a separate connection takes the write lock from the
+    start, as every writer here does, and the reader's snapshot is not disturbed. Without ``flush_to_disk`` an
+    SQLite commit does not wait for the disk (``synchronous=NORMAL`` for this transaction alone): it survives a
+    crash of the service, and is on disk with the next full commit, but a power cut before that may lose it —
+    for facts that no one was told were saved, where the wait (about 5 ms here) would be paid on every first
+    opening while holding the write lock.
+    """
+    from survey_service.extensions import db
+
+    with db.engine.connect() as connection:
+        connection.execution_options(**{WRITE_INTENT: True})
+        # on the driver's connection: through SQLAlchemy's, the pragma would begin a transaction, inside which
+        # SQLite refuses to change it
+        relaxed = connection.connection.driver_connection if not flush_to_disk and _is_sqlite(
+            connection.connection.driver_connection) else None
+        if relaxed is not None:
+            relaxed.execute("PRAGMA synchronous=NORMAL")
+        try:
+            with connection.begin():
+                yield connection
+        finally:
+            if relaxed is not None:
+                relaxed.execute(f"PRAGMA synchronous={SQLITE_SETTINGS['synchronous']}")
+
+
+def reads_first(view):
+    """Mark a POST view that reads and checks its input before it writes (the centres' 提交): its transaction
+    begins as a reader, and :func:`write_from_here` takes the write lock only when there is something to write, so
+    on SQLite the writers' queue waits for writes alone, not for the parsing and checking of forms."""
+    view.reads_first = True
     return view
 
 
+def write_from_here() -> None:
+    """Make the session's transaction a writer from here on; nothing to do on PostgreSQL (row locks), or when it
+    writes already.
+
+    On SQLite the transaction's reads end (the COMMIT of a transaction that only read changes nothing) and, on the
+    same connection, BEGIN IMMEDIATE takes the write lock in its turn (:class:`WriterQueue`). The ORM keeps what it
+    read before: what a write depends on is read again (``populate_existing``) or guarded by the write itself (a
+    conditional UPDATE), as ``responses.operations.save_answers`` does.
+    """
+    from survey_service.extensions import db
+
+    if db.engine.dialect.name != "sqlite":
+        return
+    if not db.session().in_transaction():
+        begin_writing()
+        return
+    pooled = db.session.connection().connection
+    if "writer_queue" in pooled.info:
+        return
+    driver = pooled.driver_connection
+    queue = _writer_queue(db.engine.url.database)
+    driver.execute("COMMIT")
+    queue.enter()
+    try:
+        driver.execute("BEGIN IMMEDIATE")
+    except BaseException:
+        queue.leave()
+        raise
+    pooled.info["writer_queue"] = queue
+
+
 def begin_request_transaction() -> None:
-    """Before anything else in the request touches the database: a POST (or a marked GET) begins as a writer."""
+    """Before anything else in the request touches the database: a POST begins as a writer, unless its view
+    reads first (:func:`reads_first`)."""
     view = current_app.view_functions.get(request.endpoint)
-    if request.method not in SAFE_METHODS or getattr(view, "writes_database", False):
+    if request.method not in SAFE_METHODS and not getattr(view, "reads_first", False):
         begin_writing()
 
 
@@ -170,6 +330,18 @@ def unstorable_text(row, where: str) -> list[str]:
         if "\x00" in value:
             problems.append(f"{where}: {column.key}: holds a NUL character")
     return problems
+
+
+def bind_migrations(app: Flask) -> None:
+    """Flask-Migrate on the app, for the ``db`` commands and the migration tests: bound there alone, because
+    importing Alembic would cost every other command and every worker a tenth of a second."""
+    if "migrate" not in app.extensions:
+        from flask_migrate import Migrate
+
+        from survey_service import PROJECT_ROOT
+        from survey_service.extensions import db
+
+        Migrate(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
 
 
 def is_unavailable(error: Exception) -> bool:

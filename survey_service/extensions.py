@@ -1,9 +1,9 @@
-"""Flask extensions, created unbound and bound to the app in :func:`survey_service.create_app`."""
+"""Flask extensions, created unbound and bound to the app in :func:`survey_service.create_app`; Flask-Migrate
+is bound by :func:`survey_service.database.bind_migrations`, only where migrations run."""
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
@@ -24,7 +24,6 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
 babel = Babel()

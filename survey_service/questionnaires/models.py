@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from functools import cached_property
 
@@ -9,6 +10,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from analysis.questionnaire import Questionnaire, parse_questionnaire
 from survey_service.extensions import db
 from survey_service.timestamps import UTCDateTime, utcnow
+
+
+#: parsed questionnaires by their definition's JSON text
+_PARSED: dict[str, Questionnaire] = {}
+PARSED_KEPT = 64
 
 
 class QuestionnaireVersion(db.Model):
@@ -42,8 +48,15 @@ class QuestionnaireVersion(db.Model):
 
     @cached_property
     def questionnaire(self) -> Questionnaire:
-        """The parsed definition (validated at import, so parsing again cannot fail)."""
-        return parse_questionnaire(self.definition)
+        """The parsed definition (validated at import, so parsing again cannot fail), parsed once per process and
+        definition: the centres' pages read it on every request."""
+        key = json.dumps(self.definition, sort_keys=True, ensure_ascii=False)
+        parsed = _PARSED.get(key)
+        if parsed is None:
+            if len(_PARSED) >= PARSED_KEPT:
+                _PARSED.pop(next(iter(_PARSED)), None)
+            parsed = _PARSED[key] = parse_questionnaire(self.definition)
+        return parsed
 
     @property
     def label(self) -> str:

@@ -243,16 +243,32 @@ def answer_form(questionnaire: Questionnaire, likert: Mapping[str, int] | None =
 
     ``base`` adds fields of its own around the questions (the console's entry and correction forms, so an evaluator
     types a paper questionnaire into the very form the centre sees); ``data`` pre-fills them."""
-    fields: dict[str, Field] = {}
-    number = 0
-    for number, item in enumerate(questionnaire.items, 1):
-        fields[likert_name(item.key)] = LikertField(question=item, number=number, questionnaire=questionnaire)
-    for number, question in enumerate(questionnaire.choice_questions, number + 1):
-        fields[choice_name(question.key)] = ChoiceAnswerField(question=question, number=number)
-    for number, question in enumerate(questionnaire.open_questions, number + 1):
-        fields[open_name(question.key)] = OpenAnswerField(question=question, number=number)
-    form_class = type("QuestionnaireAnswerForm", (base,), fields)
     saved = {likert_name(key): value for key, value in (likert or {}).items()}
     saved |= {open_name(key): text for key, text in (texts or {}).items()}
     saved |= {choice_name(key): answer for key, answer in (choices or {}).items()}
-    return form_class(data=saved | data)
+    return _form_class(questionnaire, base)(data=saved | data)
+
+
+#: the form class of each questionnaire (by its full text, ``repr``) and base: a class is built once per
+#: questionnaire and process rather than on every page and post of the centres' path
+_FORM_CLASSES: dict[tuple[str, type], type[AnswerForm]] = {}
+FORM_CLASSES_KEPT = 64
+
+
+def _form_class(questionnaire: Questionnaire, base: type[AnswerForm]) -> type[AnswerForm]:
+    key = (repr(questionnaire), base)
+    form_class = _FORM_CLASSES.get(key)
+    if form_class is None:
+        fields: dict[str, Field] = {}
+        number = 0
+        for number, item in enumerate(questionnaire.items, 1):
+            fields[likert_name(item.key)] = LikertField(question=item, number=number, questionnaire=questionnaire)
+        for number, question in enumerate(questionnaire.choice_questions, number + 1):
+            fields[choice_name(question.key)] = ChoiceAnswerField(question=question, number=number)
+        for number, question in enumerate(questionnaire.open_questions, number + 1):
+            fields[open_name(question.key)] = OpenAnswerField(question=question, number=number)
+        form_class = type("QuestionnaireAnswerForm", (base,), fields)
+        if len(_FORM_CLASSES) >= FORM_CLASSES_KEPT:
+            _FORM_CLASSES.pop(next(iter(_FORM_CLASSES)), None)
+        _FORM_CLASSES[key] = form_class
+    return form_class

@@ -33,7 +33,7 @@ def find_invitation(token: str) -> Invitation | None:
         return None
     # the survey and its questionnaire come along: every questionnaire page needs them
     return db.session.scalar(select(Invitation).filter_by(token=token, revoked_at=None).options(
-        joinedload(Invitation.survey).joinedload(Survey.questionnaire_version)))
+        joinedload(Invitation.survey).joinedload(Survey.questionnaire_version), joinedload(Invitation.unit)))
 
 
 def response_of(invitation: Invitation) -> Response | None:

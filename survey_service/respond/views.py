@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import format_time, get_locale, gettext as _
+from markupsafe import Markup
 from werkzeug.exceptions import NotFound
 
-from survey_service.database import writes_database
+from survey_service.database import reads_first
 from survey_service.extensions import limiter
 from survey_service.respond.forms import OTHER, answer_form, choice_name, likert_name, open_name
 from survey_service.respond.operations import record_opening
@@ -99,7 +100,6 @@ def _opened_by_a_person() -> bool:
 
 
 @blueprint.get("/s/<path:token>")
-@writes_database  # notes the first opening
 @personal_link
 def questionnaire(token: str):
     """The form with the saved draft, the receipt once submitted, or the survey's dates outside its window."""
@@ -127,6 +127,7 @@ def correction(token: str):
 
 
 @blueprint.post("/s/<path:token>")
+@reads_first  # the form is parsed and checked before the write lock is taken
 @personal_link
 def answer(token: str):
     """Save the draft (保存) or submit (提交); a submitted centre may only correct, and only if allowed."""
@@ -206,7 +207,29 @@ def _answer_form(invitation: Invitation, response: Response | None):
 def _form_page(invitation: Invitation, form, *, correcting: bool, status: int = 200):
     questionnaire = invitation.survey.questionnaire_version.questionnaire
     return _page("respond/questionnaire.html", invitation, form=form, correcting=correcting,
-                 sections=sections(questionnaire)), status
+                 questions=_questions(questionnaire, form)), status
+
+
+#: the questions of a blank form, rendered, by questionnaire text (``repr``) and language
+_BLANK_QUESTIONS: dict[tuple[str, str], Markup] = {}
+BLANK_QUESTIONS_KEPT = 128
+
+
+def _questions(questionnaire, form) -> Markup:
+    """The form's questions as HTML. A blank form (no saved answer, no error) — what every centre sees first —
+    is the same for every centre of a questionnaire in a language, so it is rendered once per process; the page
+    around it (the centre's name, the link, the CSRF token) is rendered per request."""
+    blank = not form.errors and not any(field.data for field in form.answer_fields())
+    key = (repr(questionnaire), str(get_locale()))
+    html = _BLANK_QUESTIONS.get(key) if blank else None
+    if html is None:
+        html = Markup(render_template("respond/sections.html", form=form, questionnaire=questionnaire,
+                                      sections=sections(questionnaire)))
+        if blank:
+            if len(_BLANK_QUESTIONS) >= BLANK_QUESTIONS_KEPT:
+                _BLANK_QUESTIONS.pop(next(iter(_BLANK_QUESTIONS)), None)
+            _BLANK_QUESTIONS[key] = html
+    return html
 
 
 def _window_page(invitation: Invitation, status: int = 200):

@@ -12,11 +12,13 @@ from analysis.choices import ChoiceAnswer
 from analysis.validity import check_validity
 from survey_service.audit.operations import record
 from survey_service.auth.models import User
+from survey_service.database import write_from_here
 from survey_service.extensions import db
 from survey_service.problems import ProblemList, ReasonedRefusal, Refusal
 from survey_service.questionnaires.models import Question, QuestionnaireVersion
 from survey_service.responses.models import ENTERED_MODES, Answer, Mode, Response, ResponseState, Validity
 from survey_service.surveys.models import Invitation, Survey, SurveyState
+from survey_service.surveys.operations import touch
 from survey_service.timestamps import utcnow
 
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -37,7 +39,9 @@ def response_for(invitation: Invitation, *, create: bool) -> Response | None:
 def _locked_response(invitation: Invitation, *, create: bool) -> tuple[Response | None, bool]:
     """(the response, whether this call created it). ``SELECT … FOR UPDATE`` on PostgreSQL; on SQLite the
     transaction already holds the write lock."""
-    lookup = select(Response).filter_by(invitation_id=invitation.id).with_for_update()
+    # populate_existing: a response read earlier in the transaction (before the write lock) is read again
+    lookup = (select(Response).filter_by(invitation_id=invitation.id).with_for_update()
+              .execution_options(populate_existing=True))
     response = db.session.scalar(lookup)
     if response is not None or not create:
         return response, False
@@ -62,6 +66,7 @@ def save_answers(invitation: Invitation, likert: Mapping[str, int | None], texts
     blank. ``mode`` and ``entered_by`` say how the answers were collected and which evaluator typed them in (代录).
     """
     now = now or utcnow()
+    write_from_here()
     response, created = _locked_response(invitation, create=True)
     before = _current_answers(response) if correcting else None
     if (response.state is ResponseState.submitted) != correcting or (
@@ -87,6 +92,8 @@ def save_answers(invitation: Invitation, likert: Mapping[str, int | None], texts
         raise AlreadySubmitted()
     for name, value in changes.items():
         set_committed_value(response, name, value)
+    if submit or correcting:  # drafts count in no figure
+        touch(invitation.survey_id)
     _replace_answers(response, version, likert, texts, choices or {}, fresh=created)
     if correcting:
         record("response.correct", response, actor=f"centre:{invitation.unit.code}",
@@ -211,6 +218,8 @@ def _replace_answers(response: Response, version: QuestionnaireVersion, likert, 
                            .execution_options(synchronize_session=False))
     if rows:
         db.session.execute(insert(Answer.__table__), rows)
+    if response.state is ResponseState.submitted:  # a draft's answers count in no figure
+        touch(response.survey_id)
     db.session.expire(response, ["answers"])
 
 

@@ -5,21 +5,15 @@ import json
 from pathlib import Path
 
 import click
-from flask.cli import AppGroup
 
 from analysis.questionnaire import DefinitionError, load_questionnaire
 from analysis.rounding import percent
 from analysis.satisfaction import Population, satisfaction_document
-from survey_service.audit.operations import record
-from survey_service.command_line import fail, push_app_context, say, transactional, write_output
+from survey_service.command_line import fail, push_app_context, say, transactional, with_app, write_output
 from survey_service.problems import ProblemList
 from survey_service.responses.csv_format import parse_responses
-from survey_service.results.documents import survey_document
-from survey_service.results.exports import responses_csv_stream, responses_xlsx
-from survey_service.results.queries import submitted_count
 from survey_service.results.text import render_document
 from survey_service.roster.parsing import DEFAULT_GROUPING, parse_roster
-from survey_service.surveys.operations import find_survey
 
 
 @click.command("analyze", help="The satisfaction document: of offline files (--questionnaire and --responses) "
@@ -41,7 +35,7 @@ def analyze_command(survey_key, questionnaire_path, responses_path, roster_path,
     try:
         if survey_key:
             push_app_context()
-            document = survey_document(find_survey(survey_key), group_by or DEFAULT_GROUPING)
+            document = _survey_document(survey_key, group_by or DEFAULT_GROUPING)
         else:
             document = offline_document(questionnaire_path, responses_path, roster_path, group_by)
     except (ProblemList, DefinitionError) as exc:
@@ -51,6 +45,14 @@ def analyze_command(survey_key, questionnaire_path, responses_path, roster_path,
     counts = document["counts"]
     say(f"analysed {document['survey']['key']}: {counts['valid']} valid of {counts['issued']} issued, "
         f"overall {percent(document['overall']['index'])}")
+
+
+def _survey_document(survey_key: str, group_by: str) -> dict:
+    """The document of a survey in the database; its modules are imported here, so files alone need no database."""
+    from survey_service.results.documents import survey_document
+    from survey_service.surveys.operations import find_survey
+
+    return survey_document(find_survey(survey_key), group_by)
 
 
 def offline_document(questionnaire_path: Path, responses_path: Path, roster_path: Path | None,
@@ -89,7 +91,7 @@ def _read(path: Path) -> bytes:
         raise ProblemList([f"{path}: cannot read: {exc.strerror}"]) from None
 
 
-@click.group(cls=AppGroup, help="Submitted responses.")
+@click.group(help="Submitted responses.")
 def responses():
     pass
 
@@ -98,8 +100,14 @@ def responses():
 @click.option("--survey", "survey_key", required=True)
 @click.option("--format", "file_format", type=click.Choice(["csv", "xlsx"]), default="csv")
 @click.option("--output", default=None, help="File to write; stdout without it.")
+@with_app
 @transactional
 def export_command(survey_key, file_format, output):
+    from survey_service.audit.operations import record
+    from survey_service.results.exports import responses_csv_stream, responses_xlsx
+    from survey_service.results.queries import submitted_count
+    from survey_service.surveys.operations import find_survey
+
     target = find_survey(survey_key)
     if file_format == "csv":  # streamed, as from the results page: memory stays flat at any number of responses
         count = submitted_count(target)

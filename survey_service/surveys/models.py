@@ -54,6 +54,10 @@ class Survey(db.Model):
     #: when it was last closed; cleared on reopening (every close and reopen stays in the audit log)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: raised by one in every transaction that can move a figure (a submission, a review decision, a revocation…;
+    #: see ``surveys.operations.touch``): the document cache and the API's ETag check read it instead of
+    #: aggregating the responses
+    data_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     questionnaire_version: Mapped[QuestionnaireVersion] = relationship()
     roster: Mapped[Roster] = relationship()

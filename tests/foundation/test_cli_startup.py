@@ -48,4 +48,5 @@ def test_each_summary_in_the_table_is_the_commands_own():
 
 
 def test_the_app_has_the_same_commands(app):
-    assert set(app.cli.commands) == set(COMMANDS) - FRAMEWORK_COMMANDS | {"db"}
+    assert set(app.cli.commands) == set(COMMANDS) - FRAMEWORK_COMMANDS
+    assert "migrate" not in app.extensions  # Flask-Migrate, and Alembic with it, only for `db`

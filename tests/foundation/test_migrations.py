@@ -6,6 +6,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
 
 from survey_service import PROJECT_ROOT
+from survey_service.database import bind_migrations
 from survey_service.extensions import db
 from tests.conftest import make_app
 
@@ -13,6 +14,7 @@ MIGRATIONS = str(PROJECT_ROOT / "migrations")
 
 
 def test_exactly_one_head(app):
+    bind_migrations(app)
     with app.app_context():
         script = ScriptDirectory.from_config(app.extensions["migrate"].migrate.get_config(MIGRATIONS))
         assert len(script.get_heads()) == 1
@@ -20,6 +22,7 @@ def test_exactly_one_head(app):
 
 def test_upgrade_matches_models_and_downgrade_empties(database_url):
     app = make_app(database_url)
+    bind_migrations(app)
     with app.app_context():
         db.drop_all()
         upgrade(directory=MIGRATIONS)

@@ -45,27 +45,40 @@ def test_an_in_memory_database_starts_without_wal():
 
 def test_writing_requests_take_the_write_lock_first_and_reads_do_not(tmp_path):
     application = sqlite_app(tmp_path / "begin.db")
-    link = f"/s/{issue_survey(application)[0]}"
+    tokens = issue_survey(application)
+    link = f"/s/{tokens[0]}"
     client = application.test_client()
     token = csrf_token(client, link)
     begins = []
     with application.app_context():
         engine = db.engine
+        engine.dispose()
 
-    @event.listens_for(engine, "before_cursor_execute")
-    def note(conn, cursor, statement, *args):
-        if statement.startswith("BEGIN"):
-            begins.append(statement)
+    # traced in the driver: the centre's post moves from reading to writing below SQLAlchemy
+    @event.listens_for(engine, "connect")
+    def trace(dbapi_connection, record):
+        dbapi_connection.set_trace_callback(
+            lambda statement: begins.append(statement) if statement.startswith("BEGIN") else None)
 
     client.get("/healthz")
     assert begins == ["BEGIN"]
     begins.clear()
+    # the centre's post reads and checks the form first, then takes the write lock for its writes
     client.post(link, data={"csrf_token": token, "item-q01": "4", "action": "save"})
+    assert begins == ["BEGIN", "BEGIN IMMEDIATE"]
+    begins.clear()
+    client.post(link, data={"csrf_token": token, "item-q01": "9", "action": "save"})  # refused: never writes
+    assert begins == ["BEGIN"]
+    begins.clear()
+    client.post(f"{link}/draft", data={"csrf_token": token, "item-q01": "3"})  # other posts write from the start
     assert begins == ["BEGIN IMMEDIATE"]
     begins.clear()
-    client.get(link)  # notes the opening, so it writes too
-    assert begins == ["BEGIN IMMEDIATE"]
-    event.remove(engine, "before_cursor_execute", note)
+    client.get(link)  # opened before: only reads
+    assert begins == ["BEGIN"]
+    begins.clear()
+    client.get(f"/s/{tokens[1]}")  # the first opening is noted beside the read, in a short write of its own
+    assert begins == ["BEGIN", "BEGIN IMMEDIATE"]
+    event.remove(engine, "connect", trace)
 
 
 def test_a_draft_save_that_lost_the_race_to_a_submission_changes_nothing(app):
