@@ -12,7 +12,7 @@ from flask_login import current_user
 from survey_service.auth.access import role_required
 from survey_service.auth.forms import EmptyForm
 from survey_service.auth.models import Role
-from survey_service.console.mailing import REFUSALS as MAIL_REFUSALS
+from survey_service.mail.views import REFUSALS as MAIL_REFUSALS
 from survey_service.console.queries import (centre_history, centre_invitation, centre_timeline, find_centres,
                                             survey_by_key)
 from survey_service.mail.operations import SendRefused, start_batch

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from survey_service.audit.models import AuditEvent
 from survey_service.extensions import db
-from survey_service.mail.sending import compose
+from survey_service.mail.wording import compose
 from survey_service.surveys.models import Invitation, Survey, SurveyState
 from survey_service.timestamps import utcnow
 from tests.conftest import post_form

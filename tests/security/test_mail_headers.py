@@ -6,7 +6,8 @@ from email import message_from_bytes, policy
 from sqlalchemy import select
 
 from survey_service.extensions import db
-from survey_service.mail.sending import compose, header_text
+from survey_service.mail.sending import header_text
+from survey_service.mail.wording import compose
 from survey_service.surveys.models import Invitation, Survey
 from tests.console.conftest import make_survey
 
