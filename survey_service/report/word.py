@@ -18,11 +18,15 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
+from flask import current_app
 from flask_babel import force_locale, gettext as _
 
+from survey_service.formatting import local_date
 from survey_service.report import images
+from survey_service.report.content import generated_on
 from survey_service.report.outline import (CommentGroup, IndexFigure, LikertFigure, ReportOutline, Table,
                                            report_outline)
+from survey_service.results.documents import report_document
 from survey_service.surveys.models import Survey
 
 #: (Latin font, East Asian font) per role and language
@@ -45,15 +49,10 @@ KEEP_WHOLE = 10
 THICK, THIN = 12, 6
 
 
-def build_docx(survey: Survey, language: str, state_label: str | None = None) -> bytes:
+def build_docx(survey: Survey, language: str) -> bytes:
     """The Word report of ``survey`` in ``language`` ("zh" or "en"); needs an app context, not a request."""
-    from flask import current_app
-    from survey_service.formatting import local_date
-    from survey_service.report.content import generated_on
-    from survey_service.results.documents import report_document
-
     with force_locale(language):
-        state = state_label or str(current_app.jinja_env.globals["state_labels"][survey.status])
+        state = str(current_app.jinja_env.globals["state_labels"][survey.status])
         outline = report_outline(survey, language, state, local_date(generated_on(report_document(survey))))
         return write_docx(outline)
 
