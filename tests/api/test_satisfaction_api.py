@@ -51,7 +51,8 @@ def test_unknown_survey_and_grouping_column(demo_client, demo_bearer):
 def test_survey_list(demo_client, demo_bearer):
     listing = demo_client.get("/api/v1/surveys", headers=demo_bearer).json["surveys"]
     assert {s["key"]: s["status"] for s in listing} == {"remote-edu-ops-2016": "closed",
-                                                        "remote-edu-ops-2017": "open"}
+                                                        "remote-edu-ops-2017": "closed",
+                                                        "remote-edu-ops-2025": "open"}
 
 
 def test_openapi_document_is_public_and_describes_the_document(demo_client):

@@ -6,7 +6,7 @@ import pytest
 from survey_service.demo import load_demo
 from survey_service.extensions import db
 from tests.browser.conftest import DESKTOP, PHONE, log_in_page, screenshot
-from tests.conftest import DATA, create_account
+from tests.conftest import DEMO_DATA, create_account
 
 pytestmark = pytest.mark.browser
 
@@ -17,7 +17,7 @@ def test_scorecard_page(live_server, new_page, tmp_path, viewport, name):
         load_demo()
         db.session.commit()
     email, password = create_account(live_server.app, "evaluator", email="sc@example.org")
-    tree = re.sub(r"(?m)^\s+score: [0-9.]+.*\n", "", (DATA / "scorecard-2017.yaml").read_text("utf-8"))
+    tree = re.sub(r"(?m)^\s+score: [0-9.]+.*\n", "", (DEMO_DATA / "scorecard-2017.yaml").read_text("utf-8"))
     upload = tmp_path / "scorecard-2017.yaml"
     upload.write_text(tree, "utf-8")
     page = new_page(viewport)

@@ -2,10 +2,12 @@
 import csv
 import io
 import json
+import statistics
 
 import pytest
 from openpyxl import load_workbook
 
+from analysis.rounding import round_half_up
 from survey_service.demo import load_demo
 from survey_service.extensions import db
 from tests.conftest import QUESTIONNAIRE, ROSTER
@@ -108,11 +110,11 @@ def test_missing_item_column_and_bad_questionnaire(app, runner, tmp_path):
 
 
 def test_survey_analysis_and_export_round_trip(app, runner, demo, tmp_path):
-    from_db = run_json(runner, ["analyze", "--survey", "remote-edu-ops-2017", "--json"])
+    from_db = run_json(runner, ["analyze", "--survey", "remote-edu-ops-2025", "--json"])
     assert from_db["survey"]["status"] == "open" and from_db["counts"]["issued"] == 221
     assert from_db["counts"]["submitted"] == 200
     exported = tmp_path / "responses.csv"
-    result = runner.invoke(args=["responses", "export", "--survey", "remote-edu-ops-2017", "--output", str(exported)])
+    result = runner.invoke(args=["responses", "export", "--survey", "remote-edu-ops-2025", "--output", str(exported)])
     assert result.exit_code == 0, result.stderr
     assert exported.read_bytes().startswith("\ufeff".encode())
     offline = run_json(runner, ["analyze", "--questionnaire", str(QUESTIONNAIRE), "--responses", str(exported),
@@ -121,6 +123,37 @@ def test_survey_analysis_and_export_round_trip(app, runner, demo, tmp_path):
     assert offline["overall"]["index"] == pytest.approx(from_db["overall"]["index"], abs=1e-9)
     assert offline["snapshot"] == from_db["snapshot"]
     assert [r["group"] for r in offline["groups"]["rows"]] == [r["group"] for r in from_db["groups"]["rows"]]
+
+
+def test_the_demo_2017_survey_gives_the_reports_figures(app, runner, demo):
+    """DOMAIN.md: 218 valid of 221, 81.65 %, 84.17 / 79.93 / 78.90 %, C4-1 = 6.53, and the scorecard's 91.13 → 优."""
+    document = run_json(runner, ["analyze", "--survey", "remote-edu-ops-2017", "--json"])
+    counts = document["counts"]
+    assert (counts["issued"], counts["submitted"], counts["valid"], counts["invalid"]) == (221, 220, 218, 2)
+    assert f"{counts['valid_rate'] * 100:.2f}" == "98.64" and document["survey"]["status"] == "closed"
+    printed = {d["key"]: round_half_up(d["index"], 2) for d in document["dimensions"]}
+    assert round_half_up(document["overall"]["index"], 2) == 81.65
+    assert (printed["resources"], printed["stability"], printed["complaints"]) == (84.17, 79.93, 78.90)
+    assert (document["highest"]["key"], document["lowest"]["key"]) == ("resources", "complaints")
+    assert document["indicator"]["score"] == 6.53
+    # the answers behind the figures, recomputed by hand from the exported responses: linear points, N/A left out
+    exported = runner.invoke(args=["responses", "export", "--survey", "remote-edu-ops-2017"]).stdout
+    rows = [row for row in csv.DictReader(io.StringIO(exported.lstrip("\ufeff"))) if row["status"] == "valid"]
+    assert len(rows) == 218
+    index = {item: statistics.mean((int(row[item]) - 1) * 25 for row in rows if row[item] not in ("", "0"))
+             for item in ITEMS}
+    overall = statistics.mean(index.values())  # six dimensions of two items, all weights 1
+    assert overall == pytest.approx(document["overall"]["index"], abs=1e-9)
+    with app.app_context():
+        from sqlalchemy import select
+
+        from survey_service.results.documents import document_of_survey
+        from survey_service.scorecard.models import StoredScorecard
+        from survey_service.scorecard.operations import score_stored
+
+        stored = db.session.scalar(select(StoredScorecard).filter_by(filename="scorecard-2017.yaml"))
+        result = score_stored(stored, document_of_survey)
+    assert (float(result.total), result.grade) == (91.13, "优")
 
 
 def test_text_output_and_xlsx_export(app, runner, demo, tmp_path):

@@ -7,9 +7,10 @@ from click.testing import CliRunner
 
 from survey_service.scorecard.cli import make_score_command, score_command
 from survey_service.text_tables import display_width
+from tests.conftest import DEMO_DATA
 
 DATA = Path(__file__).parent.parent / "data"
-SCORECARD_2017 = str(DATA / "scorecard-2017.yaml")
+SCORECARD_2017 = str(DEMO_DATA / "scorecard-2017.yaml")
 SATISFACTION = str(DATA / "satisfaction-81.65.json")
 
 

@@ -9,12 +9,12 @@ from sqlalchemy import select
 from survey_service.audit.models import AuditEvent
 from survey_service.extensions import db
 from survey_service.scorecard.models import StoredScorecard
-from tests.conftest import DATA, post_form
+from tests.conftest import DEMO_DATA, post_form
 
 
 def _report_tree() -> bytes:
     """The report's tree with its satisfaction leaf given as the report's own 81.65 %, so it scores without a survey."""
-    text = (DATA / "scorecard-2017.yaml").read_text("utf-8")
+    text = (DEMO_DATA / "scorecard-2017.yaml").read_text("utf-8")
     text = text.replace("source: satisfaction\n            survey: remote-edu-ops-2017", "rate: 0.8165")
     assert "rate: 0.8165" in text
     return text.encode()
@@ -77,7 +77,7 @@ def test_the_scorecard_in_excel_has_numbers_with_formats(app, client, login):
 
 def test_a_scorecard_that_cannot_be_scored_sends_back_to_its_page(app, client, login, issued_survey):
     login("evaluator")
-    response = post_form(client, "/scorecards/", {"file": (io.BytesIO((DATA / "scorecard-2017.yaml").read_bytes()),
+    response = post_form(client, "/scorecards/", {"file": (io.BytesIO((DEMO_DATA / "scorecard-2017.yaml").read_bytes()),
                                                            "s.yaml")}, content_type="multipart/form-data")
     scorecard = int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
     download = client.get(f"/scorecards/{scorecard}/scorecard.docx")

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from survey_service.extensions import db
 from survey_service.scorecard.models import StoredScorecard
-from tests.conftest import DATA, create_account, log_in, post_form
+from tests.conftest import DATA, DEMO_DATA, create_account, log_in, post_form
 
 
 @pytest.fixture
@@ -19,7 +19,7 @@ def demo_client(demo_app):
 
 def test_import_and_score_the_2017_tree_live(app, client, login, issued_survey):
     login("evaluator")
-    response = post_form(client, "/scorecards/", {"file": (io.BytesIO((DATA / "scorecard-2017.yaml").read_bytes()),
+    response = post_form(client, "/scorecards/", {"file": (io.BytesIO((DEMO_DATA / "scorecard-2017.yaml").read_bytes()),
                                                            "scorecard-2017.yaml")},
                          content_type="multipart/form-data", follow_redirects=True)
     page = response.get_data(as_text=True)
@@ -37,7 +37,7 @@ def without_stated_inner_scores(text: str) -> str:
 def test_demo_survey_fills_the_leaf(demo_app, demo_client):
     email, password = create_account(demo_app, "evaluator", email="e2@example.org")
     log_in(demo_client, email, password)
-    tree = without_stated_inner_scores((DATA / "scorecard-2017.yaml").read_text("utf-8"))
+    tree = without_stated_inner_scores((DEMO_DATA / "scorecard-2017.yaml").read_text("utf-8"))
     response = post_form(demo_client, "/scorecards/", {"file": (io.BytesIO(tree.encode()), "s.yaml")},
                          content_type="multipart/form-data", follow_redirects=True)
     page = response.get_data(as_text=True)
@@ -52,7 +52,7 @@ def test_demo_survey_fills_the_leaf(demo_app, demo_client):
 
 def test_broken_scorecard_is_refused_with_codes(app, client, login):
     login("evaluator")
-    broken = (DATA / "scorecard-2017.yaml").read_text("utf-8").replace("weight: 28", "weight: 27", 1)
+    broken = (DEMO_DATA / "scorecard-2017.yaml").read_text("utf-8").replace("weight: 28", "weight: 27", 1)
     response = post_form(client, "/scorecards/", {"file": (io.BytesIO(broken.encode()), "s.yaml")},
                          content_type="multipart/form-data")
     assert response.status_code == 422
@@ -77,7 +77,7 @@ def test_anonymous_goes_to_login(client):
 def test_the_reports_23_versus_24_slip_is_shown_instead_of_a_total(demo_app, demo_client):
     email, password = create_account(demo_app, "evaluator", email="e3@example.org")
     log_in(demo_client, email, password)
-    slip = (DATA / "scorecard-2017.yaml").read_text("utf-8").replace("score: 24  #", "score: 23  #")
+    slip = (DEMO_DATA / "scorecard-2017.yaml").read_text("utf-8").replace("score: 24  #", "score: 23  #")
     response = post_form(demo_client, "/scorecards/", {"file": (io.BytesIO(slip.encode()), "slip.yaml")},
                          content_type="multipart/form-data", follow_redirects=True)
     page = response.get_data(as_text=True)
