@@ -18,11 +18,15 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
+from flask import current_app
 from flask_babel import force_locale, gettext as _
 
+from survey_service.formatting import local_date
 from survey_service.report import images
+from survey_service.report.content import generated_on
 from survey_service.report.outline import (CommentGroup, IndexFigure, LikertFigure, ReportOutline, Table,
                                            report_outline)
+from survey_service.results.documents import report_document
 from survey_service.surveys.models import Survey
 
 #: (Latin font, East Asian font) per role and language
@@ -45,15 +49,10 @@ KEEP_WHOLE = 10
 THICK, THIN = 12, 6
 
 
-def build_docx(survey: Survey, language: str, state_label: str | None = None) -> bytes:
+def build_docx(survey: Survey, language: str) -> bytes:
     """The Word report of ``survey`` in ``language`` ("zh" or "en"); needs an app context, not a request."""
-    from flask import current_app
-    from survey_service.formatting import local_date
-    from survey_service.report.content import generated_on
-    from survey_service.results.documents import report_document
-
     with force_locale(language):
-        state = state_label or str(current_app.jinja_env.globals["state_labels"][survey.status])
+        state = str(current_app.jinja_env.globals["state_labels"][survey.status])
         outline = report_outline(survey, language, state, local_date(generated_on(report_document(survey))))
         return write_docx(outline)
 
@@ -260,6 +259,14 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
 
 
+def _header_width(text: str, numeric: bool) -> int:
+    """The least width a header needs: CJK words may wrap down to two characters a line, Latin words never break."""
+    if any(_width(char) == 2 for char in text):
+        return min(_width(text), 4 if numeric else 8)
+    # above a figure, a long word may break rather than push the figures of the row into two lines
+    return min(max((_width(word) for word in text.split()), default=0), 9 if numeric else 14)
+
+
 def _column_widths(table: Table) -> list[int]:
     """Widths in EMU: figures never wrap, names of up to six CJK characters neither; longer text wraps in the room
     that is left (a long note over a few lines rather than the names beside it a character a line)."""
@@ -268,8 +275,7 @@ def _column_widths(table: Table) -> list[int]:
     base, extra = [], []
     for column in range(len(table.header)):
         cells = [_width(row[column]) for row in (*table.rows, *table.footer)]
-        # a header of CJK words may wrap down to two characters a line
-        header = min(_width(table.header[column]), 4 if column in table.numeric else 8)
+        header = _header_width(table.header[column], column in table.numeric)
         widest = max(cells + [header])
         if column in table.numeric:
             base.append(widest + padding)
@@ -279,6 +285,14 @@ def _column_widths(table: Table) -> list[int]:
             extra.append(min(widest, TEXT_COLUMN_MOST) - min(widest, TEXT_COLUMN_FIRM))
     available = TEXT_WIDTH / unit
     room = available - sum(base)
+    text_columns = [c for c in range(len(base)) if c not in table.numeric]
+    if room < 0 and text_columns:
+        # short of room: the text columns wrap more, down to four CJK characters, before any figure would
+        give = min(-room, sum(base[c] - min(base[c], 8 + padding) for c in text_columns))
+        spare = sum(base[c] - min(base[c], 8 + padding) for c in text_columns) or 1
+        base = [width - (width - min(width, 8 + padding)) * give / spare if c in text_columns else width
+                for c, width in enumerate(base)]
+        room = available - sum(base)
     if room < 0:
         widths = [width * available / sum(base) for width in base]
     else:
