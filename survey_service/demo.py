@@ -220,7 +220,7 @@ def _submit(invitation, likert: dict, texts: dict, when: datetime) -> Response:
     """A centre's answers submitted at ``when``, its invitation e-mailed on the survey's first day."""
     invitation.sent_at = invitation.survey.opens_at
     invitation.opened_at = when - timedelta(minutes=9)
-    return save_answers(invitation, likert, texts, submit=True, channel="demo", now=when)
+    return save_answers(invitation, likert, texts, submit=True, now=when)
 
 
 def _simulate(survey: Survey, rng: np.random.Generator, district_effect: dict[str, float], shift: float,
