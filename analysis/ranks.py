@@ -98,14 +98,11 @@ def tie_classes(scores: np.ndarray, exact_score: Callable[[int], Fraction]) -> n
         # one Fraction per distinct float: equal floats are one rational, since distinct scores (denominators
         # well below 10⁷ for any questionnaire of dozens of items and weights of a few decimals) lie farther
         # apart than a float step near 100 (1.4e-14)
-        by_float: dict[float, Fraction] = {}
-        for position in range(start, stop):
-            value = float(ordered[position])
-            if value not in by_float:
-                by_float[value] = exact_score(int(order[position]))
-        distinct = sorted(set(by_float.values()))
-        rank_of = {value: rank for rank, value in enumerate(distinct)}
-        within[start:stop] = [rank_of[by_float[float(v)]] for v in ordered[start:stop]]
+        _, first, inverse = np.unique(ordered[start:stop], return_index=True, return_inverse=True)
+        exact_values = [exact_score(int(order[start + position])) for position in first]
+        distinct = sorted(set(exact_values))
+        rank_of = np.array([distinct.index(value) for value in exact_values])
+        within[start:stop] = rank_of[inverse]
         classes_in_cluster[cluster] = len(distinct)
     first_class = np.cumsum(classes_in_cluster) - classes_in_cluster
     classes = np.empty(n, dtype=np.int64)
