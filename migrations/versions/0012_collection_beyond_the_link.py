@@ -1,4 +1,5 @@
-"""Collection beyond the link: how each response was collected and who entered it; archived surveys.
+"""Collection beyond the link: how each response was collected and who entered it; archived surveys; paper
+questionnaires in double entry.
 
 ``responses.channel`` (web | import | demo) becomes ``responses.mode`` (online | paper | phone | import): the
 demo's simulated answers and the web's are both answers through the personal link. ``surveys.state`` is a
@@ -31,9 +32,25 @@ def upgrade():
     op.execute("UPDATE responses SET mode = 'online' WHERE mode IN ('web', 'demo')")
     with op.batch_alter_table('surveys', schema=None) as batch_op:
         batch_op.add_column(sa.Column('archived_at', sa.DateTime(timezone=True), nullable=True))
+    op.create_table('paper_entries',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('invitation_id', sa.Integer(), nullable=False),
+    sa.Column('first_answers', sa.JSON(), nullable=False),
+    sa.Column('first_by_id', sa.Integer(), nullable=False),
+    sa.Column('first_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('second_answers', sa.JSON(), nullable=True),
+    sa.Column('second_by_id', sa.Integer(), nullable=True),
+    sa.Column('second_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['first_by_id'], ['users.id'], name=op.f('fk_paper_entries_first_by_id_users')),
+    sa.ForeignKeyConstraint(['invitation_id'], ['invitations.id'], name=op.f('fk_paper_entries_invitation_id_invitations'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['second_by_id'], ['users.id'], name=op.f('fk_paper_entries_second_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_paper_entries')),
+    sa.UniqueConstraint('invitation_id', name=op.f('uq_paper_entries_invitation_id'))
+    )
 
 
 def downgrade():
+    op.drop_table('paper_entries')
     op.execute("UPDATE surveys SET state = 'closed' WHERE state = 'archived'")
     with op.batch_alter_table('surveys', schema=None) as batch_op:
         batch_op.drop_column('archived_at')

@@ -8,6 +8,7 @@ import segno
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale, gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
 from survey_service.auth.access import role_required
 from survey_service.auth.forms import EmptyForm
@@ -16,8 +17,9 @@ from survey_service.mail.views import REFUSALS as MAIL_REFUSALS
 from survey_service.console.queries import (centre_history, centre_invitation, centre_timeline, find_centres,
                                             survey_by_key)
 from survey_service.mail.operations import SendRefused, start_batch
+from survey_service.extensions import db
 from survey_service.respond.queries import response_of
-from survey_service.responses.models import ResponseState
+from survey_service.responses.models import PaperEntry, ResponseState
 from survey_service.roster.parsing import KNOWN_COLUMNS
 from survey_service.surveys.operations import LifecycleRefused, reissue_link
 
@@ -71,6 +73,7 @@ def centre(key: str, code: str):
         "console/centre.html", survey=survey, invitation=invitation, unit=unit, link=link, response=response,
         submitted=response is not None and response.state is ResponseState.submitted,
         timeline=centre_timeline(invitation, response), history=centre_history(invitation), contacts=contacts,
+        paper_entry=db.session.scalar(select(PaperEntry).filter_by(invitation_id=invitation.id)),
         message=message, qr=segno.make(link, error="m").svg_inline(scale=5, omitsize=True, border=2),
         form=EmptyForm())
 

@@ -1,20 +1,23 @@
 """Answers collected beyond the personal link: entry on a centre's behalf (代录), an evaluator's correction, and
 the import of a responses file (checked and previewed first, then all or nothing).
 
-Entry and correction use the questionnaire form the centre sees, so a paper questionnaire is typed into the same questions in the
-same order, and both are checked as a submission is (every required question answered, values on the scale).
+Entry and correction use the questionnaire form the centre sees, so a paper questionnaire is typed into the same
+questions in the same order, and both are checked as a submission is (every required question answered, values on the
+scale). A paper questionnaire may be entered twice by two evaluators (双录); it counts once both entries agree, or once
+a person has chosen between them where they differ.
 """
 from __future__ import annotations
 
 import base64
 from pathlib import Path
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from survey_service.auth.access import role_required
+from survey_service.auth.forms import EmptyForm
 from survey_service.auth.models import Role
 from survey_service.console.forms import CorrectionForm, EntryForm, ImportConfirmForm, ResponseImportForm
 from survey_service.console.queries import survey_by_key
@@ -23,9 +26,10 @@ from survey_service.problems import ProblemList
 from survey_service.respond.forms import answer_form, likert_name, open_name
 from survey_service.respond.queries import response_of, saved_answers, sections
 from survey_service.respond.views import localized
-from survey_service.responses.models import MODE_LABELS, Mode, Response, ResponseState
+from survey_service.responses.models import MODE_LABELS, Mode, PaperEntry, Response, ResponseState
 from survey_service.responses.importing import ImportPlan, import_responses, plan_import
-from survey_service.responses.operations import EntryRefused, correct_answers, enter_on_behalf
+from survey_service.responses.operations import (EntryRefused, correct_answers, enter_on_behalf, enter_paper_twice,
+                                                 paper_differences, resolve_paper)
 from survey_service.roster.models import RosterUnit
 from survey_service.surveys.models import Invitation, Survey, SurveyState
 
@@ -45,6 +49,14 @@ REFUSALS = {
     "no_reason": lambda centre: _("Give the reason for the correction."),
     "not_submitted": lambda centre: _("Only a submitted response can be corrected."),
     "no_change": lambda centre: _("The answers are unchanged; nothing was saved."),
+    "entry_waiting": lambda centre: _("Another evaluator has just made the first entry of centre %(centre)s; "
+                                      "enter it again as the second entry.", centre=centre),
+    "entry_to_resolve": lambda centre: _("The two entries of centre %(centre)s differ and wait to be resolved.",
+                                         centre=centre),
+    "same_evaluator": lambda centre: _("You made the first entry of centre %(centre)s; the second must be made by "
+                                       "another evaluator.", centre=centre),
+    "nothing_to_resolve": lambda centre: _("Centre %(centre)s has no differing entries to resolve.", centre=centre),
+    "choose_every_difference": lambda centre: _("Choose an answer for every difference."),
 }
 
 
@@ -74,25 +86,75 @@ def enter(key: str, code: str):
     if response is not None and response.state is ResponseState.submitted:
         flash(REFUSALS["already_submitted"](code), "info")
         return redirect(url_for("review.response", key=key, response_id=response.id))
+    waiting = db.session.scalar(select(PaperEntry).filter_by(invitation_id=invitation.id))
+    if waiting is not None and waiting.second_answers is not None:
+        return redirect(url_for(".resolve", key=key, code=code))
     form = answer_form(survey.questionnaire_version.questionnaire, base=EntryForm)
     if form.is_submitted():
         if form.validate_answers(complete=True):
+            twice = waiting is not None or (form.double_entry.data and form.mode.data == Mode.paper.value)
             try:
-                entered = enter_on_behalf(survey, invitation, form.likert_answers(), form.open_answers(),
-                                          mode=Mode(form.mode.data), by=current_user)
+                if twice:
+                    entered = enter_paper_twice(survey, invitation, form.likert_answers(), form.open_answers(),
+                                                by=current_user)
+                else:
+                    entered = enter_on_behalf(survey, invitation, form.likert_answers(), form.open_answers(),
+                                              mode=Mode(form.mode.data), by=current_user)
             except EntryRefused as refused:
                 db.session.rollback()
                 flash(REFUSALS[refused.reason](code), "error")
                 return redirect(url_for("centres.centre", key=key, code=code))
+            if isinstance(entered, PaperEntry) and entered.second_answers is not None:
+                flash(_("The two entries differ; choose the right answer for each difference."), "info")
+                return redirect(url_for(".resolve", key=key, code=code))
+            if isinstance(entered, PaperEntry):
+                flash(_("First entry saved. It counts once a second evaluator has entered the same questionnaire "
+                        "and both agree."), "success")
+                return redirect(url_for("centres.centre", key=key, code=code))
             flash(_("Entered the %(mode)s questionnaire of %(centre)s; it counts as submitted.",
-                    mode=MODE_LABELS[Mode(form.mode.data)], centre=invitation.unit.name), "success")
+                    mode=MODE_LABELS[entered.mode], centre=invitation.unit.name), "success")
             return redirect(url_for("review.response", key=key, response_id=entered.id))
-        return _page("console/entry.html", survey, form, 422, invitation=invitation)
+        return _page("console/entry.html", survey, form, 422, invitation=invitation, waiting=waiting)
     if survey.state is not SurveyState.open or invitation.revoked_at is not None:
         reason = "link_revoked" if invitation.revoked_at is not None else "survey_not_open"
         flash(REFUSALS[reason](code), "error")
         return redirect(url_for("centres.centre", key=key, code=code))
-    return _page("console/entry.html", survey, form, invitation=invitation)
+    return _page("console/entry.html", survey, form, invitation=invitation, waiting=waiting)
+
+
+@blueprint.route("/centres/<code>/entry/resolve", methods=["GET", "POST"])
+@role_required(Role.evaluator)
+def resolve(key: str, code: str):
+    """The differences between the two entries of a paper questionnaire, to choose from; then it counts."""
+    survey = survey_by_key(key)
+    invitation = _invitation(survey, code)
+    waiting = db.session.scalar(select(PaperEntry).filter_by(invitation_id=invitation.id)) if invitation else None
+    if waiting is None or waiting.second_answers is None:
+        flash(REFUSALS["nothing_to_resolve"](code), "info")
+        return redirect(url_for("centres.centre", key=key, code=code) if invitation else url_for("centres.search",
+                                                                                                    key=key))
+    differing = paper_differences(waiting)
+    form = EmptyForm()
+    if form.validate_on_submit():
+        picks = {key_: request.form.get(f"choice-{key_}") for key_ in differing}
+        chosen = {key_: differing[key_][0 if pick == "first" else 1] for key_, pick in picks.items()
+                  if pick in ("first", "second")}
+        try:
+            entered = resolve_paper(survey, invitation, chosen, by=current_user)
+        except EntryRefused as refused:
+            db.session.rollback()
+            flash(REFUSALS[refused.reason](code), "error")
+        else:
+            flash(_("Entered the %(mode)s questionnaire of %(centre)s; it counts as submitted.",
+                    mode=MODE_LABELS[entered.mode], centre=invitation.unit.name), "success")
+            return redirect(url_for("review.response", key=key, response_id=entered.id))
+    questionnaire = survey.questionnaire_version.questionnaire
+    questions = {q.key: (number, localized(q, "text")) for number, q in
+                 enumerate([*questionnaire.items, *questionnaire.open_questions], 1)}
+    labels = {option.value: localized(option, "label")
+              for option in (*questionnaire.options, *filter(None, [questionnaire.not_applicable]))}
+    return render_template("console/entry_resolve.html", survey=survey, invitation=invitation, waiting=waiting,
+                           differing=differing, questions=questions, labels=labels, form=form)
 
 
 @blueprint.route("/responses/<int:response_id>/correction", methods=["GET", "POST"])
@@ -160,8 +222,8 @@ def import_confirm(key: str):
         return redirect(url_for(".import_preview", key=key))
     filename = Path(confirm.filename.data).name
     try:
-        plan = import_responses(survey, data, filename, mode=Mode(confirm.mode.data), replace=bool(confirm.replace.data),
-                                by=current_user)
+        plan = import_responses(survey, data, filename, mode=Mode(confirm.mode.data),
+                                replace=bool(confirm.replace.data), by=current_user)
     except ProblemList as exc:
         db.session.rollback()
         form = ResponseImportForm(formdata=None, mode=confirm.mode.data, replace=bool(confirm.replace.data))

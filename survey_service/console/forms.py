@@ -133,6 +133,8 @@ class EntryForm(AnswerForm):
 
     mode = RadioField(_l("How the answers were collected"), validators=[DataRequired()],
                       choices=[SelectChoice(mode.value, MODE_LABELS[mode]) for mode in ENTERED_MODES])
+    double_entry = BooleanField(_l("Double entry: a second evaluator enters this paper questionnaire again, and it "
+                                   "counts once both entries agree"))
 
 
 class CorrectionForm(AnswerForm):

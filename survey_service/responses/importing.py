@@ -40,10 +40,6 @@ class ImportPlan:
     already_submitted: list[ResponseRow] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
-    @property
-    def rows(self) -> int:
-        return len(self.new) + len(self.replaced) + len(self.already_submitted)
-
 
 def plan_import(survey: Survey, data: bytes, filename: str, *, replace: bool = False) -> ImportPlan:
     """Check a responses file against a survey and say what importing it would do; writes nothing."""

@@ -109,3 +109,26 @@ class Answer(db.Model):
 
     response: Mapped[Response] = relationship(back_populates="answers")
     question: Mapped[Question] = relationship()
+
+
+class PaperEntry(db.Model):
+    """双录 — a paper questionnaire entered twice by two evaluators before it counts: the first entry waits here for
+    the second; when they differ, both wait for a person to choose, question by question."""
+
+    __tablename__ = "paper_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: one questionnaire in double entry per centre at a time
+    invitation_id: Mapped[int] = mapped_column(ForeignKey("invitations.id", ondelete="CASCADE"), unique=True)
+    #: the first evaluator's answers by question key (option values and texts; blanks left out)
+    first_answers: Mapped[dict] = mapped_column(JSON)
+    first_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    first_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: the second evaluator's answers, kept only when they differ from the first (waiting for resolution)
+    second_answers: Mapped[dict | None] = mapped_column(JSON)
+    second_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    second_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    invitation: Mapped[Invitation] = relationship()
+    first_by = relationship("User", foreign_keys=[first_by_id])
+    second_by = relationship("User", foreign_keys=[second_by_id])

@@ -16,7 +16,8 @@ from survey_service.database import write_from_here
 from survey_service.extensions import db
 from survey_service.problems import ProblemList, ReasonedRefusal, Refusal
 from survey_service.questionnaires.models import Question, QuestionnaireVersion
-from survey_service.responses.models import ENTERED_MODES, Answer, Mode, Response, ResponseState, Validity
+from survey_service.responses.models import (ENTERED_MODES, Answer, Mode, PaperEntry, Response, ResponseState,
+                                             Validity)
 from survey_service.surveys.models import Invitation, Survey, SurveyState
 from survey_service.surveys.operations import touch
 from survey_service.timestamps import utcnow
@@ -130,6 +131,76 @@ def enter_on_behalf(survey: Survey, invitation: Invitation, likert: Mapping[str,
         raise EntryRefused("already_submitted", invitation.unit.code) from None
     record("response.enter", response, actor=by.email, mode=mode.value, centre=invitation.unit.code,
            answers=len(likert) + len(texts))
+    return response
+
+
+def enter_paper_twice(survey: Survey, invitation: Invitation, likert: Mapping[str, int | None],
+                      texts: Mapping[str, str], *, by: User, now: datetime | None = None) -> Response | PaperEntry:
+    """双录: one of the two entries of a paper questionnaire. The first waits; a second by another evaluator that
+    agrees submits it (as :func:`enter_on_behalf`); one that differs waits with the first for :func:`resolve_paper`.
+    Returns the response once submitted, else the waiting entry."""
+    _check_entry(survey, invitation)
+    if db.session.scalar(select(Response.id).filter_by(invitation_id=invitation.id,
+                                                       state=ResponseState.submitted)) is not None:
+        raise EntryRefused("already_submitted", invitation.unit.code)
+    answers = {**{key: value for key, value in likert.items() if value is not None}, **texts}
+    now = now or utcnow()
+    code = invitation.unit.code
+    waiting = db.session.scalar(select(PaperEntry).filter_by(invitation_id=invitation.id).with_for_update())
+    if waiting is None:
+        # the unique invitation_id keeps one first entry: a concurrent first entry's insert does nothing
+        created = db.session.scalar(UPSERTS[db.engine.dialect.name](PaperEntry).values(
+            invitation_id=invitation.id, first_answers=answers, first_by_id=by.id, first_at=now)
+            .on_conflict_do_nothing(index_elements=[PaperEntry.invitation_id]).returning(PaperEntry.id))
+        if created is None:
+            raise EntryRefused("entry_waiting", code)
+        entry = db.session.get(PaperEntry, created)
+        record("response.first_entry", invitation, actor=by.email, centre=code)
+        return entry
+    if waiting.second_answers is not None:
+        raise EntryRefused("entry_to_resolve", code)
+    if waiting.first_by_id == by.id:
+        raise EntryRefused("same_evaluator", code)
+    if waiting.first_answers != answers:
+        waiting.second_answers, waiting.second_by_id, waiting.second_at = answers, by.id, now
+        db.session.flush()
+        record("response.second_entry", invitation, actor=by.email, centre=code,
+               **_difference(waiting.first_answers, answers))
+        return waiting
+    return _submit_paper(survey, invitation, waiting, answers, by=by, now=now)
+
+
+def resolve_paper(survey: Survey, invitation: Invitation, chosen: Mapping[str, object], *, by: User,
+                  now: datetime | None = None) -> Response:
+    """Submit a paper questionnaire whose two entries differ, with the answer chosen for each differing question
+    (``chosen`` maps each of them to the first entry's value or the second's)."""
+    _check_entry(survey, invitation)
+    waiting = db.session.scalar(select(PaperEntry).filter_by(invitation_id=invitation.id).with_for_update())
+    if waiting is None or waiting.second_answers is None:
+        raise EntryRefused("nothing_to_resolve", invitation.unit.code)
+    differing = paper_differences(waiting)
+    if set(chosen) != set(differing) or any(chosen[key] not in differing[key] for key in differing):
+        raise EntryRefused("choose_every_difference", invitation.unit.code)
+    answers = {key: value for key, value in ({**waiting.first_answers, **chosen}).items() if value is not None}
+    return _submit_paper(survey, invitation, waiting, answers, by=by, now=now)
+
+
+def paper_differences(entry: PaperEntry) -> dict[str, tuple]:
+    """(first, second) answer of each question the two entries disagree on (None = blank)."""
+    difference = _difference(entry.first_answers, entry.second_answers or {})
+    return {key: (difference["before"][key], difference["after"][key]) for key in difference["after"]}
+
+
+def _submit_paper(survey, invitation, waiting: PaperEntry, answers: Mapping, *, by: User, now) -> Response:
+    questionnaire = survey.questionnaire_version.questionnaire
+    likert_keys = {item.key for item in questionnaire.items}
+    likert = {key: value for key, value in answers.items() if key in likert_keys}
+    texts = {key: value for key, value in answers.items() if key not in likert_keys}
+    response = enter_on_behalf(survey, invitation, likert, texts, mode=Mode.paper, by=by, now=now)
+    record("response.double_entry", response, actor=by.email, centre=invitation.unit.code,
+           first_by=waiting.first_by.email, second_by=waiting.second_by.email if waiting.second_by else by.email)
+    db.session.delete(waiting)
+    db.session.flush()
     return response
 
 

@@ -193,3 +193,31 @@ def test_correct_a_typo_and_the_history_shows_before_and_after(live_server, eval
     screenshot(page, "collection-correction-history-desktop")
     assert errors == []
     photograph(new_page, live_server, evaluator, f"/surveys/{KEY}/responses/{response_id}", "collection-correction-history")
+
+
+def test_resolve_a_double_entry(live_server, evaluator, new_page):
+    from survey_service.responses.operations import enter_paper_twice
+
+    app = live_server.app
+    create_account(app, "evaluator", "second@example.org")
+    with app.app_context():
+        survey = db.session.scalar(select(Survey).filter_by(key=KEY))
+        invitation = next(i for i in survey.invitations if i.unit.code == "310104003")
+        enter_paper_twice(survey, invitation, ANSWERS, {"suggestions": "意见甲"}, by=find_user(evaluator[0]))
+        enter_paper_twice(survey, invitation, {**ANSWERS, "q07": 1}, {"suggestions": "意见乙"},
+                          by=find_user("second@example.org"))
+        db.session.commit()
+    page = new_page(DESKTOP)
+    errors = watch_errors(page)
+    log_in_page(page, live_server, *evaluator)
+    page.goto(f"{live_server.url}/surveys/{KEY}/centres/310104003")
+    assert "双录结果不一致，等待核对" in page.content()
+    page.goto(f"{live_server.url}/surveys/{KEY}/centres/310104003/entry/resolve")
+    assert page.locator("[data-testid=differences] tbody tr").count() == 2
+    page.check("input[name=choice-q07][value=first]")
+    page.check("input[name=choice-suggestions][value=second]")
+    screenshot(page, "collection-resolve-desktop")
+    page.click("button:has-text('按所选答案提交')")
+    page.wait_for_selector("text=计为已提交")
+    assert errors == []
+    photograph(new_page, live_server, evaluator, f"/surveys/{KEY}/centres/310104003/entry", "collection-entry-done")

@@ -112,6 +112,8 @@ ROUTES = {
     ("POST", "/surveys/<key>/centres/<code>/reminder"): EVALUATOR,
     ("POST", "/surveys/<key>/centres/<code>/reissue"): EVALUATOR,
     ("GET", "/surveys/<key>/centres/<code>/entry"): EVALUATOR,
+    ("GET", "/surveys/<key>/centres/<code>/entry/resolve"): EVALUATOR,
+    ("POST", "/surveys/<key>/centres/<code>/entry/resolve"): EVALUATOR,
     ("POST", "/surveys/<key>/centres/<code>/entry"): EVALUATOR,
     ("GET", "/admin/users"): ADMIN,
     ("GET", "/admin/users/new"): ADMIN,

@@ -199,3 +199,57 @@ def test_a_centres_own_correction_keeps_the_old_answers_too(app, small_survey):
         db.session.commit()
     [event] = audit(app, "response.correct")
     assert event.actor == "centre:310101002" and event.details == {"before": {"q12": 4}, "after": {"q12": 1}}
+
+
+def evaluator_client(app, name: str):
+    client = app.test_client()
+    email, password = create_account(app, "evaluator", f"{name}@example.org")
+    assert log_in(client, email, password).status_code == 302
+    return client
+
+
+def test_double_entry_counts_once_two_evaluators_agree(app, small_survey):
+    first, second = evaluator_client(app, "first"), evaluator_client(app, "second")
+    url = entry_url(small_survey, "310101002")
+    answers = {**FORM, "mode": "paper", "open-suggestions": "纸质", "action": "submit"}
+    saved = post_form(first, url, {**answers, "double_entry": "y"}, follow_redirects=True).get_data(as_text=True)
+    assert "第一次录入已保存" in saved and "纸质问卷已录入一次，等待第二次录入" in saved
+    with app.app_context():
+        assert count_rows("responses") == 0 and count_rows("paper_entries") == 1
+    again = first.get(url).get_data(as_text=True)
+    assert 'data-testid="second-entry"' in again and "first@example.org" in again
+    refused = post_form(first, url, answers, follow_redirects=True).get_data(as_text=True)
+    assert "第二次录入须由另一位评价人员完成" in refused
+    agreed = post_form(second, url, {**answers, "mode": "phone"}, follow_redirects=True).get_data(as_text=True)
+    assert "计为已提交" in agreed and 'data-testid="mode">纸质' in agreed
+    with app.app_context():
+        assert count_rows("responses") == 1 and count_rows("paper_entries") == 0
+        [event] = audit(app, "response.double_entry")
+        assert event.details == {"centre": "310101002", "first_by": "first@example.org",
+                                 "second_by": "second@example.org"}
+
+
+def test_differing_entries_are_resolved_question_by_question(app, small_survey):
+    first, second = evaluator_client(app, "first"), evaluator_client(app, "second")
+    url = entry_url(small_survey, "310101013")
+    answers = {**FORM, "mode": "paper", "open-suggestions": "意见甲", "action": "submit"}
+    post_form(first, url, {**answers, "double_entry": "y"})
+    differs = post_form(second, url, {**answers, "item-q03": "2", "open-suggestions": "意见乙"})
+    assert differs.status_code == 302 and differs.location.endswith("/entry/resolve")
+    page = second.get(differs.location).get_data(as_text=True)
+    table = page[page.index('data-testid="differences"'):page.index("</table>")]
+    assert table.count("<tr>") == 3 and "第 3 题" in table and "意见甲" in table and "意见乙" in table
+    with app.app_context():
+        assert count_rows("responses") == 0
+    missing = post_form(second, differs.location, {"choice-q03": "first"}, follow_redirects=True)
+    assert "请为每处不一致选择答案" in missing.get_data(as_text=True)
+    resolved = post_form(second, differs.location, {"choice-q03": "first", "choice-suggestions": "second"},
+                         follow_redirects=True).get_data(as_text=True)
+    assert "计为已提交" in resolved
+    with app.app_context():
+        values = dict(db.session.execute(select(Question.key, Answer.value)
+                                         .join(Answer, Answer.question_id == Question.id)
+                                         .where(Answer.value.is_not(None))).all())
+        assert values["q03"] == ANSWERS["q03"] and db.session.scalar(select(Answer.text).where(
+            Answer.text.is_not(None))) == "意见乙"
+        assert count_rows("paper_entries") == 0 and len(audit(app, "response.second_entry")) == 1
