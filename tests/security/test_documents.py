@@ -118,7 +118,8 @@ def test_the_migration_reads_stored_scorecards_once_and_keeps_a_refused_one_empt
             connection.execute(scorecards.insert(), [
                 {"title": "fine", "filename": "fine.yaml", "created_at": datetime.now(timezone.utc),
                  "source": (DATA / "scorecard-example.yaml").read_text("utf-8")},
-                {"title": "bomb", "filename": "bomb.yaml", "created_at": datetime.now(timezone.utc), "source": alias_bomb(6)}])
+                {"title": "bomb", "filename": "bomb.yaml", "created_at": datetime.now(timezone.utc),
+                 "source": alias_bomb(6)}])
         upgrade(directory=migrations)
         with db.engine.connect() as connection:
             rows = dict(connection.execute(sa.text("SELECT title, definition FROM scorecards")).all())
