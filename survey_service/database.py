@@ -126,13 +126,15 @@ class WriterQueue:
         self._thread_lock.release()
 
 
-_writer_queues: dict[str, WriterQueue] = {}
+_writer_queues: dict[tuple[int, str], WriterQueue] = {}
 _writer_queues_lock = threading.Lock()
 
 
 def _writer_queue(database: str | None) -> WriterQueue:
-    """The one queue of this process for the SQLite file ``database``."""
-    key = os.path.abspath(database) if database and database != ":memory:" else f"memory:{database}"
+    """The one queue of this process for the SQLite file ``database``. A process forked from one that had a queue
+    (gunicorn's workers from a preloading master) makes its own: a ``flock`` shared through an inherited file
+    would not keep the two processes apart."""
+    key = (os.getpid(), os.path.abspath(database) if database and database != ":memory:" else f"memory:{database}")
     with _writer_queues_lock:
         queue = _writer_queues.get(key)
         if queue is None:
