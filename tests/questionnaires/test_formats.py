@@ -147,3 +147,22 @@ def test_a_workbook_opens_in_the_builder_and_a_bad_one_is_named(app, client, eva
     bad = post_form(client, "/questionnaires/new", {"start": "upload", "file": (
         io.BytesIO(broken_workbook(seed_definition)), "bad.xlsx")}, content_type="multipart/form-data")
     assert bad.status_code == 422 and "工作表“题目”第 6 行 B 列：重复：&#39;q01&#39;" in bad.get_data(as_text=True)
+
+
+def test_a_console_upload_is_saved_by_its_evaluator(app, client, evaluator):
+    post_form(client, "/questionnaires", {"file": (io.BytesIO(QUESTIONNAIRE.read_bytes()), "q.yaml")},
+              content_type="multipart/form-data")
+    with app.app_context():
+        assert db.session.scalar(select(QuestionnaireVersion)).created_by.email == "evaluator@example.org"
+
+
+def test_different_content_under_a_taken_version_is_refused_in_the_pages_language(app, client, evaluator,
+                                                                                  seed_definition):
+    post_form(client, "/questionnaires", {"file": (io.BytesIO(QUESTIONNAIRE.read_bytes()), "q.yaml")},
+              content_type="multipart/form-data")
+    seed_definition["title"] = "改过的标题"
+    changed = yaml.safe_dump(seed_definition, allow_unicode=True).encode()
+    page = post_form(client, "/questionnaires", {"file": (io.BytesIO(changed), "q.yaml")},
+                     content_type="multipart/form-data")
+    assert page.status_code == 422
+    assert "version：remote-edu-ops-2017 第 1 版已存在且内容不同；修改后的问卷请使用更高的版本号" in page.get_data(as_text=True)
