@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from survey_service.extensions import db
 from survey_service.questionnaires.models import QuestionnaireVersion
 from survey_service.questionnaires.workbook import definition_workbook
-from tests.conftest import QUESTIONNAIRE, post_form
+from tests.conftest import DATA, QUESTIONNAIRE, post_form
 from tests.questionnaires.conftest import seed_fields
 from tests.questionnaires.form_fields import form_fields
 
@@ -166,3 +166,16 @@ def test_different_content_under_a_taken_version_is_refused_in_the_pages_languag
                      content_type="multipart/form-data")
     assert page.status_code == 422
     assert "version：remote-edu-ops-2017 第 1 版已存在且内容不同；修改后的问卷请使用更高的版本号" in page.get_data(as_text=True)
+
+
+def test_choice_questions_and_reversed_items_survive_the_workbook(app, runner, tmp_path):
+    profile = DATA / "questionnaire-profile.yaml"
+    assert runner.invoke(args=["questionnaire", "import", str(profile)]).exit_code == 0
+    path = tmp_path / "profile.xlsx"
+    assert runner.invoke(args=["questionnaire", "export", "centre-profile-2017", "--format", "xlsx",
+                               "--output", str(path)]).exit_code == 0
+    book = load_workbook(path)
+    assert [row[:4] for row in book["选择题"].iter_rows(min_row=2, max_row=3, values_only=True)] == [
+        ("centre_kind", "贵中心属于", "Your centre is a", "single"), (None, None, None, None)]
+    again = runner.invoke(args=["questionnaire", "import", str(path)])
+    assert "already imported questionnaire centre-profile-2017 version 1" in again.stderr
