@@ -60,6 +60,8 @@ MESSAGES = {
     "item_key": N_("required, letters, digits, '_' or '-', got %(given)s"),
     "flag": N_("must be true or false, got %(given)s"),
     "choice_kind": N_("must be single or multiple, got %(given)s"),
+    "version_exists": N_("%(key)s version %(version)s already exists with different content; give the changed "
+                         "questionnaire a higher version"),
     "not_workbook": N_("not an XLSX workbook"),
     "missing_sheet": N_("missing sheet %(sheet)s"),
     "unknown_dimension": N_("no dimension %(given)s on the dimensions sheet"),

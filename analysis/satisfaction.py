@@ -8,7 +8,9 @@ Beyond the spec's keys the document carries (keys may be added, never renamed):
 ``text_en`` on items, and ``n`` on group rows (respondents with a score). ``groups``, ``reliability``,
 ``indicator``, ``highest``/``lowest`` and ``nonresponse_bounds`` are always present and ``null`` when they do not
 apply (no grouping given, too few complete respondents, no indicator, no index, unknown population), so every
-document has the same key set. An interval is ``null`` when its figure has no index or fewer than 2 respondents.
+document has the same key set — save ``choices``, which the spec lists as present when it applies (the
+questionnaire has choice questions). An interval is ``null`` when its figure has no index or fewer than 2
+respondents.
 """
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 // The questionnaire builder: every button sends the whole form, so the page works without this script.
-// It only guards typed changes: leaving the page before they are applied asks first.
+// It adds dragging rows to reorder them, and asks before leaving typed changes unapplied.
 (function () {
   "use strict";
 
@@ -19,6 +19,47 @@
       event.preventDefault();
       event.returnValue = "";
     }
+  });
+
+  // Dragging a row's handle onto another row of the same list moves it there (the ↑ ↓ buttons do the same).
+  var dragged = null;
+  function dropTarget(event) {
+    return dragged && event.target.closest ?
+      event.target.closest('[data-list="' + dragged.getAttribute("data-list") + '"]') : null;
+  }
+  form.querySelectorAll(".drag-handle").forEach(function (handle) {
+    handle.addEventListener("dragstart", function (event) {
+      dragged = handle.closest("[data-list]");
+      event.dataTransfer.effectAllowed = "move";
+      event.dataTransfer.setData("text/plain", dragged.getAttribute("data-index"));
+      dragged.classList.add("dragging");
+    });
+    handle.addEventListener("dragend", function () {
+      if (dragged) {
+        dragged.classList.remove("dragging");
+      }
+      dragged = null;
+    });
+  });
+  form.addEventListener("dragover", function (event) {
+    if (dropTarget(event)) {
+      event.preventDefault();
+    }
+  });
+  form.addEventListener("drop", function (event) {
+    var target = dropTarget(event);
+    if (!target || target === dragged) {
+      return;
+    }
+    event.preventDefault();
+    var move = document.createElement("input");
+    move.type = "hidden";
+    move.name = "action";
+    move.value = "move:" + dragged.getAttribute("data-list") + "[" + dragged.getAttribute("data-index") + "]>" +
+      target.getAttribute("data-index");
+    form.appendChild(move);
+    changed = false;
+    form.submit();
   });
 
   var problems = document.getElementById("builder-problems");

@@ -56,6 +56,17 @@ SATISFACTION = {
         "reliability": {"type": ["object", "null"]},
         "groups": {"type": ["object", "null"]},
         "indicator": {"type": ["object", "null"]},
+        "choices": {"type": "array", "description": "present when the questionnaire has choice questions",
+                    "items": {"type": "object", "required": ["key", "text", "kind", "n", "options", "other"],
+                              "properties": {"key": {"type": "string"}, "text": {"type": "string"},
+                                             "kind": {"enum": ["single", "multiple"]}, "n": {"type": "integer"},
+                                             "options": {"type": "array", "items": {
+                                                 "type": "object", "required": ["value", "label", "count", "share"],
+                                                 "properties": {"value": {"type": "integer"},
+                                                                "label": {"type": "string"},
+                                                                "count": {"type": "integer"},
+                                                                "share": NUMBER_OR_NULL}}},
+                                             "other": {"type": "array", "items": {"type": "string"}}}}},
     },
 }
 

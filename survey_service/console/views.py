@@ -1,5 +1,6 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import func, select
 
 from analysis.questionnaire import DefinitionError
@@ -41,7 +42,8 @@ def questionnaires():
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            version, new = import_questionnaire(upload.read(), upload.filename or "questionnaire.yaml")
+            version, new = import_questionnaire(upload.read(), upload.filename or "questionnaire.yaml",
+                                                user=current_user)
         except DefinitionError as exc:
             problems = described_problems(exc)
         except ProblemList as exc:

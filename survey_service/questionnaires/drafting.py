@@ -19,7 +19,8 @@ INTEGER = re.compile(r"-?\d+")
 DECIMAL = re.compile(r"-?(\d+\.\d*|\.\d+)")
 #: the lists a row action may change: (path of the list, what a new row holds)
 LISTS = re.compile(r"(scale\.options|dimensions|choice_questions|open_questions)(\[\d+\]\.(items|options))?")
-ACTION = re.compile(r"(add|remove|up|down):(" + LISTS.pattern + r")(\[(\d+)\])?")
+#: ``add:LIST``, ``remove:LIST[i]``, ``up:LIST[i]``, ``down:LIST[i]`` (buttons) and ``move:LIST[i]>j`` (dragging)
+ACTION = re.compile(r"(add|remove|up|down|move):(" + LISTS.pattern + r")(\[(\d+)\])?(>(\d+))?")
 
 BLANK = {
     "key": "", "version": 1, "title": "",
@@ -125,8 +126,8 @@ def form_definition(form, version: int) -> dict:
 # --- row actions -----------------------------------------------------------------------------
 
 def apply_action(definition: dict, action: str) -> tuple[dict, str | None]:
-    """A row action (``add:dimensions``, ``remove:dimensions[1].items[0]``, ``up:…``, ``down:…``) on a copy of the
-    definition; returns it and the anchor of the row to show. Unknown actions change nothing."""
+    """A row action (``add:dimensions``, ``remove:dimensions[1].items[0]``, ``up:…``, ``down:…``, ``move:…[i]>j``) on
+    a copy of the definition; returns it and the anchor of the row to show. Unknown actions change nothing."""
     match = ACTION.fullmatch(action or "")
     if not match:
         return definition, None
@@ -144,10 +145,10 @@ def apply_action(definition: dict, action: str) -> tuple[dict, str | None]:
     if verb == "remove":
         del rows[n]
         return changed, _anchor(list_path)
-    target = n - 1 if verb == "up" else n + 1
+    target = {"up": n - 1, "down": n + 1}.get(verb, int(match.group(9)) if match.group(9) else -1)
     if not 0 <= target < len(rows):
         return definition, None
-    rows[n], rows[target] = rows[target], rows[n]
+    rows.insert(target, rows.pop(n))
     return changed, _anchor(f"{list_path}[{target}]")
 
 

@@ -5,7 +5,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from analysis.questionnaire import DefinitionError, Questionnaire, parse_questionnaire, read_definition
+from analysis.questionnaire import DefinitionError, Problem, Questionnaire, parse_questionnaire, read_definition
 from survey_service.audit.operations import record
 from survey_service.auth.models import User
 from survey_service.database import unstorable_text
@@ -47,8 +47,8 @@ def import_questionnaire(data: bytes, filename: str, *, actor: str | None = None
         # the same questions, scale and rules, however spelt (YAML with comments, the XLSX template): the same version
         if existing.questionnaire == definition:
             return existing, False
-        raise ProblemList([f"version: {definition.key} version {definition.version} already exists with different "
-                           f"content; give the changed questionnaire a higher version"])
+        raise DefinitionError([Problem("version", "version_exists",
+                                       {"key": definition.key, "version": definition.version})])
     version = _build_version(definition, user)
     problems = unstorable_text(version, "questionnaire")
     problems += [problem for dimension in version.dimensions

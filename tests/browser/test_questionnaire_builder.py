@@ -143,11 +143,21 @@ def test_diff_and_a_version_in_use_seen_in_the_browser(live_server, new_page, ru
                        "dimensions-0-weight": "2"})
     press(page, "add:dimensions[5].items")
     page.fill("[name='dimensions-5-items-2-text']", "投诉处理人员的服务态度")
+    # dragged above q11 by its handle, as a person does: the script moves it there, with what was typed
+    page.locator("#dimensions-5").scroll_into_view_if_needed()
+    page.locator("#dimensions-5-items-2 .drag-handle").hover()
+    page.mouse.down()
+    page.locator("[name='dimensions-5-items-0-weight']").hover()
+    with page.expect_navigation():
+        page.mouse.up()
+    assert page.input_value("[name='dimensions-5-items-0-text']") == "投诉处理人员的服务态度"
+    assert page.input_value("[name='dimensions-5-items-1-key']") == "q11"
     press(page, "save")
     assert "已保存 remote-edu-ops-2017 第 2 版。" in page.content()
     page.locator("#diff").scroll_into_view_if_needed()
     text = page.locator("#diff").inner_text()
     assert "题项 q06 改为反向计分。" in text and "新增题项 q13“投诉处理人员的服务态度”。" in text
+    assert "题项顺序有调整。" not in text  # a new item first in its dimension leaves the others' order as it was
     screenshot(page, "versions-diff-desktop")
     phone = new_page(PHONE)
     log_in_page(phone, live_server, email, password)

@@ -99,3 +99,15 @@ def test_a_draft_left_unsaved_is_listed_to_come_back_to(app, client, start_build
     builder.press("apply", {"title": "2018年度满意度调查问卷", "key": "survey-2018"})
     listing = client.get("/questionnaires").get_data(as_text=True)
     assert "编辑中的草稿" in listing and f'<a href="{builder.url}">2018年度满意度调查问卷</a>' in listing
+
+
+def test_a_dragged_row_moves_to_where_it_was_dropped(app, start_builder):
+    builder = start_builder()
+    for _ in range(2):
+        builder.press("add:dimensions[0].items")
+    builder.press("apply", {f"dimensions-0-items-{n}-text": text for n, text in enumerate(["甲", "乙", "丙"])})
+    builder.press("move:dimensions[0].items[2]>0")
+    fields = builder.fields()
+    assert [fields[f"dimensions-0-items-{n}-text"] for n in range(3)] == ["丙", "甲", "乙"]
+    builder.press("move:dimensions[0].items[0]>7")  # nowhere to go: nothing changes
+    assert builder.fields() == fields

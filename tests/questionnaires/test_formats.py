@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from survey_service.extensions import db
 from survey_service.questionnaires.models import QuestionnaireVersion
 from survey_service.questionnaires.workbook import definition_workbook
-from tests.conftest import QUESTIONNAIRE, post_form
+from tests.conftest import DATA, QUESTIONNAIRE, post_form
 from tests.questionnaires.conftest import seed_fields
 from tests.questionnaires.form_fields import form_fields
 
@@ -147,3 +147,35 @@ def test_a_workbook_opens_in_the_builder_and_a_bad_one_is_named(app, client, eva
     bad = post_form(client, "/questionnaires/new", {"start": "upload", "file": (
         io.BytesIO(broken_workbook(seed_definition)), "bad.xlsx")}, content_type="multipart/form-data")
     assert bad.status_code == 422 and "工作表“题目”第 6 行 B 列：重复：&#39;q01&#39;" in bad.get_data(as_text=True)
+
+
+def test_a_console_upload_is_saved_by_its_evaluator(app, client, evaluator):
+    post_form(client, "/questionnaires", {"file": (io.BytesIO(QUESTIONNAIRE.read_bytes()), "q.yaml")},
+              content_type="multipart/form-data")
+    with app.app_context():
+        assert db.session.scalar(select(QuestionnaireVersion)).created_by.email == "evaluator@example.org"
+
+
+def test_different_content_under_a_taken_version_is_refused_in_the_pages_language(app, client, evaluator,
+                                                                                  seed_definition):
+    post_form(client, "/questionnaires", {"file": (io.BytesIO(QUESTIONNAIRE.read_bytes()), "q.yaml")},
+              content_type="multipart/form-data")
+    seed_definition["title"] = "改过的标题"
+    changed = yaml.safe_dump(seed_definition, allow_unicode=True).encode()
+    page = post_form(client, "/questionnaires", {"file": (io.BytesIO(changed), "q.yaml")},
+                     content_type="multipart/form-data")
+    assert page.status_code == 422
+    assert "version：remote-edu-ops-2017 第 1 版已存在且内容不同；修改后的问卷请使用更高的版本号" in page.get_data(as_text=True)
+
+
+def test_choice_questions_and_reversed_items_survive_the_workbook(app, runner, tmp_path):
+    profile = DATA / "questionnaire-profile.yaml"
+    assert runner.invoke(args=["questionnaire", "import", str(profile)]).exit_code == 0
+    path = tmp_path / "profile.xlsx"
+    assert runner.invoke(args=["questionnaire", "export", "centre-profile-2017", "--format", "xlsx",
+                               "--output", str(path)]).exit_code == 0
+    book = load_workbook(path)
+    assert [row[:4] for row in book["选择题"].iter_rows(min_row=2, max_row=3, values_only=True)] == [
+        ("centre_kind", "贵中心属于", "Your centre is a", "single"), (None, None, None, None)]
+    again = runner.invoke(args=["questionnaire", "import", str(path)])
+    assert "already imported questionnaire centre-profile-2017 version 1" in again.stderr
