@@ -21,7 +21,8 @@ COMMANDS = {
     "demo": ("survey_service.demo:demo_command", "Load the demo data set (idempotent) and print the demo accounts."),
     "invitations": ("survey_service.surveys.cli:invitations", "Personal links."),
     "limiter": ("flask_limiter.commands:cli", "Flask-Limiter maintenance & utility commands"),
-    "questionnaire": ("survey_service.questionnaires.cli:questionnaire", "Questionnaire definitions (YAML or JSON)."),
+    "questionnaire": ("survey_service.questionnaires.cli:questionnaire",
+                      "Questionnaire definitions (YAML, JSON or the XLSX template)."),
     "report": ("survey_service.report.cli:report_command",
                "The satisfaction analysis report of a survey: Word (.docx), PDF or HTML."),
     "responses": ("survey_service.cli:responses_command", "Submitted responses."),
@@ -40,18 +41,14 @@ COMMANDS = {
 #: and Flask-Migrate's ``db`` would import Alembic into every app (``survey-service db`` binds it when it runs)
 FRAMEWORK_COMMANDS = frozenset({"db", "limiter", "routes", "shell"})
 #: the commands built by a function of this module rather than defined in a feature
-BUILT_HERE = frozenset({"db_command", "score_command"})
+BUILT_HERE = frozenset({"db_command", "score_command", "responses_command"})
 
 
 def load_command(name: str) -> click.Command:
     """The command NAME, its module imported now."""
     module, attribute = COMMANDS[name][0].split(":")
     found = getattr(importlib.import_module(module), attribute)
-    return found() if attribute in COMMAND_FACTORIES else found
-
-
-#: entries of the table that build their command when it is loaded
-COMMAND_FACTORIES = frozenset({"score_command", "responses_command"})
+    return found() if attribute in BUILT_HERE else found
 
 
 def responses_command() -> click.Group:

@@ -35,9 +35,9 @@ def test_help_lists_every_command_and_imports_nothing_heavy():
 
 
 def test_a_command_of_files_alone_builds_no_app():
-    data = REPOSITORY / "tests" / "data"
-    loaded, output = modules_loaded_by("score", "--scorecard", str(data / "scorecard-2017.yaml"),
-                                       "--satisfaction", str(data / "satisfaction-81.65.json"))
+    loaded, output = modules_loaded_by(
+        "score", "--scorecard", str(REPOSITORY / "survey_service" / "demo_data" / "scorecard-2017.yaml"),
+        "--satisfaction", str(REPOSITORY / "tests" / "data" / "satisfaction-81.65.json"))
     assert "总分 91.13" in output
     assert not loaded & {"sqlalchemy", "alembic", "plotly", "weasyprint"}
 
