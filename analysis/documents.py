@@ -24,11 +24,17 @@ MESSAGE_LIMIT = 400
 
 
 class DocumentError(ValueError):
-    """A document that cannot be read at all; ``problem`` says why and where, in one line."""
+    """A document that cannot be read at all; ``problem`` says why and where, in one line.
 
-    def __init__(self, problem: str):
+    ``code`` and ``params``, where given, name the kind of problem for a reader that words it in another language
+    (the questionnaire's pages: ``analysis.questionnaire.MESSAGES``).
+    """
+
+    def __init__(self, problem: str, code: str | None = None, **params):
         super().__init__(problem)
         self.problem = problem
+        self.code = code
+        self.params = params
 
 
 def read_document(text: str | bytes, filename: str) -> Any:
@@ -43,7 +49,7 @@ def read_document(text: str | bytes, filename: str) -> Any:
         try:
             text = text.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise DocumentError(f"{filename}: not UTF-8 text (byte {exc.start})") from None
+            raise DocumentError(f"{filename}: not UTF-8 text (byte {exc.start})", "not_utf8", byte=exc.start) from None
     text = text.lstrip("\ufeff")
     if filename.lower().endswith(".json"):
         return _read_json(text, filename)
@@ -53,7 +59,9 @@ def read_document(text: str | bytes, filename: str) -> Any:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "file"
         reason = getattr(exc, "problem", None) or str(exc)
-        raise DocumentError(clip(f"{filename}: {where}: invalid YAML: {reason}")) from None
+        code, params = ("invalid_yaml", {"line": mark.line + 1}) if mark else ("invalid_yaml_file", {})
+        raise DocumentError(clip(f"{filename}: {where}: invalid YAML: {reason}"), code,
+                            reason=clip(str(reason)), **params) from None
 
 
 def _read_json(text: str, filename: str) -> Any:
@@ -62,7 +70,8 @@ def _read_json(text: str, filename: str) -> Any:
     except ValueError as exc:
         if not isinstance(exc, json.JSONDecodeError):
             raise DocumentError(f"{filename}: {exc}") from None
-        raise DocumentError(f"{filename}: line {exc.lineno}: invalid JSON: {exc.msg}") from None
+        raise DocumentError(f"{filename}: line {exc.lineno}: invalid JSON: {exc.msg}", "invalid_json",
+                            line=exc.lineno, reason=exc.msg) from None
     except RecursionError:
         raise DocumentError(f"{filename}: nested more than {MAX_DEPTH} levels deep") from None
     if _depth(data) > MAX_DEPTH:

@@ -30,6 +30,10 @@ def N_(message: str) -> str:
 #: every problem a definition can have, by code; ``%(name)s`` placeholders take the problem's params
 MESSAGES = {
     "top_level": N_("must be a mapping of keys"),
+    "not_utf8": N_("not UTF-8 text (byte %(byte)s)"),
+    "invalid_json": N_("line %(line)s: invalid JSON: %(reason)s"),
+    "invalid_yaml": N_("line %(line)s: invalid YAML: %(reason)s"),
+    "invalid_yaml_file": N_("file: invalid YAML: %(reason)s"),
     "unreadable": N_("%(reason)s"),
     "questionnaire_key": N_("required, lowercase letters, digits and '-', got %(given)s"),
     "version": N_("required, a positive integer, got %(given)s"),
@@ -292,8 +296,10 @@ def read_definition(text: str | bytes, filename: str = "questionnaire.yaml") -> 
     try:
         return read_document(text, filename)
     except DocumentError as exc:
-        reason = exc.problem.removeprefix(f"{filename}: ")
-        raise DefinitionError([Problem(filename, "unreadable", {"reason": reason})]) from None
+        if exc.code in MESSAGES:
+            raise DefinitionError([Problem(filename, exc.code, exc.params)]) from None
+        raise DefinitionError([Problem(filename, "unreadable",
+                                       {"reason": exc.problem.removeprefix(f"{filename}: ")})]) from None
 
 
 def parse_questionnaire(data: Any) -> Questionnaire:

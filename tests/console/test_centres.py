@@ -69,7 +69,7 @@ def test_a_reminder_to_this_centre_alone(app, client, login, small_survey, smtp)
     assert "正在向 dj310101002@example.org 发送催办邮件" in sent.get_data(as_text=True)
     wait_for_batches(app)
     assert smtp.recipients == ["dj310101002@example.org"]
-    assert "2018年6月18日 18:00" in smtp.messages[0].get_content()
+    assert "2018年6月18日 18:00" in smtp.messages[0].get_body(("plain",)).get_content()
     assert "最近催办" in client.get(CENTRE).get_data(as_text=True)
     no_address = "/surveys/small-2018/centres/310104004"
     refused = post_form(client, f"{no_address}/reminder", {}, page=no_address, follow_redirects=True)

@@ -36,7 +36,7 @@ def test_extending_the_deadline_reaches_the_centres_page_and_the_reminder(app, c
         survey = db.session.scalar(select(Survey).filter_by(key=small_survey))
         assert survey.closes_at.isoformat() == "2030-06-25T09:30:00+00:00" and survey.accepting_answers()
         invitation = survey.invitations[0]
-        reminder = compose(invitation, "reminder", "x@example.org", app.config).get_content()
+        reminder = compose(invitation, "reminder", "x@example.org", app.config).get_body(("plain",)).get_content()
         assert "2030年6月25日 17:30" in reminder
         token = invitation.token
     centre_page = app.test_client().get(f"/s/{token}").get_data(as_text=True)

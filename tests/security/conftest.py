@@ -14,7 +14,8 @@ from survey_service.auth.models import Role
 from survey_service.auth.operations import create_api_token, create_user
 from survey_service.extensions import db
 from survey_service.questionnaires.models import QuestionnaireDraft
-from survey_service.mail.models import MailBatch, MailDelivery
+from survey_service.jobs.models import Job, JobState
+from survey_service.mail.models import MailBatch, MailDelivery, ReminderRule
 from survey_service.questionnaires.operations import import_questionnaire
 from survey_service.responses.models import Validity
 from survey_service.responses.operations import correct_answers, decide_validity, save_answers
@@ -95,13 +96,15 @@ def populate() -> dict:
     db.session.add(batch)
     scorecard = store_scorecard(hostile_scorecard(), "hostile-scorecard.yaml")
     draft = QuestionnaireDraft(definition=version.definition, history=[], based_on=version)
-    db.session.add(draft)
+    rule = ReminderRule(survey_id=survey.id, days_before=2, at_time="09:00")
+    build = Job(kind="report", survey_id=survey.id, state=JobState.done, params={"format": "pdf"})
+    db.session.add_all([draft, rule, build])
     db.session.commit()
     return {"key": KEY, "other": OTHER_KEY, "response_id": responses[0].id, "batch_id": batch.id,
             "user_id": target.id, "token_id": token.id, "token": invitations[-1].token,
             "submitted_token": invitations[0].token, "filename": "css/app.css", "scorecard_id": scorecard.id,
             "admin_id": admin.id, "code": "310100008", "draft_id": draft.id, "questionnaire": version.key,
-            "number": version.version}
+            "number": version.version, "rule_id": rule.id, "fmt": "pdf", "job_id": build.id}
 
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

@@ -39,7 +39,8 @@ UPLOADS = {
         "/questionnaires", questionnaire(lambda d: d.update(version=int(HUGE))), "q.json",
         "larger than 2,147,483,647"),
     "questionnaire key with a final line break": (
-        "/questionnaires", questionnaire(lambda d: d.update(key="remote-edu-ops-x\n")), "q.json", "key: required"),
+        "/questionnaires", questionnaire(lambda d: d.update(key="remote-edu-ops-x\n")), "q.json",
+        "必填，只能使用小写字母、数字和“-”"),
     "questionnaire title longer than its column": (
         "/questionnaires", questionnaire(lambda d: d.update(title="长" * 600)), "q.json",
         "questionnaire: title: at most 500 characters, got 600"),
