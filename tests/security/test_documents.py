@@ -15,12 +15,10 @@ import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import select
 
-from analysis.documents import MAX_DEPTH, MAX_DOCUMENT_BYTES, MESSAGE_LIMIT, DocumentError, read_document
-from analysis.questionnaire import DefinitionError, load_questionnaire
 from survey_service import PROJECT_ROOT
 from survey_service.extensions import db
 from survey_service.scorecard.models import StoredScorecard
-from tests.conftest import DATA, QUESTIONNAIRE, csrf_token, make_app
+from tests.conftest import DATA, csrf_token, make_app
 
 
 def alias_bomb(levels: int = 6) -> str:
@@ -47,45 +45,6 @@ def test_a_six_level_alias_bomb_is_a_short_422_in_under_a_second(app, client, lo
     assert len(page) < 20_000
     with app.app_context():
         assert db.session.scalar(select(sa.func.count()).select_from(StoredScorecard)) == 0
-
-
-@pytest.mark.parametrize("document", [
-    "title: &t 问卷\nkey: *t\n",  # one alias, harmless in size, refused all the same
-    "base: &b {weight: 8}\nindicator:\n  <<: *b\n",  # merge keys need anchors
-    "a: &self [*self]\n",  # a circular alias
-])
-def test_any_anchor_or_alias_is_refused_with_its_line(document):
-    with pytest.raises(DocumentError, match=r"^q\.yaml: line \d+, column \d+: invalid YAML: anchors and aliases"):
-        read_document(document, "q.yaml")
-
-
-def test_nesting_deeper_than_the_cap_is_refused_in_yaml_and_json():
-    deep = "[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1)
-    with pytest.raises(DocumentError, match="nested more than 40 levels deep"):
-        read_document(deep, "q.yaml")
-    with pytest.raises(DocumentError, match="nested more than 40 levels deep"):
-        read_document(deep, "q.json")
-    very_deep = "[" * 100_000 + "]" * 100_000
-    with pytest.raises(DocumentError):
-        read_document(very_deep[:MAX_DOCUMENT_BYTES], "q.json")
-    assert read_document("[" * MAX_DEPTH + "]" * MAX_DEPTH, "q.yaml") is not None
-
-
-def test_a_document_over_the_size_cap_is_refused_before_it_is_read():
-    with pytest.raises(DocumentError, match=r"^q\.yaml: 524,289 bytes, more than the 512 KB accepted$"):
-        read_document(b"#" * (MAX_DOCUMENT_BYTES + 1), "q.yaml")
-
-
-def test_messages_quote_at_most_a_few_hundred_characters():
-    huge = "title: " + "长" * 100_000 + "\nkey: 1\n"
-    with pytest.raises(DefinitionError) as refused:
-        load_questionnaire(huge.encode(), "q.yaml")
-    assert refused.value.problems and all(len(problem) <= MESSAGE_LIMIT + 1 for problem in refused.value.problems)
-
-
-def test_the_shared_questionnaire_and_scorecard_still_read():
-    assert load_questionnaire(QUESTIONNAIRE.read_bytes(), QUESTIONNAIRE.name).key
-    assert read_document((DATA / "scorecard-example.yaml").read_bytes(), "scorecard-example.yaml")["indicators"]
 
 
 def test_a_stored_scorecard_is_kept_parsed_and_never_read_again(app, client, login, monkeypatch):
