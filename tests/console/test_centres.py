@@ -45,7 +45,7 @@ def test_the_centre_page_shows_status_contacts_link_qr_and_a_message(app, client
         unit.attributes = {"contact_phone": "021-6321 0000", "联系人": "王老师"}
         db.session.commit()
     login("evaluator")
-    client.get(f"/s/{token_of(app, '310101002')}")  # the centre opens its link
+    client.get(f"/s/{token_of(app, '310101002')}", headers={"Accept": "text/html"})  # the centre opens its link
     page = client.get(CENTRE).get_data(as_text=True)
     timeline = page[page.index('data-testid="timeline"'):page.index("</ol>")]
     assert [step for step in re.findall(r'<li class="(done|todo)"><span class="step">([^<]+)', timeline)] == [

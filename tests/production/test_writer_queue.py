@@ -111,7 +111,7 @@ def test_the_first_opening_is_noted_without_leaving_its_connection_less_durable(
 
     application = make_sqlite_app(tmp_path / "opening.db")
     token = issue_survey(application)[0]
-    assert application.test_client().get(f"/s/{token}").status_code == 200
+    assert application.test_client().get(f"/s/{token}", headers={"Accept": "text/html"}).status_code == 200
     with application.app_context():
         assert db.session.scalar(text("SELECT opened_at FROM invitations WHERE token = :token"),
                                  {"token": token}) is not None
