@@ -243,8 +243,8 @@ class _Problems:
         if len(self.off_scale) > self.LISTED_PER_KIND:
             summaries.append(self._off_scale_summary(questionnaire))
         else:
-            shown += [(line, f"{self.filename}: line {line}: {key}: \"{cell}\" is not an option of the scale "
-                             f"({_scale_text(questionnaire)})") for key, line, cell in self.off_scale]
+            shown += [(line, _off_scale_problem(self.filename, line, key, cell, questionnaire))
+                      for key, line, cell in self.off_scale]
         # sorted is stable: on one line, problems keep the order of the checks
         return self.header + [problem for _, problem in sorted(shown, key=lambda found: found[0])] + summaries
 
@@ -280,10 +280,14 @@ def _as_integer(cell: str) -> int | None:
     return int(value) if value.is_integer() else None
 
 
-def _scale_text(questionnaire: Questionnaire) -> str:
+def _off_scale_problem(filename: str, line: int, key: str, cell: str, questionnaire: Questionnaire) -> str:
+    """One answer off the scale, in the reader's language."""
     scale = ", ".join(str(v) for v in sorted(questionnaire.option_values))
-    na = f", or {questionnaire.na_value} for not applicable" if questionnaire.not_applicable else ""
-    return scale + na
+    where = {"file": filename, "line": line, "column": key, "value": cell, "scale": scale}
+    if questionnaire.not_applicable:
+        return _("%(file)s: line %(line)s: %(column)s: \"%(value)s\" is not an option of the scale (%(scale)s, or "
+                 "%(na)s for not applicable)", na=questionnaire.na_value, **where)
+    return _("%(file)s: line %(line)s: %(column)s: \"%(value)s\" is not an option of the scale (%(scale)s)", **where)
 
 
 def _check_header(header: list[str], filename: str, questionnaire: Questionnaire, roster, group_by) -> list[str]:

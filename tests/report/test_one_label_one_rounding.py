@@ -108,7 +108,7 @@ def test_every_figure_is_rounded_half_up_everywhere(document, texts):
 
 def test_the_workbook_labels_each_rate_once(evaluator, document):
     workbook = openpyxl.load_workbook(io.BytesIO(evaluator.get(f"/surveys/{KEY}/results/results.xlsx").data))
-    summary = {row[0]: row[1] for row in workbook["summary"].iter_rows(values_only=True) if row and row[0]}
+    summary = {row[0]: row[1] for row in workbook["汇总"].iter_rows(values_only=True) if row and row[0]}
     assert summary["问卷回收率"] == pytest.approx(document["counts"]["valid_rate"])
     assert summary["提交率"] == pytest.approx(document["counts"]["return_rate"])
     labels = {cell for sheet in workbook for row in sheet.iter_rows(values_only=True) for cell in row
