@@ -16,6 +16,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import select
 
 from survey_service import PROJECT_ROOT
+from survey_service.database import bind_migrations
 from survey_service.extensions import db
 from survey_service.scorecard.models import StoredScorecard
 from tests.conftest import DATA, csrf_token, make_app
@@ -68,6 +69,7 @@ def test_a_stored_scorecard_is_kept_parsed_and_never_read_again(app, client, log
 def test_the_migration_reads_stored_scorecards_once_and_keeps_a_refused_one_empty(database_url):
     migrations = str(PROJECT_ROOT / "migrations")
     app = make_app(database_url)
+    bind_migrations(app)
     with app.app_context():
         db.drop_all()
         upgrade(directory=migrations, revision="0006")
