@@ -22,10 +22,11 @@ from bench.load_submissions import (PG_BIN, Tally, create_database, drop_databas
 from tests.conftest import fresh_postgres_database
 from tests.production.test_serving import free_port
 
-#: centres taking part (two devices each, racing), the draft saves each device makes, devices in flight
-CENTRES, SAVES, CONCURRENCY = 20, 2, 10
-#: seconds after which devices stop saving and go straight to submitting
-LOAD_SECONDS = 15
+#: centres taking part (two devices each, racing), the most draft saves a device makes, devices in flight
+CENTRES, SAVES, CONCURRENCY = 20, 200, 10
+#: seconds after which devices stop saving and go straight to submitting: the load lasts this long however fast
+#: the service answers, so the faults have time to strike
+LOAD_SECONDS = 12
 
 
 def run_load(env: dict, database_url: str, workdir: Path, *, workers: int, fault) -> tuple[dict, Tally]:
