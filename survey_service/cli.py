@@ -1,4 +1,4 @@
-"""The ``survey-service`` command (spec/files-and-cli.md): a table of its commands, each imported when it runs.
+"""The ``survey-service`` command (docs/files-and-cli.md): a table of its commands, each imported when it runs.
 
 ``survey-service --help`` lists the table without importing Flask, SQLAlchemy, scipy or any feature: scripts
 that call the command many times, and people reading its help, do not wait for the app to load. A command loads

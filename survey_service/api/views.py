@@ -59,7 +59,7 @@ def satisfaction(key: str):
         cache_key = document_key(survey, group_by)
     except ProblemList as exc:
         return api_error(422, "bad request", problems=exc.problems)
-    # a viewer's token reads small groups suppressed (spec/satisfaction-json.md): another body, so another ETag
+    # a viewer's token reads small groups suppressed (docs/satisfaction-json.md): another body, so another ETag
     confidential_copy = not g.api_user.has_role(Role.evaluator)
     suffix = "-confidential" if confidential_copy else ""
     # when nothing changed since the client's copy, the cached ETag answers and the document is not even read

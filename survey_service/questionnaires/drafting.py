@@ -1,6 +1,6 @@
 """The builder's working draft: the definition from the form and back, row actions, and problems by field.
 
-The draft is the same mapping as a YAML file (spec/questionnaire.md); the builder never judges it itself — saving
+The draft is the same mapping as a YAML file (docs/questionnaire-format.md); the builder never judges it itself — saving
 hands it to the one validator, whose problems come back here to be placed next to their fields.
 """
 from __future__ import annotations

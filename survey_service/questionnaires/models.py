@@ -113,7 +113,7 @@ class QuestionnaireDraft(db.Model):
     __tablename__ = "questionnaire_drafts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: the definition as edited so far (spec/questionnaire.md), not yet valid
+    #: the definition as edited so far (docs/questionnaire-format.md), not yet valid
     definition: Mapped[dict] = mapped_column(JSON)
     #: earlier states of ``definition``, newest last: what 撤销 (undo) goes back to
     history: Mapped[list] = mapped_column(JSON, default=list)

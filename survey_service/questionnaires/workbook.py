@@ -1,6 +1,6 @@
 """The XLSX authoring template: a questionnaire definition as six sheets an evaluator edits in Excel, and back.
 
-The workbook is another spelling of the same mapping as YAML (spec/questionnaire.md, Authoring): reading gives
+The workbook is another spelling of the same mapping as YAML (docs/questionnaire-format.md, Authoring): reading gives
 that mapping and the cell each value came from, so the one validator's problems name sheet, row and column.
 Each sheet's header cell ends with the definition's field name (``题目 text``); the Chinese before it is for
 the reader.

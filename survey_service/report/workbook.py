@@ -29,7 +29,7 @@ def report_workbook(survey: Survey, language: str) -> bytes:
 
     Sheet names and headings are in the page's language; rates carry the format 0.00%, indexes 0.00; times are
     Beijing time, said so in the heading. The responses come twice: readable (N/A as its label, 不了解) and coded
-    as the responses CSV (spec/files-and-cli.md), the sheet to reanalyse or import.
+    as the responses CSV (docs/files-and-cli.md), the sheet to reanalyse or import.
     """
     document = report_document(survey)
     labels = option_labels(survey, language)
@@ -91,12 +91,13 @@ def summary_rows(document: dict, labels: dict[str, str], na_label: str) -> list[
     rows: list[list] = [
         [_("Survey"), document["survey"]["key"]], [_("Title"), document["survey"]["title"]],
         [_("Generated at (Beijing time)"),
-         Styled(datetime.fromisoformat(document["generated_at"]).astimezone(CHINA_STANDARD_TIME).replace(tzinfo=None), DATETIME)],
+         Styled(beijing_time(datetime.fromisoformat(document["generated_at"])), DATETIME)],
         [_("Snapshot"), document["snapshot"]],
         [_("Scoring scheme"), scoring_scheme_name(document["scoring"]["scheme"])],
         [_("Interval method"), interval_method_name(document["ci_method"])],
         [_("Issued"), counts["issued"]], [_("Submitted"), counts["submitted"]], [_("Valid"), counts["valid"]],
-        [_("Submission rate"), Styled(counts["return_rate"], RATE)], [_("Return rate"), Styled(counts["valid_rate"], RATE)],
+        [_("Submission rate"), Styled(counts["return_rate"], RATE)],
+        [_("Return rate"), Styled(counts["valid_rate"], RATE)],
         [_("Overall index"), Styled(overall["index"], INDEX)],
         [_("Interval (95%), low"), Styled(ci[0], INDEX)], [_("Interval (95%), high"), Styled(ci[1], INDEX)],
         [_("Indicator"), indicator.get("code")], [_("Indicator weight"), indicator.get("weight")],
@@ -153,5 +154,6 @@ def _districts(document: dict, language: str):
             figures = [r["index"], None, None, census]
         else:
             figures = [r["index"], *(r["ci95"] or (None, None)), ""]
-        rows.append([group_name(r["group"], language), r["issued"], r["submitted"], r["valid"], r["valid_rate"], *figures])
+        rows.append([group_name(r["group"], language), r["issued"], r["submitted"], r["valid"], r["valid_rate"],
+                     *figures])
     return header, rows, {4: RATE, 5: INDEX, 6: INDEX, 7: INDEX}

@@ -1,5 +1,5 @@
 """Response import: questionnaires collected outside the link (paper forms typed into Excel, another platform's
-export) read into a survey from a file in the responses layout (spec/files-and-cli.md).
+export) read into a survey from a file in the responses layout (docs/files-and-cli.md).
 
 All or nothing: the file is checked whole against the survey first — every problem named with its line and column —
 and only a file without problems is written, in one transaction. A centre that has submitted already is a problem

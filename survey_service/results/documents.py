@@ -33,7 +33,7 @@ def survey_document(survey: Survey, group_by: str | None = DEFAULT_GROUPING) -> 
 def confidential(document: dict, minimum: int | None = None) -> dict:
     """The document as readers other than evaluators get it: a group with fewer valid questionnaires than the
     minimum keeps its counts but loses its figures (``index``/``ci95`` null, ``suppressed`` true), so no centre's
-    answers can be read off a small group (spec/satisfaction-json.md, confidentiality)."""
+    answers can be read off a small group (docs/satisfaction-json.md, confidentiality)."""
     minimum = current_app.config["CONFIDENTIAL_MIN_GROUP"] if minimum is None else minimum
     if not document.get("groups"):
         return document

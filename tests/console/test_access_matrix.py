@@ -297,7 +297,7 @@ def test_objects_are_checked_beyond_roles(app, objects):
         assert db.session.get(ApiToken, objects["token_id"]).revoked_at is None
 
 
-# --- confidentiality: what a reader may learn of one centre's answers (spec/satisfaction-json.md) -----------------
+# --- confidentiality: what a reader may learn of one centre's answers (docs/satisfaction-json.md) -----------------
 
 LIKERT = [f"q{n:02d}" for n in range(1, 13)]
 ISSUED = "remote-edu-ops-2017"  # the survey of the issued_survey fixture
