@@ -159,7 +159,7 @@ def test_the_printed_report_has_no_half_empty_page(report_app, report_client, tm
     """Tables break across pages and tall figures come after them, so every page but the last is filled."""
     if not shutil.which("pdftoppm"):
         pytest.fail("pdftoppm is missing: scripts/test installs poppler-utils")
-    pdf = report_client.get(url("report.pdf")).data
+    pdf = built(report_app, report_client, "report.pdf").data
     subprocess.run(["pdftoppm", "-r", "20", "-gray", "-png", "-", str(tmp_path / "page")], input=pdf, check=True)
     filled = []
     for path in sorted(tmp_path.glob("page-*.png")):
