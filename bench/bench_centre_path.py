@@ -38,7 +38,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from load_submissions import (CSRF, ITEMS, ROOT, SHARED_SERVER, SURVEY, VENV_BIN, create_database,  # noqa: E402
-                              drop_database, free_port, prepare, service_environment)
+                              drop_database, free_port, prepare, service_environment, wait_until_healthy)
 from support import code_at  # noqa: E402
 
 PEER_VENV = Path(os.environ.get("PEER_VENV", "/tmp/survey-bench-peer-venv"))
@@ -138,18 +138,8 @@ def start_gunicorn(gunicorn: Path, app: str, env: dict[str, str], workers: int, 
         [gunicorn, "--config", str(ROOT / "gunicorn.conf.py"), "--chdir", str(chdir), "--bind", f"127.0.0.1:{port}",
          "--workers", str(workers), "--access-logfile", "/dev/null", app],
         cwd=chdir, env=env, stdout=subprocess.DEVNULL, stderr=log.open("w"))
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            connection.request("GET", "/healthz")
-            if connection.getresponse().status == 200:
-                return server, port
-        except OSError:
-            pass
-        if time.monotonic() > deadline or server.poll() is not None:
-            raise RuntimeError(f"gunicorn did not start {app}; see {log}")
-        time.sleep(0.3)
+    wait_until_healthy(server, port, 90, f"gunicorn did not start {app}; see {log}")
+    return server, port
 
 
 def peer_virtualenv() -> Path | None:

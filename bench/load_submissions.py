@@ -252,17 +252,23 @@ def start_gunicorn(env: dict[str, str], workers: int, log: Path,
         [VENV_BIN / "gunicorn", "--config", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}",
          "--workers", str(workers), "--access-logfile", str(log), app],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log.with_suffix(".err").open("w"))
-    deadline = time.monotonic() + 60
+    wait_until_healthy(server, port, 60, f"gunicorn did not start; see {log.with_suffix('.err')}")
+    return server, port
+
+
+def wait_until_healthy(server: subprocess.Popen, port: int, seconds: float, failure: str) -> None:
+    """Return once the server on ``port`` answers /healthz with 200; raise with ``failure`` if it dies or is late."""
+    deadline = time.monotonic() + seconds
     while True:
         try:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
             connection.request("GET", "/healthz")
             if connection.getresponse().status == 200:
-                return server, port
+                return
         except OSError:
             pass
         if time.monotonic() > deadline or server.poll() is not None:
-            raise RuntimeError(f"gunicorn did not start; see {log.with_suffix('.err')}")
+            raise RuntimeError(failure)
         time.sleep(0.3)
 
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -10,7 +10,7 @@ from wtforms import (BooleanField, DateTimeLocalField, HiddenField, RadioField, 
 from wtforms.fields import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length, NoneOf, Optional, Regexp, ValidationError
 
-from analysis.china_time import CHINA_STANDARD_TIME
+from analysis.china_time import from_wall_clock
 from survey_service.respond.forms import AnswerForm
 from survey_service.responses.models import ENTERED_MODES, MODE_LABELS, Mode
 from survey_service.surveys.operations import SURVEY_KEY
@@ -36,16 +36,6 @@ class RosterUploadForm(FlaskForm):
     file = FileField(_l("Roster file (CSV or XLSX)"), validators=[FileRequired(), FileAllowed(["csv", "xlsx"])])
 
 
-def utc_from_beijing(value: datetime | None) -> datetime | None:
-    """A time typed in the form (Beijing time, no zone) in UTC."""
-    return value.replace(tzinfo=CHINA_STANDARD_TIME).astimezone(timezone.utc) if value else None
-
-
-def beijing_from_utc(value: datetime | None) -> datetime | None:
-    """A stored time as the form shows it: Beijing time without a zone."""
-    return value.astimezone(CHINA_STANDARD_TIME).replace(tzinfo=None) if value else None
-
-
 class SurveyWindowForm(FlaskForm):
     """A survey's title and answering window in China Standard Time: created with the survey, edited later."""
 
@@ -60,7 +50,7 @@ class SurveyWindowForm(FlaskForm):
 
     def window(self) -> tuple[datetime | None, datetime | None]:
         """The answering window in UTC (the form's times are Beijing time)."""
-        return utc_from_beijing(self.opens.data), utc_from_beijing(self.closes.data)
+        return from_wall_clock(self.opens.data), from_wall_clock(self.closes.data)
 
 
 class SurveyForm(SurveyWindowForm):

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 
-from analysis.china_time import CHINA_STANDARD_TIME
+from analysis.china_time import wall_clock
 from analysis.narrative import group_name
 from survey_service.report.content import (interval_method_name, is_census, not_applicable_label, option_labels,
                                            scoring_scheme_name)
@@ -45,18 +45,13 @@ def report_workbook(survey: Survey, language: str) -> bytes:
         _("responses"): _readable_responses(header, coded, questionnaire, na_label),
         _("responses (coded)"): (header, coded),
         _("comments"): ([_("District"), _("Unit"), _("Question"), _("Comment"), _("Submitted at (Beijing time)")],
-                        ([c.district, c.unit, c.question, c.text, beijing_time(c.submitted_at)]
+                        ([c.district, c.unit, c.question, c.text, wall_clock(c.submitted_at)]
                          for c in comments(survey)), {4: DATETIME}),
     })
 
 
 #: Excel's format of a time without its zone (the heading names the zone)
 DATETIME = "yyyy-mm-dd hh:mm"
-
-
-def beijing_time(moment: datetime | None) -> datetime | None:
-    """A UTC time as Beijing wall-clock time for a spreadsheet cell (Excel has no time zones)."""
-    return moment.astimezone(CHINA_STANDARD_TIME).replace(tzinfo=None) if moment else None
 
 
 def _readable_responses(header: list[str], coded: list[list], questionnaire, na_label: str):
@@ -91,7 +86,7 @@ def summary_rows(document: dict, labels: dict[str, str], na_label: str) -> list[
     rows: list[list] = [
         [_("Survey"), document["survey"]["key"]], [_("Title"), document["survey"]["title"]],
         [_("Generated at (Beijing time)"),
-         Styled(beijing_time(datetime.fromisoformat(document["generated_at"])), DATETIME)],
+         Styled(wall_clock(datetime.fromisoformat(document["generated_at"])), DATETIME)],
         [_("Snapshot"), document["snapshot"]],
         [_("Scoring scheme"), scoring_scheme_name(document["scoring"]["scheme"])],
         [_("Interval method"), interval_method_name(document["ci_method"])],

@@ -5,13 +5,13 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from wtforms.fields import SelectChoice
 
+from analysis.china_time import from_wall_clock, wall_clock
 from survey_service.audit.operations import record_download
 from survey_service.auth.access import role_required
 from survey_service.auth.forms import EmptyForm
 from survey_service.auth.models import Role
 from survey_service.downloads import table_download
-from survey_service.console.forms import (StateChangeForm, SurveyEditForm, SurveyForm, beijing_from_utc,
-                                          utc_from_beijing)
+from survey_service.console.forms import StateChangeForm, SurveyEditForm, SurveyForm
 from survey_service.console.queries import non_respondents, survey_by_key, survey_districts
 from survey_service.extensions import db
 from survey_service.problems import ProblemList
@@ -80,8 +80,8 @@ def new():
 def edit(key: str):
     survey = survey_by_key(key)
     if request.method == "GET":
-        form = SurveyEditForm(title=survey.title, opens=beijing_from_utc(survey.opens_at),
-                              closes=beijing_from_utc(survey.closes_at))
+        form = SurveyEditForm(title=survey.title, opens=wall_clock(survey.opens_at),
+                              closes=wall_clock(survey.closes_at))
     else:
         form = SurveyEditForm()
     if not survey.editable:
@@ -115,7 +115,7 @@ def change(key: str, action: str):
         change_state(survey, action, reason=form.reason.data)
         if action == "reopen" and form.closes.data:
             edit_survey(survey, title=survey.title, opens_at=survey.opens_at,
-                        closes_at=utc_from_beijing(form.closes.data))
+                        closes_at=from_wall_clock(form.closes.data))
     except ProblemList:
         flash(refused(_state_label(survey)), "error")
     except LifecycleRefused as refusal:
