@@ -12,12 +12,14 @@ from survey_service.database import unstorable_text
 from survey_service.extensions import db
 from survey_service.problems import ProblemList
 from survey_service.questionnaires.models import Dimension, Question, QuestionnaireVersion
-from survey_service.questionnaires.workbook import locate, read_definition_workbook
 
 
 def read_definition_file(data: bytes, filename: str) -> tuple[Any, dict | None]:
     """The mapping of a YAML, JSON or XLSX questionnaire file, and for XLSX the cell of every path in it."""
     if filename.lower().endswith(".xlsx"):
+        # openpyxl is imported only for workbooks: every process that imports this module (the app, the CLI)
+        # would otherwise pay for it at start-up
+        from survey_service.questionnaires.workbook import read_definition_workbook
         return read_definition_workbook(data, filename)
     return read_definition(data, filename), None
 
@@ -29,6 +31,7 @@ def validate_definition(mapping: Any, cells: dict | None = None) -> Questionnair
     except DefinitionError as error:
         if cells is None:
             raise
+        from survey_service.questionnaires.workbook import locate
         raise locate(error, cells) from None
 
 

@@ -22,7 +22,6 @@ from flask import current_app
 from flask_babel import force_locale, gettext as _
 
 from survey_service.formatting import local_date
-from survey_service.report import images
 from survey_service.report.content import generated_on
 from survey_service.report.outline import (CommentGroup, IndexFigure, LikertFigure, ReportOutline, Table,
                                            report_outline)
@@ -363,6 +362,9 @@ def _table(document, table: Table) -> None:
 
 
 def _figure(document, figure: IndexFigure | LikertFigure) -> None:
+    # matplotlib takes about a third of a second to import: only a Word report with charts pays for it
+    from survey_service.report import images
+
     if isinstance(figure, IndexFigure):
         png = images.index_png(figure.bars, figure.reference, figure.reference_label)
     else:

@@ -11,7 +11,6 @@ from flask_babel import gettext as _
 
 from analysis.scorecard import IndicatorResult, ScorecardResult, plain_number
 from survey_service.report.outline import ReportOutline, Section, Table
-from survey_service.report.word import write_docx
 from survey_service.tabular import xlsx_bytes
 
 #: the subtree's depth shown by an ideographic space per level before the name
@@ -52,6 +51,8 @@ def scorecard_docx(title: str, result: ScorecardResult, language: str) -> bytes:
                             [(_("Total score"), plain_number(result.total)), (_("Grade"), result.grade)],
                             [Section(_("Scoring tables"), [total], list(scorecard_tables(result)))],
                             title_page=False)
+    from survey_service.report.word import write_docx  # python-docx only when a Word file is asked for
+
     return write_docx(outline)
 
 

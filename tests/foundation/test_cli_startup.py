@@ -50,3 +50,15 @@ def test_each_summary_in_the_table_is_the_commands_own():
 def test_the_app_has_the_same_commands(app):
     assert set(app.cli.commands) == set(COMMANDS) - FRAMEWORK_COMMANDS
     assert "migrate" not in app.extensions  # Flask-Migrate, and Alembic with it, only for `db`
+
+
+def test_the_app_starts_without_the_document_writers(tmp_path):
+    """matplotlib and openpyxl are for files someone asked for: a web worker, and a command such as
+    ``analyze --survey``, start without them."""
+    script = ("import sys; from survey_service import create_app; create_app(); "
+              "print(','.join(sorted({m.split('.')[0] for m in sys.modules} & {'matplotlib', 'openpyxl'})))")
+    environment = {"DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}", "SECRET_KEY": "startup-test",
+                   "BASE_URL": "http://127.0.0.1", "PATH": "/usr/bin:/bin"}
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=REPOSITORY,
+                            env=environment, check=True)
+    assert result.stdout.strip() == ""
