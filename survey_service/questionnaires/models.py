@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from functools import cached_property
 
@@ -12,8 +11,9 @@ from survey_service.extensions import db
 from survey_service.timestamps import UTCDateTime, utcnow
 
 
-#: parsed questionnaires by their definition's JSON text
-_PARSED: dict[str, Questionnaire] = {}
+#: parsed questionnaires by (database, version id, key, version): a version never changes once imported, and its
+#: key and number guard against a recreated database that gives the same id to another questionnaire
+_PARSED: dict[tuple[str, int, str, int], Questionnaire] = {}
 PARSED_KEPT = 64
 
 
@@ -33,8 +33,9 @@ class QuestionnaireVersion(db.Model):
     year: Mapped[int | None]
     #: linear | points | top_box
     scheme: Mapped[str] = mapped_column(String(20))
-    #: the definition as imported (docs/questionnaire-format.md); the single source the form and the analysis read
-    definition: Mapped[dict] = mapped_column(JSON)
+    #: the definition as imported (docs/questionnaire-format.md); the single source the form and the analysis read.
+    #: Loaded when read: the centres' pages take the parsed questionnaire from the process's cache instead.
+    definition: Mapped[dict] = mapped_column(JSON, deferred=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: who saved this version in the console's builder or upload (null: the command line or the demo)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -49,8 +50,10 @@ class QuestionnaireVersion(db.Model):
     @cached_property
     def questionnaire(self) -> Questionnaire:
         """The parsed definition (validated at import, so parsing again cannot fail), parsed once per process and
-        definition: the centres' pages read it on every request."""
-        key = json.dumps(self.definition, sort_keys=True, ensure_ascii=False)
+        version: the centres' pages read it on every request."""
+        if self.id is None:  # not stored yet
+            return parse_questionnaire(self.definition)
+        key = (db.engine.url.render_as_string(), self.id, self.key, self.version)
         parsed = _PARSED.get(key)
         if parsed is None:
             if len(_PARSED) >= PARSED_KEPT:
