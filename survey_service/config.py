@@ -29,7 +29,7 @@ class Config:
     PERMANENT_SESSION_LIFETIME = timedelta(minutes=30)  # idle timeout of a console session
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
     RATELIMIT_ENABLED = True
-    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_STORAGE_URI = "tidy-memory://"  # extensions.TidyMemoryStorage; REDIS_URL replaces it
     # Redis unreachable: every limit goes on counting in this process's memory (per worker, so looser) instead of
     # every request failing; Flask-Limiter tries Redis again now and then and goes back to it once it answers.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True

@@ -59,7 +59,7 @@ def database_url(request, tmp_path):
 
 def make_app(database_url: str, **overrides):
     settings = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "test-" + uuid.uuid4().hex,
-                "BASE_URL": BASE_URL, "RATELIMIT_STORAGE_URI": "memory://", "SERVER_NAME": None,
+                "BASE_URL": BASE_URL, "RATELIMIT_STORAGE_URI": "tidy-memory://", "SERVER_NAME": None,
                 # jobs run in the app's own thread only where a fixture stops it afterwards (app, live_server)
                 "JOBS_EMBEDDED_WORKER": False, "JOBS_CLOCK_SECONDS": 0.2}
     settings.update(overrides)

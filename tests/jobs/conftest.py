@@ -128,7 +128,7 @@ def app(database_url, mode, request):
             "JOBS_QUEUE", "JOB_STALE_SECONDS", "JOBS_CLOCK_SECONDS", "MAIL_RETRY_SECONDS")}
         if app.config.get("REDIS_URL"):
             config["REDIS_URL"] = app.config["REDIS_URL"]
-        config.update(BASE_URL=BASE_URL, RATELIMIT_STORAGE_URI="memory://", **overrides)
+        config.update(BASE_URL=BASE_URL, RATELIMIT_STORAGE_URI="tidy-memory://", **overrides)
         process = WorkerProcess(config)
         workers.append(process)
         return process
