@@ -4,6 +4,7 @@ import json
 
 from flask import Blueprint, Response, current_app, g, request, url_for
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from survey_service.api.auth import api_error, token_required
 from survey_service.api.openapi import openapi_document
@@ -51,7 +52,8 @@ def surveys():
 @token_guessing
 @token_required
 def satisfaction(key: str):
-    survey = db.session.scalar(select(Survey).filter_by(key=key))
+    # the questionnaire comes along: the grouping check reads its single-choice questions, even for a 304
+    survey = db.session.scalar(select(Survey).filter_by(key=key).options(joinedload(Survey.questionnaire_version)))
     if survey is None:
         return api_error(404, f"no survey {key!r}")
     group_by = request.args.get("group_by", DEFAULT_GROUPING) or None
