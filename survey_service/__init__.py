@@ -10,8 +10,12 @@ if TYPE_CHECKING:
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
-def create_app(config: dict | None = None) -> Flask:
-    """Build the app; ``config`` overrides the environment (tests pass their database and settings here)."""
+def create_app(config: dict | None = None, *, pages: bool = True) -> Flask:
+    """Build the app; ``config`` overrides the environment (tests pass their database and settings here).
+
+    Without ``pages`` the app has its settings, database and commands but no web pages: for a command that reads
+    figures (``analyze --survey``), which would otherwise import every view of the service to start.
+    """
     from flask import Flask  # here, not at the top: ``survey-service --help`` imports this package and no Flask
 
     app = Flask(__name__, template_folder=str(PROJECT_ROOT / "templates"),
@@ -30,11 +34,12 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.url_map.converters["int"] = DatabaseId  # before any route is added
     register_extensions(app)
-    register_blueprints(app)
-    register_errorhandlers(app)
-    register_template_helpers(app)
+    if pages:
+        register_blueprints(app)
+        register_errorhandlers(app)
+        register_template_helpers(app)
+        register_security(app)
     register_cli(app)
-    register_security(app)
     return app
 
 

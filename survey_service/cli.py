@@ -87,8 +87,16 @@ def _document_of_survey(key: str) -> dict | None:
     from survey_service.command_line import push_app_context
     from survey_service.results.documents import document_of_survey
 
-    push_app_context()
+    push_app_context(pages=False)
     return document_of_survey(key)
+
+
+def _app_for_command():
+    """The app for the running command: without its web pages when the command asked for none."""
+    from survey_service import create_app
+    from survey_service.command_line import PAGES
+
+    return create_app(pages=click.get_current_context().meta.get(PAGES, True))
 
 
 class LazyCommands(click.Group):
@@ -103,9 +111,7 @@ class LazyCommands(click.Group):
         if ctx.obj is None:
             from flask.cli import ScriptInfo
 
-            from survey_service import create_app
-
-            ctx.obj = ScriptInfo(create_app=create_app, set_debug_flag=False, load_dotenv_defaults=False)
+            ctx.obj = ScriptInfo(create_app=_app_for_command, set_debug_flag=False, load_dotenv_defaults=False)
         return load_command(name)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:

@@ -33,14 +33,20 @@ def fail(problems: list[str]) -> None:
     sys.exit(2)
 
 
-def push_app_context() -> None:
+#: ``click.Context.meta`` key: whether the app being built for this command needs its web pages
+PAGES = "survey_service.pages"
+
+
+def push_app_context(*, pages: bool = True) -> None:
     """Build the app, unless one is active, and keep its context until the command ends: for a command that
-    needs the database only on some paths (``analyze`` of files does not)."""
+    needs the database only on some paths (``analyze`` of files does not). A command that only reads figures asks
+    for no ``pages``: the app then starts without its views (``survey_service.create_app``)."""
     from flask import current_app
     from flask.cli import ScriptInfo
 
     if not current_app:
         context = click.get_current_context()
+        context.meta[PAGES] = pages
         context.with_resource(context.ensure_object(ScriptInfo).load_app().app_context())
 
 

@@ -34,7 +34,7 @@ def analyze_command(survey_key, questionnaire_path, responses_path, roster_path,
         fail(["give --survey KEY, or --questionnaire Q.yaml and --responses R.csv"])
     try:
         if survey_key:
-            push_app_context()
+            push_app_context(pages=False)
             document = _survey_document(survey_key, group_by or DEFAULT_GROUPING)
         else:
             document = offline_document(questionnaire_path, responses_path, roster_path, group_by)

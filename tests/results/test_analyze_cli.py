@@ -3,6 +3,9 @@ import csv
 import io
 import json
 import statistics
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -192,6 +195,31 @@ def test_the_demo_2017_survey_gives_the_reports_figures(app, runner, demo):
         stored = db.session.scalar(select(StoredScorecard).filter_by(filename="scorecard-2017.yaml"))
         result = score_stored(stored, document_of_survey)
     assert (float(result.total), result.grade) == (91.13, "优")
+
+
+ANALYSE_AND_LIST_VIEWS = """
+import sys
+from survey_service.cli import cli
+try:
+    cli.main(sys.argv[1:], prog_name="survey-service")
+except SystemExit:
+    pass
+print(",".join(sorted(name for name in sys.modules if name.endswith(".views"))))
+"""
+
+
+def test_the_analysis_of_a_survey_starts_without_the_web_pages(app, demo, tmp_path):
+    """A command that reads figures builds the app without its views (and their imports): the same document."""
+    output = tmp_path / "document.json"
+    environment = {"DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "SECRET_KEY": "analysis-test",
+                   "BASE_URL": "http://127.0.0.1", "PATH": "/usr/bin:/bin"}
+    result = subprocess.run(
+        [sys.executable, "-c", ANALYSE_AND_LIST_VIEWS, "analyze", "--survey", "remote-edu-ops-2017", "--json",
+         "--output", str(output)], capture_output=True, text=True, env=environment, check=True,
+        cwd=Path(__file__).resolve().parents[2])
+    assert result.stdout.strip() == ""
+    assert "overall 81.65%" in result.stderr
+    assert round_half_up(json.loads(output.read_text(encoding="utf-8"))["overall"]["index"], 2) == 81.65
 
 
 def test_text_output_and_xlsx_export(app, runner, demo, tmp_path):
