@@ -13,15 +13,15 @@ from sqlalchemy import select
 from survey_service.auth.access import role_required
 from survey_service.auth.forms import EmptyForm
 from survey_service.auth.models import Role
-from survey_service.mail.views import REFUSALS as MAIL_REFUSALS
-from survey_service.console.queries import (centre_history, centre_invitation, centre_timeline, find_centres,
-                                            survey_by_key)
-from survey_service.mail.operations import SendRefused, start_batch
 from survey_service.extensions import db
+from survey_service.mail.operations import SendRefused, start_batch
+from survey_service.mail.views import REFUSALS as MAIL_REFUSALS
 from survey_service.respond.queries import response_of
 from survey_service.responses.models import PaperEntry, ResponseState
 from survey_service.roster.parsing import KNOWN_COLUMNS
 from survey_service.surveys.operations import LifecycleRefused, reissue_link
+from survey_service.surveys.queries import survey_by_key
+from survey_service.tracking.queries import centre_history, centre_invitation, centre_timeline, find_centres
 
 blueprint = Blueprint("centres", __name__, url_prefix="/surveys/<key>/centres")
 
