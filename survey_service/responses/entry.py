@@ -26,7 +26,7 @@ from survey_service.respond.queries import response_of, saved_answers, sections
 from survey_service.respond.views import localized
 from survey_service.responses.forms import CorrectionForm, EntryForm, ImportConfirmForm, ResponseImportForm
 from survey_service.responses.importing import ImportPlan, import_responses, plan_import
-from survey_service.responses.models import MODE_LABELS, Mode, PaperEntry, Response, ResponseState
+from survey_service.responses.models import MODE_LABELS, Mode, PaperEntry, Response
 from survey_service.responses.operations import (EntryRefused, correct_answers, enter_on_behalf, enter_paper_twice,
                                                  paper_differences, resolve_paper)
 from survey_service.roster.models import RosterUnit
@@ -78,7 +78,7 @@ def enter(key: str, code: str):
         flash(REFUSALS["other_survey"](code), "error")
         return redirect(url_for("centres.search", key=key))
     response = response_of(invitation)
-    if response is not None and response.state is ResponseState.submitted:
+    if response is not None and response.submitted:
         flash(REFUSALS["already_submitted"](code), "info")
         return redirect(url_for("review.response", key=key, response_id=response.id))
     waiting = db.session.scalar(select(PaperEntry).filter_by(invitation_id=invitation.id))
@@ -158,7 +158,7 @@ def correct(key: str, response_id: int):
     """Change a submitted response's answers with a reason; the old answers stay in its history."""
     survey = survey_by_key(key)
     response = db.get_or_404(Response, response_id)
-    if response.survey_id != survey.id or response.state is not ResponseState.submitted:
+    if response.survey_id != survey.id or not response.submitted:
         abort(404)
     if survey.read_only:
         flash(REFUSALS["read_only"](None), "error")

@@ -6,7 +6,7 @@ from sqlalchemy import Select, and_, func, select
 from survey_service.audit.models import AuditEvent
 from survey_service.extensions import db
 from survey_service.questionnaires.models import Dimension, Question
-from survey_service.responses.models import Answer, Response, ResponseState, Validity
+from survey_service.responses.models import Answer, Response, Validity
 from survey_service.roster.models import RosterUnit
 from survey_service.surveys.models import Invitation
 
@@ -31,7 +31,7 @@ def response_query(survey_id: int, shown: str = "all", district: str | None = No
                     RosterUnit.code, RosterUnit.name, RosterUnit.district)
              .join(Invitation, Response.invitation_id == Invitation.id)
              .join(RosterUnit, Invitation.unit_id == RosterUnit.id)
-             .where(Response.survey_id == survey_id, Response.state == ResponseState.submitted)
+             .where(Response.survey_id == survey_id, Response.submitted)
              .order_by(Response.submitted_at.desc(), Response.id.desc()))
     if RESPONSE_FILTERS[shown] is not None:
         query = query.where(RESPONSE_FILTERS[shown])
@@ -43,7 +43,7 @@ def response_query(survey_id: int, shown: str = "all", district: str | None = No
 def review_count(survey_id: int) -> int:
     """How many submitted responses the validity rules flagged and nobody has reviewed yet."""
     return db.session.scalar(select(func.count(Response.id)).where(
-        Response.survey_id == survey_id, Response.state == ResponseState.submitted, _needs_review()))
+        Response.survey_id == survey_id, Response.submitted, _needs_review()))
 
 
 def answer_rows(response: Response) -> list:

@@ -10,7 +10,7 @@ from survey_service.form_choices import choice_labels, district_choices
 from survey_service.paging import paginate
 from survey_service.problems import ProblemList
 from survey_service.responses.forms import ResponseFilterForm, ValidityForm
-from survey_service.responses.models import Response, ResponseState, Validity
+from survey_service.responses.models import Response, Validity
 from survey_service.responses.operations import decide_validity
 from survey_service.responses.queries import answer_rows, response_history, response_query
 from survey_service.surveys.models import Survey
@@ -43,7 +43,7 @@ def responses(key: str):
 def _submitted_response(survey: Survey, response_id: int) -> Response:
     """A submitted response of this survey; any other id is not found (no peeking across surveys)."""
     response = db.get_or_404(Response, response_id)
-    if response.survey_id != survey.id or response.state is not ResponseState.submitted:
+    if response.survey_id != survey.id or not response.submitted:
         abort(404)
     return response
 

@@ -8,7 +8,7 @@ from sqlalchemy import Select, and_, case, func, or_, select
 from survey_service.audit.models import AuditEvent
 from survey_service.extensions import db
 from survey_service.paging import PAGE_SIZE
-from survey_service.responses.models import Response, ResponseState, Validity
+from survey_service.responses.models import INVITATION_SUBMITTED, Response, Validity
 from survey_service.roster.models import RosterUnit
 from survey_service.surveys.models import Invitation
 
@@ -41,11 +41,11 @@ class Progress:
 
 
 def _progress_select(*survey_ids: int) -> Select:
-    submitted = Response.state == ResponseState.submitted
+    # the response is joined already: its own expression of "submitted" needs no second look-up per invitation
     return (select(func.count(Invitation.id), func.count(Invitation.sent_at), func.count(Invitation.opened_at),
-                   func.count(Invitation.started_at), func.count(Invitation.submitted_at),
-                   func.count(case((and_(submitted, Response.validity == Validity.valid), 1))),
-                   func.count(case((and_(submitted, Response.validity == Validity.invalid), 1))))
+                   func.count(Invitation.started_at), func.count(case((Response.submitted, 1))),
+                   func.count(case((and_(Response.submitted, Response.validity == Validity.valid), 1))),
+                   func.count(case((and_(Response.submitted, Response.validity == Validity.invalid), 1))))
             .select_from(Invitation)
             .join(RosterUnit, Invitation.unit_id == RosterUnit.id)
             .outerjoin(Response, Response.invitation_id == Invitation.id)
@@ -83,8 +83,7 @@ def non_respondent_query(survey_id: int, district: str | None = None, stage: str
                     Invitation.sent_at, Invitation.reminded_at, Invitation.opened_at, Invitation.started_at,
                     Invitation.token)
              .join(RosterUnit, Invitation.unit_id == RosterUnit.id)
-             .where(Invitation.survey_id == survey_id, Invitation.revoked_at.is_(None),
-                    Invitation.submitted_at.is_(None))
+             .where(Invitation.survey_id == survey_id, Invitation.revoked_at.is_(None), ~INVITATION_SUBMITTED)
              .order_by(RosterUnit.id))
     if district:
         query = query.where(RosterUnit.district == district)
@@ -105,8 +104,9 @@ def find_centres(survey_id: int, text: str, limit: int = PAGE_SIZE) -> list:
     text = text.strip()
     return db.session.execute(
         select(RosterUnit.code, RosterUnit.name, RosterUnit.district, Invitation.opened_at, Invitation.started_at,
-               Invitation.submitted_at)
+               Response.submitted_at)
         .join(Invitation, Invitation.unit_id == RosterUnit.id)
+        .outerjoin(Response, and_(Response.invitation_id == Invitation.id, Response.submitted))
         .where(Invitation.survey_id == survey_id,
                (RosterUnit.code == text) | RosterUnit.name.contains(text, autoescape=True))
         .order_by(RosterUnit.id).limit(limit)).all()
@@ -122,7 +122,8 @@ def centre_timeline(invitation: Invitation, response: Response | None) -> list[t
     """A centre's steps in order (issued, e-mailed, opened, started, submitted, reviewed), each with its time or
     None while it has not happened."""
     return [("issued", invitation.created_at), ("emailed", invitation.sent_at), ("opened", invitation.opened_at),
-            ("started", invitation.started_at), ("submitted", invitation.submitted_at),
+            ("started", invitation.started_at),
+            ("submitted", response.submitted_at if response is not None and response.submitted else None),
             ("reviewed", response.reviewed_at if response is not None else None)]
 
 
