@@ -69,11 +69,12 @@ def build_survey(version, key: str, units: int, submitted_share: float, rng) -> 
     insert(Invitation.__table__, [
         {"survey_id": survey.id, "unit_id": unit_id, "token": secrets.token_urlsafe(32), "created_at": now,
          "sent_at": now if s < 0.9 else None, "opened_at": now if s < submitted_share + 0.2 else None,
-         "started_at": now if s < submitted_share + 0.1 else None, "submitted_at": now if s < submitted_share else None}
+         "started_at": now if s < submitted_share + 0.1 else None}
         for unit_id, s in zip(unit_ids, stage)])
-    invitation_ids = db.session.scalars(select(Invitation.id).where(Invitation.survey_id == survey.id,
-                                                                    Invitation.submitted_at.is_not(None))
-                                        .order_by(Invitation.id)).all()
+    # the invitations come back in the order they were inserted: each with its unit's stage
+    invitation_ids = [invitation_id for invitation_id, s in zip(db.session.scalars(
+        select(Invitation.id).where(Invitation.survey_id == survey.id).order_by(Invitation.id)).all(), stage)
+        if s < submitted_share]
     insert(Response.__table__, [
         {"invitation_id": invitation_id, "survey_id": survey.id, "state": "submitted", "validity": "valid",
          "created_at": now, "updated_at": now, "submitted_at": now, "mode": "online",

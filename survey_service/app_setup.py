@@ -77,17 +77,18 @@ def register_blueprints(app: Flask) -> None:
     from survey_service.admin.views import blueprint as admin
     from survey_service.auth.views import blueprint as auth
     from survey_service.console.views import blueprint as console
-    from survey_service.console.entry import blueprint as entry
-    from survey_service.console.centres import blueprint as centres
     from survey_service.health import blueprint as health
     from survey_service.jobs.views import blueprint as jobs
     from survey_service.mail.views import blueprint as mailing
+    from survey_service.responses.entry import blueprint as entry
     from survey_service.responses.views import blueprint as review
     from survey_service.questionnaires.views import blueprint as questionnaires
     from survey_service.respond.views import blueprint as respond
+    from survey_service.roster.views import blueprint as rosters
     from survey_service.scorecard.views import blueprint as scorecards
     from survey_service.report.views import blueprint as report
     from survey_service.surveys.views import blueprint as surveys
+    from survey_service.tracking.centres import blueprint as centres
     from survey_service.tracking.views import blueprint as tracking
 
     app.register_blueprint(api)
@@ -98,6 +99,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(health)
     app.register_blueprint(jobs)
     app.register_blueprint(questionnaires)
+    app.register_blueprint(rosters)
     app.register_blueprint(scorecards)
     app.register_blueprint(respond)
     app.register_blueprint(report)

@@ -127,7 +127,7 @@ def load_demo(seed: int = 2018) -> dict:
         store_scorecard(demo_file("scorecard-2017.yaml").read_bytes(), "scorecard-2017.yaml")
     open_survey = db.session.scalar(select(Survey).filter_by(key="remote-edu-ops-2025"))
     # a centre that has not opened its link yet, so the questionnaire starts empty (else one still to submit)
-    waiting = [i for i in open_survey.invitations if i.submitted_at is None and i.revoked_at is None]
+    waiting = [i for i in open_survey.invitations if not i.submitted and i.revoked_at is None]
     chase = next((i for i in waiting if i.started_at is None), waiting[0] if waiting else None)
     base_url = current_app.config["BASE_URL"]
     return {"accounts": accounts, "surveys": surveys, "sample_link": chase.link(base_url) if chase else None}

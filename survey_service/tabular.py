@@ -71,7 +71,7 @@ def read_table(data: bytes, filename: str) -> tuple[list[str], list[tuple[int, d
 
 
 #: separators that spreadsheet programs write in some locales, and how a problem names them
-OTHER_SEPARATORS = {";": "semicolons (;)", "\t": "tabs"}
+OTHER_SEPARATORS = {";": N_("semicolons (;)"), "\t": N_("tabs")}
 
 
 def _check_separator(header: list[str], filename: str) -> None:
@@ -81,8 +81,9 @@ def _check_separator(header: list[str], filename: str) -> None:
         return
     for separator, name in OTHER_SEPARATORS.items():
         if separator in header[0]:
-            raise ProblemList([f"{filename}: line 1: the columns are separated by {name}, not commas: save the file "
-                               f"as CSV UTF-8 (comma-separated) or as XLSX"])
+            raise ProblemList([_("%(file)s: line 1: the columns are separated by %(separator)s, not commas: save "
+                                 "the file as CSV UTF-8 (comma-separated) or as XLSX", file=filename,
+                                 separator=_(name))])
 
 
 def _first_bad_byte(data: bytes) -> int:
@@ -109,7 +110,8 @@ def _read_xlsx(data: bytes, filename: str) -> tuple[list[str], list[tuple[int, d
     try:
         unpacked = sum(member.file_size for member in zipfile.ZipFile(io.BytesIO(data)).infolist())
     except (zipfile.BadZipFile, ValueError):
-        raise ProblemList([f"{filename}: not a readable XLSX workbook (BadZipFile)"]) from None
+        raise ProblemList([_("%(file)s: not a readable XLSX workbook (%(error)s)", file=filename,
+                             error="BadZipFile")]) from None
     if unpacked > MAX_XLSX_UNPACKED_BYTES:
         raise ProblemList([_(UNPACKS_TOO_LARGE, filename=filename, limit=MAX_XLSX_UNPACKED_BYTES // 2**20)])
     try:

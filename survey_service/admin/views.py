@@ -5,17 +5,19 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields import SelectChoice
 
+from survey_service.audit.forms import AuditFilterForm
+from survey_service.audit.queries import audit_actions, audit_query
 from survey_service.auth.access import role_required
 from survey_service.auth.forms import ApiTokenForm, EmptyForm, PasswordResetForm, RoleForm, UserForm
 from survey_service.auth.models import ApiToken, Role, User
 from survey_service.auth.operations import (AccountChangeRefused, change_role, create_api_token, create_user,
                                             reset_password, revoke_api_token, set_active)
-from survey_service.console.forms import AuditFilterForm, choice_labels
-from survey_service.console.queries import audit_actions, audit_query, paginate
 from survey_service.extensions import db
+from survey_service.form_choices import choice_labels
 from survey_service.mail.forms import TestMessageForm
 from survey_service.mail.operations import send_test_message
 from survey_service.mail.sending import REASONS, smtp_configured
+from survey_service.paging import paginate
 from survey_service.problems import ProblemList
 
 blueprint = Blueprint("admin", __name__, url_prefix="/admin")

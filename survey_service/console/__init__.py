@@ -1,1 +1,1 @@
-"""The evaluators' console: surveys, questionnaires and rosters."""
+"""The evaluators' console: its navigation (the dashboard); each feature's pages live with the feature."""

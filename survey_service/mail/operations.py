@@ -24,6 +24,7 @@ from survey_service.mail.wording import compose
 from survey_service.mail.models import MailBatch, MailDelivery, MailTemplate
 from survey_service.mail.sending import SmtpSession, classify, new_message, smtp_configured
 from survey_service.problems import ReasonedRefusal
+from survey_service.responses.models import INVITATION_SUBMITTED
 from survey_service.roster.models import RosterUnit
 from survey_service.surveys.models import Invitation, Survey, SurveyState
 from survey_service.timestamps import utcnow
@@ -41,7 +42,7 @@ def recipients(survey: Survey, kind: str, only: Invitation | None = None):
 
     Units without an e-mail address, revoked links and units with the same e-mail still pending are left out.
     """
-    still_to_do = Invitation.sent_at.is_(None) if kind == "invitation" else Invitation.submitted_at.is_(None)
+    still_to_do = Invitation.sent_at.is_(None) if kind == "invitation" else ~INVITATION_SUBMITTED
     already_pending = exists().where(MailDelivery.invitation_id == Invitation.id, MailDelivery.kind == kind,
                                      MailDelivery.status == "pending")
     query = (select(Invitation.id, RosterUnit.contact_email)
@@ -116,7 +117,7 @@ def send_batch(job: Job) -> None:
         for position, delivery_id in enumerate(due):
             begin_writing()
             delivery = db.session.get(MailDelivery, delivery_id)
-            if delivery.kind == "reminder" and db.session.get(Invitation, delivery.invitation_id).submitted_at:
+            if delivery.kind == "reminder" and db.session.get(Invitation, delivery.invitation_id).submitted:
                 delivery.status = "skipped"  # the centre submitted after the batch started
                 db.session.commit()
                 continue

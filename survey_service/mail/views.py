@@ -7,7 +7,6 @@ from sqlalchemy import select
 from survey_service.auth.access import role_required
 from survey_service.auth.forms import EmptyForm
 from survey_service.auth.models import Role
-from survey_service.console.queries import survey_by_key
 from survey_service.extensions import db
 from survey_service.jobs.models import Job
 from survey_service.mail.forms import ReminderRuleForm, TemplateForm
@@ -21,6 +20,7 @@ from survey_service.mail.sending import REASONS, smtp_configured
 from survey_service.mail.wording import PLACEHOLDERS, Wording, problems as wording_problems, render, wording_of
 from survey_service.roster.models import RosterUnit
 from survey_service.surveys.models import Invitation, Survey
+from survey_service.surveys.queries import survey_by_key
 
 blueprint = Blueprint("mailing", __name__, url_prefix="/surveys/<key>/mail")
 

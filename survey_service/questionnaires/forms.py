@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileAllowed, FileField
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, FieldList, Form, FormField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields import SelectChoice
 from wtforms.validators import Optional
@@ -124,6 +124,11 @@ class StartForm(FlaskForm):
     version = SelectField(_l("Version to copy"), coerce=int, validators=[Optional()], validate_choice=False)
     file = FileField(_l("Questionnaire file (YAML, JSON or XLSX)"),
                      validators=[FileAllowed(["yaml", "yml", "json", "xlsx"])])
+
+
+class QuestionnaireUploadForm(FlaskForm):
+    file = FileField(_l("Questionnaire file (YAML, JSON or XLSX)"),
+                     validators=[FileRequired(), FileAllowed(["yaml", "yml", "json", "xlsx"])])
 
 
 class DiffForm(FlaskForm):

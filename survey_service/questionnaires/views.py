@@ -1,4 +1,4 @@
-"""The console's questionnaire pages: the builder, versions with their surveys, the diff, preview and files.
+"""The console's questionnaire pages: the list and the upload of a file, the builder, versions with their surveys, the diff, preview and files.
 
 The builder edits a draft kept in the database (so preview has an address, and undo a history); saving hands the
 whole definition to the one validator and stores the next version. Preview renders the centre's own templates
@@ -24,10 +24,10 @@ from survey_service.questionnaires.drafting import (apply_action, blank_definiti
                                                     form_definition, problem_message, problem_place,
                                                     problems_by_field, remember)
 from survey_service.questionnaires.exports import MEDIA_TYPES, definition_file
-from survey_service.questionnaires.forms import BuilderForm, DiffForm, StartForm
+from survey_service.questionnaires.forms import BuilderForm, DiffForm, QuestionnaireUploadForm, StartForm
 from survey_service.questionnaires.models import QuestionnaireDraft, QuestionnaireVersion
-from survey_service.questionnaires.operations import (next_version_number, read_definition_file, save_definition,
-                                                      validate_definition)
+from survey_service.questionnaires.operations import (import_questionnaire, next_version_number, read_definition_file,
+                                                      save_definition, validate_definition)
 from survey_service.respond.forms import OTHER, answer_form, choice_name, likert_name, open_name
 from survey_service.respond.queries import sections
 from survey_service.respond.views import localized
@@ -37,6 +37,34 @@ from survey_service.timestamps import utcnow
 
 blueprint = Blueprint("questionnaires", __name__, url_prefix="/questionnaires")
 PREVIEW_LANGUAGES = ("zh", "en")
+
+
+# --- the list, and a version from a file -----------------------------------------------------
+
+@blueprint.route("", methods=["GET", "POST"])
+@role_required(Role.evaluator)
+def index():
+    """Every questionnaire version and draft; a file uploaded here becomes a version at once."""
+    form = QuestionnaireUploadForm()
+    problems: list[str] = []
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            version, new = import_questionnaire(upload.read(), upload.filename or "questionnaire.yaml",
+                                                user=current_user)
+        except DefinitionError as exc:
+            problems = described_problems(exc)
+        except ProblemList as exc:
+            problems = exc.problems
+        else:
+            message = _("Imported %(key)s version %(version)s.") if new else \
+                _("%(key)s version %(version)s was imported before; nothing changed.")
+            flash(message % {"key": version.key, "version": version.version}, "success")
+            return redirect(url_for(".index"))
+    status = 422 if problems else 200
+    drafts = db.session.scalars(select(QuestionnaireDraft).order_by(QuestionnaireDraft.updated_at.desc())).all()
+    return render_template("console/questionnaires.html", form=form, versions=_all_versions(), problems=problems,
+                           drafts=drafts), status
 
 
 # --- starting and editing a draft ------------------------------------------------------------

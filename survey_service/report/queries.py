@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from survey_service.extensions import db
 from survey_service.questionnaires.models import Question, QuestionnaireVersion
-from survey_service.responses.models import Answer, Response, ResponseState, Validity
+from survey_service.responses.models import Answer, Response, Validity
 from survey_service.roster.models import RosterUnit
 from survey_service.surveys.models import Invitation, Survey
 
@@ -32,7 +32,7 @@ def _valid_comments():
             .join(Invitation, Response.invitation_id == Invitation.id)
             .join(RosterUnit, Invitation.unit_id == RosterUnit.id)
             .where(Question.kind == "open", Answer.text.is_not(None), Answer.text != "",
-                   Response.state == ResponseState.submitted, Response.validity == Validity.valid))
+                   Response.submitted, Response.validity == Validity.valid))
 
 
 def comments(survey: Survey, district: str | None = None) -> list[Comment]:

@@ -11,7 +11,7 @@ from survey_service.extensions import limiter
 from survey_service.respond.forms import OTHER, answer_form, choice_name, likert_name, open_name
 from survey_service.respond.operations import record_opening
 from survey_service.respond.queries import answering_window, find_invitation, response_of, saved_answers, sections
-from survey_service.responses.models import Response, ResponseState
+from survey_service.responses.models import Response
 from survey_service.responses.operations import AlreadySubmitted, response_for, save_answers
 from survey_service.surveys.models import Invitation
 from survey_service.timestamps import utcnow
@@ -107,7 +107,7 @@ def questionnaire(token: str):
     if _opened_by_a_person():
         record_opening(invitation)
     response = response_of(invitation)
-    if response is not None and response.state is ResponseState.submitted:
+    if response is not None and response.submitted:
         return _page("respond/receipt.html", invitation, response=response,
                      correctable=_correctable(invitation, response))
     if not invitation.survey.accepting_answers():
@@ -185,12 +185,12 @@ def _is_submitted(invitation: Invitation) -> bool:
     """Whether the centre has submitted; on PostgreSQL the response row stays locked until this request ends,
     so a concurrent save waits for this one."""
     response = response_for(invitation, create=False)
-    return response is not None and response.state is ResponseState.submitted
+    return response is not None and response.submitted
 
 
 def _correctable(invitation: Invitation, response: Response | None) -> bool:
     survey = invitation.survey
-    return (response is not None and response.state is ResponseState.submitted and survey.allow_corrections
+    return (response is not None and response.submitted and survey.allow_corrections
             and survey.accepting_answers())
 
 

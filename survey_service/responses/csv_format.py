@@ -17,7 +17,7 @@ from analysis.questionnaire import ChoiceQuestion, Questionnaire
 from analysis.validity import check_validity
 from survey_service.problems import ProblemList, problem_text as _
 from survey_service.roster.parsing import GROUPING_COLUMNS, KNOWN_COLUMNS as ROSTER_COLUMNS, UnitRow, grouping_problem
-from survey_service.tabular import read_table
+from survey_service.tabular import N_, read_table
 
 RESPONSE_FIELDS = ("centre_code", "status", "invalid_reason", "submitted_at", "mode")
 #: written by the export after the answers; accepted (and ignored) on reading
@@ -133,40 +133,40 @@ def check_response_rows(data: bytes, filename: str, questionnaire: Questionnaire
         problems_before = found.count
         code = row.get("centre_code", "")
         if "centre_code" in header and not code:
-            found.add(line, "empty centre code", _("%(file)s: line %(line)s: centre_code: empty", **where))
+            found.add(line, N_("empty centre code"), _("%(file)s: line %(line)s: centre_code: empty", **where))
         elif code in first_line:
-            found.add(line, "duplicate centre", _("%(file)s: line %(line)s: centre_code: duplicate centre "
+            found.add(line, N_("duplicate centre"), _("%(file)s: line %(line)s: centre_code: duplicate centre "
                                                   "\"%(code)s\" (first on line %(first)s)",
                                                   code=code, first=first_line[code], **where))
         elif code:
             first_line[code] = line
         if units is not None and code and code not in units:
-            found.add(line, "unknown centre", _("%(file)s: line %(line)s: centre_code: unknown centre \"%(code)s\" "
+            found.add(line, N_("unknown centre"), _("%(file)s: line %(line)s: centre_code: unknown centre \"%(code)s\" "
                                                 "(not in the roster)", code=code, **where))
         values = {key: _option_value(row.get(key, ""), key, questionnaire, line, found) for key in items}
         choices = {question.key: _choice_answer(row, question, line, found)
                    for question in questionnaire.choice_questions}
         for key, question in open_keys.items():
             if len(row.get(key, "")) > question.max_length:
-                found.add(line, "text too long", _("%(file)s: line %(line)s: %(column)s: longer than %(limit)s "
+                found.add(line, N_("text too long"), _("%(file)s: line %(line)s: %(column)s: longer than %(limit)s "
                                                    "characters", column=key, limit=question.max_length, **where))
         mode = row.get("mode", "").strip().lower() or None
         if mode is not None and mode not in MODES:
-            found.add(line, "unknown mode", _("%(file)s: line %(line)s: mode: \"%(value)s\" is not online, paper, "
+            found.add(line, N_("unknown mode"), _("%(file)s: line %(line)s: mode: \"%(value)s\" is not online, paper, "
                                               "phone or import (or blank)", value=row["mode"], **where))
         status = row.get("status", "").strip().lower()
         if status and status not in STATUSES:
-            found.add(line, "unknown status", _("%(file)s: line %(line)s: status: \"%(value)s\" is not valid or "
+            found.add(line, N_("unknown status"), _("%(file)s: line %(line)s: status: \"%(value)s\" is not valid or "
                                                 "invalid (or blank)", value=row["status"], **where))
         submitted_at = None
         if row.get("submitted_at"):
             try:
                 submitted_at = datetime.fromisoformat(row["submitted_at"])
             except ValueError:
-                found.add(line, "bad time", _("%(file)s: line %(line)s: submitted_at: \"%(value)s\" is not an ISO "
+                found.add(line, N_("bad time"), _("%(file)s: line %(line)s: submitted_at: \"%(value)s\" is not an ISO "
                                               "8601 time", value=row["submitted_at"], **where))
         if None in row:
-            found.add(line, "extra cells", _("%(file)s: line %(line)s: more cells than header columns", **where))
+            found.add(line, N_("extra cells"), _("%(file)s: line %(line)s: more cells than header columns", **where))
         if found.count > problems_before or found.header:
             continue
         likert = {key: None if np.isnan(value) else int(value) for key, value in values.items()}
@@ -238,8 +238,8 @@ class _Problems:
         for kind, found in self.by_kind.items():
             shown += found[:self.LISTED_PER_KIND]
             if len(found) > self.LISTED_PER_KIND:
-                summaries.append(f"{self.filename}: … and {len(found) - self.LISTED_PER_KIND:,} more rows with "
-                                 f"the same problem ({kind})")
+                summaries.append(_("%(file)s: … and %(count)s more rows with the same problem (%(kind)s)",
+                                   file=self.filename, count=f"{len(found) - self.LISTED_PER_KIND:,}", kind=_(kind)))
         if len(self.off_scale) > self.LISTED_PER_KIND:
             summaries.append(self._off_scale_summary(questionnaire))
         else:
@@ -253,12 +253,15 @@ class _Problems:
         affected = sorted({key for key, _, _ in self.off_scale}, key=keys.index)
         key, line, cell = self.off_scale[0]
         low, high = min(questionnaire.option_values), max(questionnaire.option_values)
-        summary = (f"{self.filename}: {_key_ranges(affected, keys)}: {len(self.off_scale):,} values outside "
-                   f"{low}–{high} (the first on line {line}, {key}: \"{cell}\")")
+        where = {"file": self.filename, "columns": _key_ranges(affected, keys), "count": f"{len(self.off_scale):,}",
+                 "low": low, "high": high, "line": line, "column": key, "value": cell}
         numbers = [_as_integer(cell) for _, _, cell in self.off_scale]
         if all(number is not None and number > high for number in numbers):
-            summary += f"; the file may use a {max(numbers) - low + 1}-point scale"
-        return summary
+            return _("%(file)s: %(columns)s: %(count)s values outside %(low)s–%(high)s (the first on line %(line)s, "
+                     "%(column)s: \"%(value)s\"); the file may use a %(points)s-point scale",
+                     points=max(numbers) - low + 1, **where)
+        return _("%(file)s: %(columns)s: %(count)s values outside %(low)s–%(high)s (the first on line %(line)s, "
+                 "%(column)s: \"%(value)s\")", **where)
 
 
 def _key_ranges(affected: list[str], keys: list[str]) -> str:
@@ -293,25 +296,28 @@ def _off_scale_problem(filename: str, line: int, key: str, cell: str, questionna
 def _check_header(header: list[str], filename: str, questionnaire: Questionnaire, roster, group_by) -> list[str]:
     problems = []
     if "centre_code" not in header:
-        problems.append(f"{filename}: missing column \"centre_code\"")
+        problems.append(_("%(file)s: missing column \"%(column)s\"", file=filename, column="centre_code"))
     items = [item.key for item in questionnaire.items]
-    problems += [f"{filename}: missing column \"{key}\" (Likert item of {questionnaire.key})"
-                 for key in items if key not in header]
+    problems += [_("%(file)s: missing column \"%(column)s\" (Likert item of %(questionnaire)s)", file=filename,
+                   column=key, questionnaire=questionnaire.key) for key in items if key not in header]
     allowed = set(RESPONSE_FIELDS) | set(REVIEW_FIELDS) | set(ROSTER_COLUMNS) | set(answer_columns(questionnaire))
     if group_by:
         allowed.add(group_by)
     if roster is not None:
         allowed |= {name for unit in roster for name in unit.attributes}
-    problems += [f"{filename}: unknown column \"{name}\" (not a question of {questionnaire.key} "
-                 f"version {questionnaire.version}, nor a response or roster field)"
+    problems += [_("%(file)s: unknown column \"%(column)s\" (not a question of %(questionnaire)s version "
+                   "%(version)s, nor a response or roster field)", file=filename, column=name,
+                   questionnaire=questionnaire.key, version=questionnaire.version)
                  for name in header if name and name not in allowed]
     if group_by in ROSTER_COLUMNS and group_by not in GROUPING_COLUMNS:
         problems.append(grouping_problem(group_by, set(), filename))
     elif group_by and group_by not in header and roster is None:
-        problems.append(f"{filename}: --group-by {group_by}: no such column (and no roster to take it from)")
+        problems.append(_("%(file)s: --group-by %(column)s: no such column (and no roster to take it from)",
+                          file=filename, column=group_by))
     if group_by and roster is not None and group_by not in header and group_by not in ROSTER_COLUMNS \
             and not any(group_by in unit.attributes for unit in roster):
-        problems.append(f"--group-by {group_by}: neither the responses nor the roster have that column")
+        problems.append(_("--group-by %(column)s: neither the responses nor the roster have that column",
+                          column=group_by))
     return problems
 
 
@@ -333,17 +339,19 @@ def _choice_answer(row: dict, question: ChoiceQuestion, line: int, found: _Probl
     for part in (p.strip() for p in cell.split(CHOICE_SEPARATOR) if p.strip()):
         if not re.fullmatch(r"-?\d+", part) or not question.accepts(int(part)):
             offered = ", ".join(str(option.value) for option in question.options)
-            found.add(line, "not a choice option", f"{found.filename}: line {line}: {question.key}: \"{part}\" is "
-                                                   f"not an option of the question ({offered})")
+            found.add(line, N_("not a choice option"), _(
+                "%(file)s: line %(line)s: %(column)s: \"%(value)s\" is not an option of the question (%(options)s)",
+                file=found.filename, line=line, column=question.key, value=part, options=offered))
             continue
         values.append(int(part))
     if len(values) > 1 and not question.multiple:
-        found.add(line, "several options", f"{found.filename}: line {line}: {question.key}: \"{cell}\" gives "
-                                           "several options to a single-choice question")
+        found.add(line, N_("several options"), _(
+            "%(file)s: line %(line)s: %(column)s: \"%(value)s\" gives several options to a single-choice question",
+            file=found.filename, line=line, column=question.key, value=cell))
     other = row.get(other_column(question.key), "").strip() or None
     if other and not question.other:
-        found.add(line, "no other", f"{found.filename}: line {line}: {other_column(question.key)}: the question "
-                                    "offers no \"other\"")
+        found.add(line, N_("no other"), _("%(file)s: line %(line)s: %(column)s: the question offers no \"other\"",
+                                          file=found.filename, line=line, column=other_column(question.key)))
     order = [option.value for option in question.options]
     return ChoiceAnswer(tuple(sorted(set(values), key=order.index)), other)
 

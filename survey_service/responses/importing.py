@@ -18,7 +18,7 @@ from survey_service.auth.models import User
 from survey_service.extensions import db
 from survey_service.problems import ProblemList, problem_text as _
 from survey_service.responses.csv_format import ResponseRow, check_response_rows
-from survey_service.responses.models import Mode, Response, ResponseState, Validity
+from survey_service.responses.models import Mode, Response, Validity
 from survey_service.responses.operations import AlreadySubmitted, response_for, rewrite_answers, save_answers
 from survey_service.roster.models import RosterUnit
 from survey_service.roster.parsing import UnitRow
@@ -62,7 +62,7 @@ def plan_import(survey: Survey, data: bytes, filename: str, *, replace: bool = F
     submitted = dict(db.session.execute(
         select(RosterUnit.code, Response.mode).join(Invitation, Invitation.unit_id == RosterUnit.id)
         .join(Response, Response.invitation_id == Invitation.id)
-        .where(Invitation.survey_id == survey.id, Response.state == ResponseState.submitted)).all())
+        .where(Invitation.survey_id == survey.id, Response.submitted)).all())
     for row in rows:
         where = {"file": filename, "line": row.line, "code": row.code}
         if row.status == "invalid" and row.status_given and not row.invalid_reason:
@@ -105,7 +105,7 @@ def import_responses(survey: Survey, data: bytes, filename: str, *, mode: Mode =
             raise ProblemList([_("%(file)s: line %(line)s: centre_code: centre \"%(code)s\" submitted while the file "
                                  "was being imported; nothing was imported, please try again", file=filename,
                                  line=row.line, code=row.code)]) from None
-        _apply_row_facts(response, invitation, row)
+        _apply_row_facts(response, row)
     for row in plan.replaced:
         response = response_for(invitations[row.code], create=False)
         difference = rewrite_answers(response, _answered(row.likert), row.texts, choices=row.choices, now=now)
@@ -113,7 +113,7 @@ def import_responses(survey: Survey, data: bytes, filename: str, *, mode: Mode =
         response.mode, response.updated_at = Mode(row.mode or mode.value), now
         if by is not None:
             response.entered_by_id, response.entered_at = by.id, now
-        _apply_row_facts(response, invitations[row.code], row)
+        _apply_row_facts(response, row)
         record("response.replace", response, actor=actor, file=filename, line=row.line, centre=row.code,
                **difference)
     db.session.flush()
@@ -126,11 +126,11 @@ def _answered(likert: dict) -> dict:
     return {key: value for key, value in likert.items() if value is not None}
 
 
-def _apply_row_facts(response: Response, invitation: Invitation, row: ResponseRow) -> None:
+def _apply_row_facts(response: Response, row: ResponseRow) -> None:
     """What the row says beyond the answers: when it was submitted, and a status given in the file."""
     if row.submitted_at is not None:
         when = row.submitted_at if row.submitted_at.tzinfo else row.submitted_at.replace(tzinfo=CHINA)
-        response.submitted_at = invitation.submitted_at = when.astimezone(timezone.utc)
+        response.submitted_at = when.astimezone(timezone.utc)
     if row.status_given:
         response.validity = Validity(row.status)
         response.validity_reason = row.invalid_reason if row.status == "invalid" else None

@@ -3,8 +3,9 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint, exists
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey_service.extensions import db
@@ -57,6 +58,7 @@ class Response(db.Model):
         Enum(ResponseState, name="response_state", native_enum=False, length=10), default=ResponseState.draft)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    #: set with the state ``submitted``, once: the one record of when the centre submitted
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: receipt number shown to the centre after submission
     reference: Mapped[str | None] = mapped_column(String(32), unique=True)
@@ -86,9 +88,23 @@ class Response(db.Model):
     reviewed_by = relationship("User", foreign_keys=[reviewed_by_id])
     entered_by = relationship("User", foreign_keys=[entered_by_id])
 
+    @hybrid_property
+    def submitted(self) -> bool:
+        """Submitted, and so counted: the one home of the fact, in Python and in SQL."""
+        return self.state is ResponseState.submitted
+
+    @submitted.inplace.expression
+    @classmethod
+    def _submitted_expression(cls):
+        return cls.state == ResponseState.submitted
+
     @property
     def needs_review(self) -> bool:
-        return self.state is ResponseState.submitted and bool(self.flags) and self.reviewed_at is None
+        return self.submitted and bool(self.flags) and self.reviewed_at is None
+
+
+#: "this invitation's centre has submitted", for queries over invitations (in Python: ``invitation.submitted``)
+INVITATION_SUBMITTED = exists().where(Response.invitation_id == Invitation.id, Response.submitted)
 
 
 class Answer(db.Model):

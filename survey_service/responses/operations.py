@@ -70,7 +70,7 @@ def save_answers(invitation: Invitation, likert: Mapping[str, int | None], texts
     write_from_here()
     response, created = _locked_response(invitation, create=True)
     before = _current_answers(response) if correcting else None
-    if (response.state is ResponseState.submitted) != correcting or (
+    if (response.submitted) != correcting or (
             correcting and not invitation.survey.allow_corrections):
         raise AlreadySubmitted()
     version = invitation.survey.questionnaire_version
@@ -83,7 +83,6 @@ def save_answers(invitation: Invitation, likert: Mapping[str, int | None], texts
     # A submission is a conditional update from draft: the guard holds even if the row lock were bypassed.
     guard = []
     if submit and not correcting:
-        invitation.submitted_at = now
         reference = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(10))
         changes |= {"state": ResponseState.submitted, "submitted_at": now, "reference": reference}
         guard = [Response.state == ResponseState.draft]
@@ -227,7 +226,7 @@ def correct_answers(response: Response, likert: Mapping[str, int | None], texts:
     if not reason:
         raise EntryRefused("no_reason")
     locked = response_for(response.invitation, create=False)
-    if locked is None or locked.state is not ResponseState.submitted:
+    if locked is None or not locked.submitted:
         raise EntryRefused("not_submitted")
     difference = rewrite_answers(locked, likert, texts, choices=choices, now=now)
     if not difference["after"]:
@@ -289,7 +288,7 @@ def _replace_answers(response: Response, version: QuestionnaireVersion, likert, 
                            .execution_options(synchronize_session=False))
     if rows:
         db.session.execute(insert(Answer.__table__), rows)
-    if response.state is ResponseState.submitted:  # a draft's answers count in no figure
+    if response.submitted:  # a draft's answers count in no figure
         touch(response.survey_id)
     db.session.expire(response, ["answers"])
 
@@ -322,7 +321,7 @@ def _validity(response: Response, questionnaire, likert) -> dict:
 
 def decide_validity(response: Response, validity: Validity, reason: str | None, reviewer) -> None:
     """An evaluator's decision on a submitted response; kept and audited, never a deletion."""
-    if response.state is not ResponseState.submitted:
+    if not response.submitted:
         raise ProblemList(["response: only a submitted response can be reviewed"])
     reason = (reason or "").strip() or None
     if validity is Validity.invalid and not reason:

@@ -5,14 +5,16 @@ from flask_login import current_user
 
 from survey_service.auth.access import role_required
 from survey_service.auth.models import Role
-from survey_service.console.forms import ResponseFilterForm, ValidityForm, choice_labels, district_choices
-from survey_service.console.queries import (answer_rows, paginate, response_history, response_query,
-                                            survey_by_key, survey_districts)
 from survey_service.extensions import db
+from survey_service.form_choices import choice_labels, district_choices
+from survey_service.paging import paginate
 from survey_service.problems import ProblemList
-from survey_service.responses.models import Response, ResponseState, Validity
+from survey_service.responses.forms import ResponseFilterForm, ValidityForm
+from survey_service.responses.models import Response, Validity
 from survey_service.responses.operations import decide_validity
+from survey_service.responses.queries import answer_rows, response_history, response_query
 from survey_service.surveys.models import Survey
+from survey_service.surveys.queries import survey_by_key, survey_districts
 
 blueprint = Blueprint("review", __name__, url_prefix="/surveys/<key>")
 
@@ -41,7 +43,7 @@ def responses(key: str):
 def _submitted_response(survey: Survey, response_id: int) -> Response:
     """A submitted response of this survey; any other id is not found (no peeking across surveys)."""
     response = db.get_or_404(Response, response_id)
-    if response.survey_id != survey.id or response.state is not ResponseState.submitted:
+    if response.survey_id != survey.id or not response.submitted:
         abort(404)
     return response
 

@@ -13,7 +13,7 @@ from survey_service.auth.models import User
 from survey_service.extensions import db
 from survey_service.questionnaires.models import Question
 from survey_service.responses.csv_format import answer_columns, choice_cell, export_header, other_column
-from survey_service.responses.models import Answer, Response, ResponseState
+from survey_service.responses.models import Answer, Response
 from survey_service.roster.models import RosterUnit
 from survey_service.surveys.models import Invitation, Survey
 from survey_service.tabular import csv_chunks, xlsx_bytes
@@ -63,7 +63,7 @@ def _chunk(survey_id: int, columns: dict[int, tuple], n_questions: int, after_id
         .join(RosterUnit, Invitation.unit_id == RosterUnit.id)
         .outerjoin(reviewer, Response.reviewed_by_id == reviewer.id)
         .outerjoin(enterer, Response.entered_by_id == enterer.id)
-        .where(Response.survey_id == survey_id, Response.state == ResponseState.submitted, Response.id > after_id)
+        .where(Response.survey_id == survey_id, Response.submitted, Response.id > after_id)
         .order_by(Response.id).limit(CHUNK)).all()
     cells: dict[int, list] = {row[0]: [""] * n_questions for row in chunk}
     if cells:

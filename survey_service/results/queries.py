@@ -10,7 +10,7 @@ from analysis.choices import NO_ANSWER, ChoiceAnswer
 from analysis.questionnaire import ChoiceQuestion
 from survey_service.extensions import db
 from survey_service.questionnaires.models import Question
-from survey_service.responses.models import Answer, Response, ResponseState, Validity
+from survey_service.responses.models import Answer, Response, Validity
 from survey_service.roster.models import RosterUnit
 from survey_service.roster.parsing import DEFAULT_GROUPING, GROUPING_COLUMNS
 from survey_service.surveys.models import Invitation, Survey
@@ -58,7 +58,7 @@ def survey_responses(survey: Survey, group_by: str | None = DEFAULT_GROUPING) ->
         select(Response.id, RosterUnit.code, group_column, *columns)
         .join(Invitation, Response.invitation_id == Invitation.id).join(RosterUnit, Invitation.unit_id == RosterUnit.id)
         .outerjoin(Answer, Answer.response_id == Response.id)
-        .where(Response.survey_id == survey.id, Response.state == ResponseState.submitted,
+        .where(Response.survey_id == survey.id, Response.submitted,
                Response.validity == Validity.valid)
         .group_by(Response.id, RosterUnit.code, group_column)
         .order_by(Response.id))
@@ -80,7 +80,7 @@ def survey_responses(survey: Survey, group_by: str | None = DEFAULT_GROUPING) ->
                                      .join(Invitation, Response.invitation_id == Invitation.id)
                                      .join(RosterUnit, Invitation.unit_id == RosterUnit.id)
                                      .where(Response.survey_id == survey.id,
-                                            Response.state == ResponseState.submitted))
+                                            Response.submitted))
     issued = db.session.scalar(select(func.count(Invitation.id))
                                .where(Invitation.survey_id == survey.id, Invitation.revoked_at.is_(None)))
     submitted = submitted_count(survey)
@@ -102,11 +102,11 @@ def _choice_groups(survey: Survey, question: ChoiceQuestion, response_ids: list[
     labels = {option.value: option.label for option in question.options}
     chosen = dict(db.session.execute(
         select(Answer.response_id, Answer.value).join(Answer.question).join(Response, Answer.response_id == Response.id)
-        .where(Response.survey_id == survey.id, Response.state == ResponseState.submitted,
+        .where(Response.survey_id == survey.id, Response.submitted,
                Question.questionnaire_version_id == survey.questionnaire_version_id, Question.key == question.key)
     ).all())
     submitted = db.session.scalars(select(Response.id).where(Response.survey_id == survey.id,
-                                                             Response.state == ResponseState.submitted)).all()
+                                                             Response.submitted)).all()
     submitted_by_group: dict[str, int] = {}
     for response_id in submitted:
         label = _label(labels.get(chosen.get(response_id)))
@@ -125,7 +125,7 @@ def _choice_answers(survey: Survey, response_ids: list[int]) -> dict[str, list[C
             select(Answer.response_id, Question.key, Answer.choices, Answer.text).join(Answer.question)
             .join(Response, Answer.response_id == Response.id)
             .where(Response.survey_id == survey.id, Question.kind == "choice",
-                   Response.state == ResponseState.submitted, Response.validity == Validity.valid)):
+                   Response.submitted, Response.validity == Validity.valid)):
         answers[key][position[response_id]] = ChoiceAnswer(tuple(choices or ()), text)
     return answers
 
@@ -139,14 +139,14 @@ def question_ids_by_key(questionnaire_version_id: int) -> dict[str, int]:
 def submitted_count(survey: Survey) -> int:
     """The survey's submitted responses, valid or not: the document's ``submitted`` and the export's rows."""
     return db.session.scalar(select(func.count(Response.id))
-                             .where(Response.survey_id == survey.id, Response.state == ResponseState.submitted))
+                             .where(Response.survey_id == survey.id, Response.submitted))
 
 
 def valid_by_mode(survey: Survey) -> dict[str, int]:
     """Valid responses by how they were collected (the document's ``counts.by_mode``), modes with none left out."""
     return {mode.value: count for mode, count in db.session.execute(
         select(Response.mode, func.count(Response.id))
-        .where(Response.survey_id == survey.id, Response.state == ResponseState.submitted,
+        .where(Response.survey_id == survey.id, Response.submitted,
                Response.validity == Validity.valid)
         .group_by(Response.mode).order_by(Response.mode))}
 

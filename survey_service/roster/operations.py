@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from survey_service.audit.operations import record
 from survey_service.extensions import db
-from survey_service.problems import ProblemList
+from survey_service.problems import ProblemList, problem_text as _
 from survey_service.roster.models import Roster, RosterUnit
 from survey_service.roster.parsing import parse_roster
 
@@ -13,10 +13,10 @@ def import_roster(data: bytes, filename: str, name: str, *, actor: str | None = 
     """Store a roster file under a new name; a file with any bad row stores nothing."""
     name = name.strip()
     if not name:
-        raise ProblemList(["name: a roster needs a name"])
+        raise ProblemList([_("name: a roster needs a name")])
     units = parse_roster(data, filename)
     if db.session.scalar(select(Roster.id).filter_by(name=name)) is not None:
-        raise ProblemList([f"name: a roster named \"{name}\" exists already; choose another name"])
+        raise ProblemList([_("name: a roster named \"%(name)s\" exists already; choose another name", name=name)])
     # the file's name is only a record: one longer than the column keeps its start
     roster = Roster(name=name, source_filename=filename[:Roster.__table__.c.source_filename.type.length])
     roster.units = [RosterUnit(code=u.code, name=u.name, district=u.district, district_code=u.district_code,
@@ -32,5 +32,5 @@ def import_roster(data: bytes, filename: str, name: str, *, actor: str | None = 
 def find_roster(name: str) -> Roster:
     roster = db.session.scalar(select(Roster).filter_by(name=name))
     if roster is None:
-        raise ProblemList([f"roster: no roster named \"{name}\""])
+        raise ProblemList([_("roster: no roster named \"%(name)s\"", name=name)])
     return roster

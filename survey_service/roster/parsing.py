@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from email_validator import EmailNotValidError, validate_email
 
-from survey_service.problems import ProblemList
+from survey_service.problems import ProblemList, problem_text as _
 from survey_service.roster.models import RosterUnit
 from survey_service.tabular import read_table
 
@@ -23,8 +23,8 @@ def grouping_problem(group_by: str | None, extra_columns, where: str) -> str | N
     if group_by is None or group_by in GROUPING_COLUMNS or (group_by in extra_columns
                                                             and group_by not in KNOWN_COLUMNS):
         return None
-    return (f"group_by: {where} has no column \"{group_by}\" to group by (roster columns: "
-            f"{', '.join(GROUPING_COLUMNS)}, or any extra column of the roster)")
+    return _("group_by: %(where)s has no column \"%(column)s\" to group by (roster columns: %(columns)s, or any extra "
+             "column of the roster)", where=where, column=group_by, columns=", ".join(GROUPING_COLUMNS))
 #: the most characters each known column takes: the database's (the model is the one home of the lengths)
 COLUMN_LENGTHS = {name: RosterUnit.__table__.c[name].type.length for name in KNOWN_COLUMNS}
 
@@ -45,36 +45,41 @@ class UnitRow:
 def parse_roster(data: bytes, filename: str) -> list[UnitRow]:
     """The units of a roster file; raises :class:`ProblemList` naming every bad row, so nothing half-imports."""
     header, rows = read_table(data, filename)
-    problems = [f"{filename}: missing required column \"{name}\"" for name in REQUIRED_COLUMNS if name not in header]
+    problems = [_("%(file)s: missing required column \"%(column)s\"", file=filename, column=name)
+                for name in REQUIRED_COLUMNS if name not in header]
     duplicates = {name for name in header if name and header.count(name) > 1}
-    problems += [f"{filename}: column \"{name}\" appears twice" for name in sorted(duplicates)]
+    problems += [_("%(file)s: column \"%(column)s\" appears twice", file=filename, column=name)
+                 for name in sorted(duplicates)]
     if problems:
         raise ProblemList(problems)
     units: list[UnitRow] = []
     first_line_of: dict[str, int] = {}
     for line, row in rows:
-        where = f"{filename}: line {line}"
+        where = {"file": filename, "line": line}
         if None in row:
-            problems.append(f"{where}: more cells than header columns")
-        problems += [f"{where}: {column} longer than {COLUMN_LENGTHS[column]} characters"
+            problems.append(_("%(file)s: line %(line)s: more cells than header columns", **where))
+        problems += [_("%(file)s: line %(line)s: %(column)s: longer than %(limit)s characters", column=column,
+                       limit=COLUMN_LENGTHS[column], **where)
                      for column in KNOWN_COLUMNS if len(row.get(column) or "") > COLUMN_LENGTHS[column]]
         code, name, district = row["code"], row["name"], row["district"]
         if not code:
-            problems.append(f"{where}: empty code")
+            problems.append(_("%(file)s: line %(line)s: empty code", **where))
         elif code in first_line_of:
-            problems.append(f"{where}: duplicate code \"{code}\" (first on line {first_line_of[code]})")
+            problems.append(_("%(file)s: line %(line)s: duplicate code \"%(code)s\" (first on line %(first)s)",
+                              code=code, first=first_line_of[code], **where))
         else:
             first_line_of[code] = line
         if not name:
-            problems.append(f"{where}: empty name")
+            problems.append(_("%(file)s: line %(line)s: empty name", **where))
         if not district:
-            problems.append(f"{where}: empty district")
+            problems.append(_("%(file)s: line %(line)s: empty district", **where))
         email = row.get("contact_email") or None
         if email:
             try:
                 email = validate_email(email, check_deliverability=False).normalized
             except EmailNotValidError:
-                problems.append(f"{where}: malformed e-mail \"{row['contact_email']}\"")
+                problems.append(_("%(file)s: line %(line)s: malformed e-mail \"%(value)s\"",
+                                  value=row["contact_email"], **where))
         units.append(UnitRow(
             line=line, code=code, name=name, district=district,
             district_code=row.get("district_code") or None, district_en=row.get("district_en") or None,
@@ -82,7 +87,7 @@ def parse_roster(data: bytes, filename: str) -> list[UnitRow]:
             attributes={k: v for k, v in row.items() if k is not None and k not in KNOWN_COLUMNS},
         ))
     if not units and not problems:
-        problems.append(f"{filename}: no units (only a header)")
+        problems.append(_("%(file)s: no units (only a header)", file=filename))
     if problems:
         raise ProblemList(problems)
     return units

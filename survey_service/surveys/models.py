@@ -3,6 +3,7 @@ from __future__ import annotations
 import enum
 import secrets
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -12,6 +13,9 @@ from survey_service.problems import Refusal
 from survey_service.questionnaires.models import QuestionnaireVersion
 from survey_service.roster.models import Roster, RosterUnit
 from survey_service.timestamps import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from survey_service.responses.models import Response
 
 #: 32 random bytes: 256 bits, well above the 128 the brief asks for
 TOKEN_BYTES = 32
@@ -146,10 +150,16 @@ class Invitation(db.Model):
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: first answer saved
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     survey: Mapped[Survey] = relationship(back_populates="invitations")
     unit: Mapped[RosterUnit] = relationship()
+    #: the centre's questionnaire, once it saved an answer; whether it submitted is asked of it alone
+    response: Mapped[Response | None] = relationship("Response", uselist=False, viewonly=True)
+
+    @property
+    def submitted(self) -> bool:
+        """Whether the centre has submitted (in SQL: ``responses.models.INVITATION_SUBMITTED``)."""
+        return self.response is not None and self.response.submitted
 
     def link(self, base_url: str) -> str:
         return f"{base_url.rstrip('/')}/s/{self.token}"

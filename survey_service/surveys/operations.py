@@ -74,7 +74,7 @@ def _changed(instance) -> set[str]:
 def _response_surveys(session: Session, response: Response) -> list[int]:
     # drafts count in no figure; a response that is, or was until now, submitted does
     was_submitted = ResponseState.submitted in inspect(response).attrs.state.history.deleted
-    return [response.survey_id] if response.state is ResponseState.submitted or was_submitted else []
+    return [response.survey_id] if response.submitted or was_submitted else []
 
 
 def _answer_surveys(session: Session, answer: Answer) -> list[int]:

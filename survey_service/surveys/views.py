@@ -11,14 +11,14 @@ from survey_service.auth.access import role_required
 from survey_service.auth.forms import EmptyForm
 from survey_service.auth.models import Role
 from survey_service.downloads import table_download
-from survey_service.console.forms import StateChangeForm, SurveyEditForm, SurveyForm
-from survey_service.console.queries import non_respondents, survey_by_key, survey_districts
 from survey_service.extensions import db
 from survey_service.problems import ProblemList
 from survey_service.questionnaires.models import QuestionnaireVersion
 from survey_service.roster.models import Roster
+from survey_service.surveys.forms import StateChangeForm, SurveyEditForm, SurveyForm
 from survey_service.surveys.operations import LifecycleRefused, change_state, create_survey, delete_survey, edit_survey
-from survey_service.surveys.queries import INVITATION_COLUMNS, invitation_rows
+from survey_service.surveys.queries import INVITATION_COLUMNS, invitation_rows, survey_by_key, survey_districts
+from survey_service.tracking.queries import non_respondents
 
 blueprint = Blueprint("surveys", __name__, url_prefix="/surveys")
 

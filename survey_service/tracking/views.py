@@ -7,14 +7,18 @@ from analysis.rounding import percent, round_half_up
 from survey_service.auth.access import role_required
 from survey_service.auth.models import Role
 from survey_service.downloads import table_download
-from survey_service.console.forms import NonRespondentFilterForm, StateChangeForm, choice_labels, district_choices
-from survey_service.console.queries import (NON_RESPONDENT_COLUMNS, Progress, non_respondent_query, non_respondents,
-                                            paginate, review_count, stage_of, survey_by_key, survey_districts,
-                                            survey_progress)
+from survey_service.form_choices import choice_labels, district_choices
 from survey_service.formatting import chart_text, local_datetime
-from survey_service.results.queries import valid_by_mode
 from survey_service.mail.schedule import next_reminder
+from survey_service.paging import paginate
+from survey_service.responses.queries import review_count
+from survey_service.results.queries import valid_by_mode
+from survey_service.surveys.forms import StateChangeForm
 from survey_service.surveys.models import Survey
+from survey_service.surveys.queries import survey_by_key, survey_districts
+from survey_service.tracking.forms import NonRespondentFilterForm
+from survey_service.tracking.queries import (NON_RESPONDENT_COLUMNS, Progress, non_respondent_query, non_respondents,
+                                             stage_of, survey_progress)
 
 blueprint = Blueprint("tracking", __name__)
 

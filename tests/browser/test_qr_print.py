@@ -76,7 +76,7 @@ def test_the_printed_sheet_holds_221_cards_in_a_fixed_grid(sheet, demo_server):
 
 
 def test_the_sheet_filters_to_one_district_and_to_centres_still_to_answer(sheet, demo_server):
-    from survey_service.console.queries import non_respondents
+    from survey_service.tracking.queries import non_respondents
     from survey_service.surveys.operations import find_survey
 
     with demo_server.app.app_context():

@@ -128,7 +128,7 @@ def test_web_roster_import_shows_problems_and_stores_nothing(app, client, login)
                          content_type="multipart/form-data")
     page = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "line 3: duplicate code" in page and "line 3: empty name" in page and "line 2: malformed e-mail" in page
+    assert "第 3 行：编码“1”重复" in page and "第 3 行：名称为空" in page and "第 2 行：电子邮件地址“a@b”格式不正确" in page
     good = post_form(client, "/rosters", {"name": "上海", "file": (io.BytesIO(ROSTER.read_bytes()), "r.csv")},
                      content_type="multipart/form-data", follow_redirects=True)
     assert good.status_code == 200 and "221" in good.get_data(as_text=True)

@@ -1,9 +1,11 @@
 """Alembic: one head, upgrade and downgrade on SQLite and PostgreSQL, and migrations that match the models."""
+from datetime import datetime, timezone
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from survey_service import PROJECT_ROOT
 from survey_service.database import bind_migrations
@@ -36,3 +38,44 @@ def test_upgrade_matches_models_and_downgrade_empties(database_url):
         upgrade(directory=MIGRATIONS)
         db.session.remove()
         db.engine.dispose()
+
+
+def test_downgrading_gives_the_invitations_back_their_submission_times(database_url):
+    """0016 keeps "submitted" on the response alone; going back fills the invitation's copy from it."""
+    from survey_service.questionnaires.operations import import_questionnaire
+    from survey_service.responses.operations import save_answers
+    from survey_service.roster.operations import import_roster
+    from survey_service.surveys.models import SurveyState
+    from survey_service.surveys.operations import change_state, create_survey
+    from tests.conftest import QUESTIONNAIRE, ROSTER
+
+    app = make_app(database_url)
+    bind_migrations(app)
+    with app.app_context():
+        _empty_database()
+        upgrade(directory=MIGRATIONS)
+        version, _ = import_questionnaire(QUESTIONNAIRE.read_bytes(), QUESTIONNAIRE.name)
+        survey = create_survey("migrated", version, import_roster(ROSTER.read_bytes(), ROSTER.name, "shanghai"))
+        change_state(survey, SurveyState.open)
+        submitted, draft = survey.invitations[:2]
+        when = save_answers(submitted, {"q01": 5}, {}, submit=True).submitted_at
+        save_answers(draft, {"q01": 4}, {}, submit=False)
+        ids = submitted.id, draft.id
+        db.session.commit()
+        downgrade(directory=MIGRATIONS, revision="0015")
+        times = dict(db.session.execute(text("SELECT id, submitted_at FROM invitations WHERE id IN (:a, :b)"),
+                                        {"a": ids[0], "b": ids[1]}).all())
+        db.session.rollback()
+        _empty_database()
+        db.session.remove()
+        db.engine.dispose()
+    assert times[ids[1]] is None
+    stored = times[ids[0]] if isinstance(times[ids[0]], datetime) else datetime.fromisoformat(times[ids[0]])
+    assert stored.replace(tzinfo=None) == when.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def _empty_database() -> None:
+    """No table, and no Alembic version: the database's other tests may have left either behind."""
+    db.drop_all()
+    with db.engine.begin() as connection:
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))

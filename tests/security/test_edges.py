@@ -28,9 +28,9 @@ def scorecard(old: str, new: str) -> bytes:
 
 UPLOADS = {
     "roster cell longer than its column": ("/rosters", ("code,name,district\n1," + "名" * 300 + ",区\n").encode(),
-                                           "r.csv", "name longer than 200 characters"),
+                                           "r.csv", "name 列：超过 200 个字"),
     "roster code longer than its column": ("/rosters", ("code,name,district\n" + "1" * 100 + ",中心,区\n").encode(),
-                                           "r.csv", "code longer than 64 characters"),
+                                           "r.csv", "code 列：超过 64 个字"),
     "roster cell with NUL": ("/rosters", b"code,name,district\n1,a\x00b,b\n", "r.csv", "NUL"),
     "questionnaire version a huge integer": (
         "/questionnaires", QUESTIONNAIRE.read_text("utf-8").replace("version: 1", "version: " + HUGE).encode(),

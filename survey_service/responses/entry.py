@@ -19,19 +19,20 @@ from sqlalchemy import select
 from survey_service.auth.access import role_required
 from survey_service.auth.forms import EmptyForm
 from survey_service.auth.models import Role
-from survey_service.console.forms import CorrectionForm, EntryForm, ImportConfirmForm, ResponseImportForm
-from survey_service.console.queries import survey_by_key
 from survey_service.extensions import db
 from survey_service.problems import ProblemList
 from survey_service.respond.forms import answer_form, likert_name, open_name
 from survey_service.respond.queries import response_of, saved_answers, sections
 from survey_service.respond.views import localized
-from survey_service.responses.models import MODE_LABELS, Mode, PaperEntry, Response, ResponseState
+from survey_service.responses.forms import CorrectionForm, EntryForm, ImportConfirmForm, ResponseImportForm
 from survey_service.responses.importing import ImportPlan, import_responses, plan_import
+from survey_service.responses.models import MODE_LABELS, Mode, PaperEntry, Response
 from survey_service.responses.operations import (EntryRefused, correct_answers, enter_on_behalf, enter_paper_twice,
                                                  paper_differences, resolve_paper)
 from survey_service.roster.models import RosterUnit
 from survey_service.surveys.models import Invitation, Survey, SurveyState
+from survey_service.surveys.queries import survey_by_key
+from survey_service.tracking.queries import centre_invitation
 
 blueprint = Blueprint("entry", __name__, url_prefix="/surveys/<key>")
 
@@ -60,12 +61,6 @@ REFUSALS = {
 }
 
 
-def _invitation(survey: Survey, code: str) -> Invitation | None:
-    """The invitation of centre CODE in this survey; None for a centre of another survey (or of none)."""
-    return db.session.scalar(select(Invitation).join(RosterUnit, Invitation.unit_id == RosterUnit.id)
-                             .where(Invitation.survey_id == survey.id, RosterUnit.code == code))
-
-
 def _page(template: str, survey: Survey, form, status: int = 200, **context):
     questionnaire = survey.questionnaire_version.questionnaire
     return render_template(template, survey=survey, form=form, questionnaire=questionnaire,
@@ -78,12 +73,12 @@ def _page(template: str, survey: Survey, form, status: int = 200, **context):
 def enter(key: str, code: str):
     """A paper or phone questionnaire typed in by an evaluator; it counts as the centre's submission."""
     survey = survey_by_key(key)
-    invitation = _invitation(survey, code)
+    invitation = centre_invitation(survey.id, code)
     if invitation is None:
         flash(REFUSALS["other_survey"](code), "error")
         return redirect(url_for("centres.search", key=key))
     response = response_of(invitation)
-    if response is not None and response.state is ResponseState.submitted:
+    if response is not None and response.submitted:
         flash(REFUSALS["already_submitted"](code), "info")
         return redirect(url_for("review.response", key=key, response_id=response.id))
     waiting = db.session.scalar(select(PaperEntry).filter_by(invitation_id=invitation.id))
@@ -127,7 +122,7 @@ def enter(key: str, code: str):
 def resolve(key: str, code: str):
     """The differences between the two entries of a paper questionnaire, to choose from; then it counts."""
     survey = survey_by_key(key)
-    invitation = _invitation(survey, code)
+    invitation = centre_invitation(survey.id, code)
     waiting = db.session.scalar(select(PaperEntry).filter_by(invitation_id=invitation.id)) if invitation else None
     if waiting is None or waiting.second_answers is None:
         flash(REFUSALS["nothing_to_resolve"](code), "info")
@@ -163,7 +158,7 @@ def correct(key: str, response_id: int):
     """Change a submitted response's answers with a reason; the old answers stay in its history."""
     survey = survey_by_key(key)
     response = db.get_or_404(Response, response_id)
-    if response.survey_id != survey.id or response.state is not ResponseState.submitted:
+    if response.survey_id != survey.id or not response.submitted:
         abort(404)
     if survey.read_only:
         flash(REFUSALS["read_only"](None), "error")

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from survey_service.audit.models import AuditEvent
 from survey_service.auth.operations import find_user
-from survey_service.console.queries import survey_progress
+from survey_service.tracking.queries import survey_progress
 from survey_service.extensions import db
 from survey_service.responses.models import Response, Validity
 from survey_service.responses.operations import decide_validity, save_answers

@@ -1,17 +1,16 @@
-"""What the console reads: SQL aggregates and plain rows, never loops over ORM objects."""
+"""What tracking reads: a survey's progress as SQL aggregates, the centres still to chase, one centre's steps."""
 from __future__ import annotations
 
-import math
 from dataclasses import astuple, dataclass, fields
 
 from sqlalchemy import Select, and_, case, func, or_, select
 
 from survey_service.audit.models import AuditEvent
 from survey_service.extensions import db
-from survey_service.questionnaires.models import Dimension, Question
-from survey_service.responses.models import Answer, Response, ResponseState, Validity
+from survey_service.paging import PAGE_SIZE
+from survey_service.responses.models import INVITATION_SUBMITTED, Response, Validity
 from survey_service.roster.models import RosterUnit
-from survey_service.surveys.models import Invitation, Survey
+from survey_service.surveys.models import Invitation
 
 #: the stages of a centre that has not submitted, each a condition on its invitation
 NON_RESPONDENT_STAGES = {
@@ -20,7 +19,6 @@ NON_RESPONDENT_STAGES = {
     "started": Invitation.started_at.is_not(None),
 }
 NON_RESPONDENT_COLUMNS = ("code", "name", "district", "contact_email", "stage", "emailed_at", "reminded_at", "link")
-PAGE_SIZE = 50
 
 
 @dataclass(frozen=True)
@@ -42,24 +40,12 @@ class Progress:
         return self.valid / self.issued if self.issued else None
 
 
-@dataclass(frozen=True)
-class Page:
-    rows: list
-    number: int
-    pages: int
-    total: int
-
-
-def survey_by_key(key: str) -> Survey:
-    return db.first_or_404(select(Survey).filter_by(key=key))
-
-
 def _progress_select(*survey_ids: int) -> Select:
-    submitted = Response.state == ResponseState.submitted
+    # the response is joined already: its own expression of "submitted" needs no second look-up per invitation
     return (select(func.count(Invitation.id), func.count(Invitation.sent_at), func.count(Invitation.opened_at),
-                   func.count(Invitation.started_at), func.count(Invitation.submitted_at),
-                   func.count(case((and_(submitted, Response.validity == Validity.valid), 1))),
-                   func.count(case((and_(submitted, Response.validity == Validity.invalid), 1))))
+                   func.count(Invitation.started_at), func.count(case((Response.submitted, 1))),
+                   func.count(case((and_(Response.submitted, Response.validity == Validity.valid), 1))),
+                   func.count(case((and_(Response.submitted, Response.validity == Validity.invalid), 1))))
             .select_from(Invitation)
             .join(RosterUnit, Invitation.unit_id == RosterUnit.id)
             .outerjoin(Response, Response.invitation_id == Invitation.id)
@@ -86,14 +72,6 @@ def progress_by_survey(survey_ids: list[int]) -> dict[int, Progress]:
     return {row[-1]: Progress(None, *row[:-1]) for row in rows}
 
 
-def survey_districts(survey_id: int) -> list[str]:
-    """The districts of a survey's centres, in roster order."""
-    return db.session.scalars(
-        select(RosterUnit.district).join(Invitation, Invitation.unit_id == RosterUnit.id)
-        .where(Invitation.survey_id == survey_id).group_by(RosterUnit.district)
-        .order_by(func.min(RosterUnit.id))).all()
-
-
 def non_respondents(survey_id: int, district: str | None = None, stage: str | None = None) -> list:
     """Centres that have not submitted, with their contact and how far they got, in roster order."""
     return db.session.execute(non_respondent_query(survey_id, district, stage)).all()
@@ -105,8 +83,7 @@ def non_respondent_query(survey_id: int, district: str | None = None, stage: str
                     Invitation.sent_at, Invitation.reminded_at, Invitation.opened_at, Invitation.started_at,
                     Invitation.token)
              .join(RosterUnit, Invitation.unit_id == RosterUnit.id)
-             .where(Invitation.survey_id == survey_id, Invitation.revoked_at.is_(None),
-                    Invitation.submitted_at.is_(None))
+             .where(Invitation.survey_id == survey_id, Invitation.revoked_at.is_(None), ~INVITATION_SUBMITTED)
              .order_by(RosterUnit.id))
     if district:
         query = query.where(RosterUnit.district == district)
@@ -122,88 +99,14 @@ def stage_of(row) -> str:
     return "opened" if row.opened_at is not None else "not_opened"
 
 
-def paginate(query: Select, page: int, per_page: int = PAGE_SIZE) -> Page:
-    """One page of a row query, with the number of pages."""
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    pages = max(1, math.ceil(total / per_page))
-    number = min(max(page, 1), pages)
-    rows = db.session.execute(query.limit(per_page).offset((number - 1) * per_page)).all()
-    return Page(rows, number, pages, total)
-
-
-def _needs_review():
-    return and_(func.json_array_length(Response.flags) > 0, Response.reviewed_at.is_(None))
-
-
-#: the filters of the response list, each a condition on a submitted response
-RESPONSE_FILTERS = {
-    "all": None,
-    "valid": Response.validity == Validity.valid,
-    "invalid": Response.validity == Validity.invalid,
-    "needs_review": _needs_review(),
-}
-
-
-def response_query(survey_id: int, shown: str = "all", district: str | None = None) -> Select:
-    """Submitted responses of a survey with their centre, newest first."""
-    query = (select(Response.id, Response.submitted_at, Response.answered_share, Response.flags,
-                    Response.validity, Response.validity_reason, Response.reviewed_at, Response.mode,
-                    RosterUnit.code, RosterUnit.name, RosterUnit.district)
-             .join(Invitation, Response.invitation_id == Invitation.id)
-             .join(RosterUnit, Invitation.unit_id == RosterUnit.id)
-             .where(Response.survey_id == survey_id, Response.state == ResponseState.submitted)
-             .order_by(Response.submitted_at.desc(), Response.id.desc()))
-    if RESPONSE_FILTERS[shown] is not None:
-        query = query.where(RESPONSE_FILTERS[shown])
-    if district:
-        query = query.where(RosterUnit.district == district)
-    return query
-
-
-def review_count(survey_id: int) -> int:
-    """How many submitted responses the validity rules flagged and nobody has reviewed yet."""
-    return db.session.scalar(select(func.count(Response.id)).where(
-        Response.survey_id == survey_id, Response.state == ResponseState.submitted, _needs_review()))
-
-
-def answer_rows(response: Response) -> list:
-    """Every question of the response's questionnaire in order, with the answer given (None when blank)."""
-    version_id = response.invitation.survey.questionnaire_version_id
-    return db.session.execute(
-        select(Question.key, Question.kind, Question.text, Question.text_en, Dimension.title, Dimension.title_en,
-               Answer.value, Answer.text.label("answer_text"), Answer.choices)
-        .outerjoin(Dimension, Question.dimension_id == Dimension.id)
-        .outerjoin(Answer, and_(Answer.question_id == Question.id, Answer.response_id == response.id))
-        .where(Question.questionnaire_version_id == version_id)
-        .order_by(Question.position)).all()
-
-
-def response_history(response_id: int) -> list:
-    """The audit entries of one response (validity decisions, corrections), oldest first."""
-    return db.session.execute(
-        select(AuditEvent.at, AuditEvent.actor, AuditEvent.action, AuditEvent.details)
-        .where(AuditEvent.object_type == Response.__tablename__, AuditEvent.object_id == str(response_id))
-        .order_by(AuditEvent.id)).all()
-
-
-def audit_query(action: str | None = None) -> Select:
-    """The audit log, newest first, optionally one action only."""
-    query = select(AuditEvent.at, AuditEvent.actor, AuditEvent.action, AuditEvent.object_type,
-                   AuditEvent.object_id, AuditEvent.details).order_by(AuditEvent.id.desc())
-    return query.where(AuditEvent.action == action) if action else query
-
-
-def audit_actions() -> list[str]:
-    return db.session.scalars(select(AuditEvent.action).group_by(AuditEvent.action).order_by(AuditEvent.action)).all()
-
-
 def find_centres(survey_id: int, text: str, limit: int = PAGE_SIZE) -> list:
     """Centres of a survey whose code is TEXT or whose name contains it, in roster order, with how far they got."""
     text = text.strip()
     return db.session.execute(
         select(RosterUnit.code, RosterUnit.name, RosterUnit.district, Invitation.opened_at, Invitation.started_at,
-               Invitation.submitted_at)
+               Response.submitted_at)
         .join(Invitation, Invitation.unit_id == RosterUnit.id)
+        .outerjoin(Response, and_(Response.invitation_id == Invitation.id, Response.submitted))
         .where(Invitation.survey_id == survey_id,
                (RosterUnit.code == text) | RosterUnit.name.contains(text, autoescape=True))
         .order_by(RosterUnit.id).limit(limit)).all()
@@ -219,7 +122,8 @@ def centre_timeline(invitation: Invitation, response: Response | None) -> list[t
     """A centre's steps in order (issued, e-mailed, opened, started, submitted, reviewed), each with its time or
     None while it has not happened."""
     return [("issued", invitation.created_at), ("emailed", invitation.sent_at), ("opened", invitation.opened_at),
-            ("started", invitation.started_at), ("submitted", invitation.submitted_at),
+            ("started", invitation.started_at),
+            ("submitted", response.submitted_at if response is not None and response.submitted else None),
             ("reviewed", response.reviewed_at if response is not None else None)]
 
 

@@ -13,15 +13,15 @@ from sqlalchemy import select
 from survey_service.auth.access import role_required
 from survey_service.auth.forms import EmptyForm
 from survey_service.auth.models import Role
-from survey_service.mail.views import REFUSALS as MAIL_REFUSALS
-from survey_service.console.queries import (centre_history, centre_invitation, centre_timeline, find_centres,
-                                            survey_by_key)
-from survey_service.mail.operations import SendRefused, start_batch
 from survey_service.extensions import db
+from survey_service.mail.operations import SendRefused, start_batch
+from survey_service.mail.views import REFUSALS as MAIL_REFUSALS
 from survey_service.respond.queries import response_of
-from survey_service.responses.models import PaperEntry, ResponseState
+from survey_service.responses.models import PaperEntry
 from survey_service.roster.parsing import KNOWN_COLUMNS
 from survey_service.surveys.operations import LifecycleRefused, reissue_link
+from survey_service.surveys.queries import survey_by_key
+from survey_service.tracking.queries import centre_history, centre_invitation, centre_timeline, find_centres
 
 blueprint = Blueprint("centres", __name__, url_prefix="/surveys/<key>/centres")
 
@@ -71,7 +71,7 @@ def centre(key: str, code: str):
         if value]
     return render_template(
         "console/centre.html", survey=survey, invitation=invitation, unit=unit, link=link, response=response,
-        submitted=response is not None and response.state is ResponseState.submitted,
+        submitted=response is not None and response.submitted,
         timeline=centre_timeline(invitation, response), history=centre_history(invitation), contacts=contacts,
         paper_entry=db.session.scalar(select(PaperEntry).filter_by(invitation_id=invitation.id)),
         message=message, qr=segno.make(link, error="m").svg_inline(scale=5, omitsize=True, border=2),
@@ -95,7 +95,7 @@ def reminder(key: str, code: str):
         return redirect(url_for(".centre", key=key, code=code) if invitation else url_for(".search", key=key))
     if not invitation.unit.contact_email:
         flash(_("The roster has no e-mail address for this centre: send the message below by WeChat or SMS."), "error")
-    elif invitation.submitted_at is not None:
+    elif invitation.submitted:
         flash(_("This centre has submitted; it needs no reminder."), "info")
     else:
         try:
