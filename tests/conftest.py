@@ -8,7 +8,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from survey_service import create_app
 from survey_service.extensions import db
@@ -177,3 +177,18 @@ def issued_survey(app):
 
 def count_rows(table: str) -> int:
     return db.session.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
+
+
+def built_download(app, client, url: str, **kwargs):
+    """GET a document built by a job: the first request starts its build (run here, as a worker would), the
+    next gets the file."""
+    from survey_service.jobs.models import Job
+    from survey_service.jobs.operations import run_job
+
+    response = client.get(url, **kwargs)
+    if response.status_code == 202:
+        with app.app_context():
+            job_id = db.session.scalar(select(Job.id).where(Job.kind == "report").order_by(Job.id.desc()))
+        run_job(app, job_id)
+        response = client.get(url, **kwargs)
+    return response
