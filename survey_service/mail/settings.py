@@ -12,7 +12,7 @@ missing and the console asks for it again.
 from __future__ import annotations
 
 import base64
-from email.utils import formataddr
+from email.headerregistry import Address
 
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
@@ -43,7 +43,8 @@ def mail_config() -> dict:
         return dict(config)
     return {**config, "SMTP_HOST": server.host, "SMTP_PORT": server.port, "SMTP_TLS": server.security,
             "SMTP_USER": server.username, "SMTP_PASSWORD": decrypt_password(server.password_encrypted),
-            "MAIL_FROM": formataddr((server.sender_name or "", server.sender_address))}
+            # "名称 <address>" as typed: the message encodes the name when it is sent, the page shows it readable
+            "MAIL_FROM": str(Address(display_name=server.sender_name or "", addr_spec=server.sender_address))}
 
 
 def _fernet() -> Fernet:
