@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import current_app
 from flask_babel import force_locale, gettext
 from sqlalchemy import exists, func, select, update
 
