@@ -57,6 +57,11 @@ class Config:
     JOB_STALE_SECONDS = 60
     #: seconds between two rounds of the clock loop (lost jobs sent again, reminders that came due)
     JOBS_CLOCK_SECONDS = 5
+    #: a survey with more submitted responses has its responses CSV and results workbook built by a job (with a
+    #: progress page, kept until its data change) instead of in the request
+    EXPORT_JOB_RESPONSES = 5000
+    #: a responses file with more rows is imported by a job (progress page, all or nothing) instead of in the request
+    IMPORT_JOB_ROWS = 2000
     PROXY_FIX_HOPS = 0  # proxies in front of the service whose X-Forwarded-* headers are trusted
     #: a group (district) with fewer valid questionnaires shows 样本不足 to readers, never figures that would
     #: reveal a centre's answers (the questionnaire promises aggregates only)

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import os
 import re
+import time
 import uuid
 from pathlib import Path
 
 import psycopg
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from survey_service import create_app
 from survey_service.extensions import db
@@ -177,3 +178,25 @@ def issued_survey(app):
 
 def count_rows(table: str) -> int:
     return db.session.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
+
+
+def built_download(app, client, url: str, timeout: float = 120.0, **kwargs):
+    """GET a document built by a job: the first request starts its build (run here, as a worker would, unless the
+    app's own worker has taken it already), the next gets the file."""
+    from survey_service.jobs.models import Job, JobState
+    from survey_service.jobs.operations import run_job
+
+    response = client.get(url, **kwargs)
+    if response.status_code == 202:
+        with app.app_context():
+            job_id = db.session.scalar(select(Job.id).where(Job.kind == "report").order_by(Job.id.desc()))
+        run_job(app, job_id)
+        deadline = time.monotonic() + timeout
+        while True:
+            with app.app_context():
+                if db.session.get(Job, job_id).state in (JobState.done, JobState.failed):
+                    break
+            assert time.monotonic() < deadline, f"the build of {url} did not finish"
+            time.sleep(0.2)
+        response = client.get(url, **kwargs)
+    return response

@@ -1,5 +1,6 @@
-// Follows the build of a report document: polls the job's state; when it is done, shows the link and starts the
-// download (the same address now serves the stored file); when it failed, says so. The build runs in a worker.
+// Follows a job for its page: polls the job's state. A report or export build: when it is done, shows the link and
+// starts the download (the same address now serves the stored file); when it failed, says so. A page marked
+// data-reload-when-finished (a response import) is loaded again once the job has finished, to show its outcome.
 (function () {
   "use strict";
   var box = document.getElementById("report-build");
@@ -27,7 +28,9 @@
         bar.max = job.total || 2;
         bar.value = job.done;
         show(job.state);
-        if (job.state === "done") {
+        if (box.hasAttribute("data-reload-when-finished") && (job.state === "done" || job.state === "failed")) {
+          window.location.reload();
+        } else if (job.state === "done") {
           window.location.assign(document.getElementById("report-download").getAttribute("href"));
         } else if (job.state !== "failed") {
           window.setTimeout(poll, 1000);

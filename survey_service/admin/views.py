@@ -1,5 +1,5 @@
-"""Administration: accounts, their roles and API tokens, and the audit log."""
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+"""Administration: accounts, their roles and API tokens, the audit log and the mail server."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -14,9 +14,10 @@ from survey_service.auth.operations import (AccountChangeRefused, change_role, c
                                             reset_password, revoke_api_token, set_active)
 from survey_service.extensions import db
 from survey_service.form_choices import choice_labels
-from survey_service.mail.forms import TestMessageForm
-from survey_service.mail.operations import send_test_message
+from survey_service.mail.forms import MailServerForm, TestMessageForm
+from survey_service.mail.operations import save_mail_server, send_test_message
 from survey_service.mail.sending import REASONS, smtp_configured
+from survey_service.mail.settings import decrypt_password, from_environment, mail_config, saved_server
 from survey_service.paging import paginate
 from survey_service.problems import ProblemList
 
@@ -145,14 +146,44 @@ def audit():
 @blueprint.route("/mail", methods=["GET", "POST"])
 @role_required(Role.admin)
 def mail_settings():
-    """The mail server settings as the service sees them, and a test message with the server's answers."""
+    """The mail server settings in effect, the form to set them, and a test message with the server's answers."""
     form = TestMessageForm()
-    config = current_app.config
     answers, failure, sent = [], None, False
-    if smtp_configured(config) and form.validate_on_submit():
+    if smtp_configured(mail_config()) and form.validate_on_submit():
         answers, failure = send_test_message(form.recipient.data)
         sent = True
+    return _mail_page(form, _server_form(), answers=answers, failure=failure, sent=sent)
+
+
+@blueprint.route("/mail/server", methods=["POST"])
+@role_required(Role.admin)
+def mail_server():
+    """Save the mail server entered on the mail settings page (used while the environment names none)."""
+    server_form = _server_form()
+    if not server_form.validate_on_submit():
+        return _mail_page(TestMessageForm(formdata=None), server_form), 422
+    save_mail_server(host=server_form.host.data, port=server_form.port.data, security=server_form.security.data,
+                     username=server_form.username.data, password=server_form.password.data,
+                     sender_address=server_form.sender_address.data, sender_name=server_form.sender_name.data,
+                     user=current_user)
+    flash(_("Saved the mail server settings. Send a test message to check them."), "success")
+    return redirect(url_for(".mail_settings"))
+
+
+def _server_form() -> MailServerForm:
+    """The form, filled with the saved settings on a GET (a password field never shows its value)."""
+    return MailServerForm(prefix="server", obj=saved_server())
+
+
+def _mail_page(form: TestMessageForm, server_form: MailServerForm, **outcome):
+    config = mail_config()
+    server = saved_server()
     settings = {name: config.get(name) for name in ("SMTP_HOST", "SMTP_PORT", "SMTP_TLS", "SMTP_USER", "MAIL_FROM")}
-    return render_template("console/admin/mail.html", form=form, settings=settings,
-                           configured=smtp_configured(config), answers=answers, failure=failure, sent=sent,
-                           reasons=REASONS, password_set=bool(config.get("SMTP_PASSWORD")))
+    outcome = {"answers": [], "failure": None, "sent": False, **outcome}
+    return render_template("console/admin/mail.html", form=form, server_form=server_form, settings=settings,
+                           configured=smtp_configured(config), reasons=REASONS, from_environment=from_environment(),
+                           security_labels={choice.value: choice.label for choice in server_form.security.choices},
+                           password_set=bool(config.get("SMTP_PASSWORD")),
+                           password_unreadable=bool(server and server.password_encrypted
+                                                    and decrypt_password(server.password_encrypted) is None),
+                           **outcome)

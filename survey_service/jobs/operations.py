@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 HANDLERS = {
     "mail_batch": "survey_service.mail.operations:send_batch",
     "report": "survey_service.report.builds:build_report",
+    "response_import": "survey_service.responses.importing:run_import",
 }
 #: runs of a job that end in an unexpected error before it counts as failed
 MAX_ATTEMPTS = 3

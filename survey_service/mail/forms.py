@@ -1,12 +1,27 @@
 """Forms of the mail feature."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Regexp
+from wtforms import EmailField, IntegerField, PasswordField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields import SelectChoice
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp
 
 
 class TestMessageForm(FlaskForm):
     recipient = EmailField(_l("Send a test message to"), validators=[DataRequired(), Email(), Length(max=254)])
+
+
+class MailServerForm(FlaskForm):
+    """The mail server an administrator sets in the console (mail/settings.py); the password is never shown."""
+
+    host = StringField(_l("SMTP server"), validators=[DataRequired(), Length(max=255)])
+    port = IntegerField(_l("Port"), default=25, validators=[InputRequired(), NumberRange(min=1, max=65535)])
+    security = SelectField(_l("Encryption"), default="none", choices=[
+        SelectChoice("none", _l("None")), SelectChoice("starttls", "STARTTLS"),
+        SelectChoice("ssl", _l("SSL/TLS (from the start)"))])
+    username = StringField(_l("User name"), validators=[Optional(), Length(max=255)])
+    password = PasswordField(_l("Password"), validators=[Optional(), Length(max=255)])
+    sender_address = EmailField(_l("Sender address"), validators=[DataRequired(), Email(), Length(max=254)])
+    sender_name = StringField(_l("Sender name"), validators=[Optional(), Length(max=100)])
 
 
 class TemplateForm(FlaskForm):

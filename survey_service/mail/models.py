@@ -107,3 +107,26 @@ class ReminderRun(db.Model):
     outcome: Mapped[str] = mapped_column(String(30))
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("mail_batches.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class MailServer(db.Model):
+    """The mail server an administrator set in the console (one row); used while the environment names none
+    (``SMTP_HOST`` unset), see mail/settings.py."""
+
+    __tablename__ = "mail_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    host: Mapped[str] = mapped_column(String(255))
+    port: Mapped[int] = mapped_column(default=25)
+    #: none | starttls | ssl (as SMTP_TLS)
+    security: Mapped[str] = mapped_column(String(10), default="none")
+    #: the SMTP user name; none: the server takes mail without signing in
+    username: Mapped[str | None] = mapped_column(String(255))
+    #: the password, Fernet-encrypted with a key derived from SECRET_KEY; never shown back
+    password_encrypted: Mapped[str | None] = mapped_column(Text)
+    #: the sender address (发件人地址) of every e-mail
+    sender_address: Mapped[str] = mapped_column(String(254))
+    #: the sender's display name (发件人名称), e.g. the evaluation office
+    sender_name: Mapped[str | None] = mapped_column(String(100))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

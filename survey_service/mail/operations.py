@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import current_app
 from flask_babel import force_locale, gettext
 from sqlalchemy import exists, func, select, update
 
@@ -21,8 +20,9 @@ from survey_service.extensions import db
 from survey_service.jobs.models import Job
 from survey_service.jobs.operations import JobFailed, RunLater, report_progress, resubmit, submit
 from survey_service.mail.wording import compose
-from survey_service.mail.models import MailBatch, MailDelivery, MailTemplate
+from survey_service.mail.models import MailBatch, MailDelivery, MailServer, MailTemplate
 from survey_service.mail.sending import SmtpSession, classify, new_message, smtp_configured
+from survey_service.mail.settings import ROW_ID, encrypt_password, mail_config, saved_server
 from survey_service.problems import ReasonedRefusal
 from survey_service.responses.models import INVITATION_SUBMITTED
 from survey_service.roster.models import RosterUnit
@@ -63,7 +63,7 @@ def start_batch(survey: Survey, kind: str, user: User | None, only: Invitation |
     the caller commits)."""
     if kind not in KINDS:
         raise ValueError(f"unknown kind of e-mail {kind!r}")
-    if not smtp_configured(current_app.config):
+    if not smtp_configured(mail_config()):
         raise SendRefused("smtp_not_configured")
     if survey.state is not SurveyState.open:
         raise SendRefused("survey_not_open")
@@ -83,7 +83,7 @@ def start_batch(survey: Survey, kind: str, user: User | None, only: Invitation |
 
 def retry_batch(batch: MailBatch) -> int:
     """Send a finished batch's failed deliveries again; returns how many are to go."""
-    if not smtp_configured(current_app.config):
+    if not smtp_configured(mail_config()):
         raise SendRefused("smtp_not_configured")
     if batch.finished_at is None:
         raise SendRefused("still_sending")
@@ -106,7 +106,7 @@ def retry_batch(batch: MailBatch) -> int:
 
 def send_batch(job: Job) -> None:
     """The job: hand the batch's due deliveries to the SMTP server, committing before and after each one."""
-    config = current_app.config
+    config = mail_config()
     batch = db.session.get(MailBatch, job.params["batch_id"])
     due = db.session.scalars(select(MailDelivery.id).where(
         MailDelivery.batch_id == batch.id, MailDelivery.status == "pending",
@@ -216,7 +216,7 @@ def _conclude(job: Job, batch: MailBatch, config) -> None:
 
 def send_test_message(recipient: str) -> tuple[list[str], object | None]:
     """Send one test message now; returns the server's answers step by step and the failure, if any."""
-    config = current_app.config
+    config = mail_config()
     if not smtp_configured(config):
         raise SendRefused("smtp_not_configured")
     with force_locale("zh"):
@@ -257,3 +257,27 @@ def reset_template(survey: Survey, kind: str) -> None:
         db.session.delete(template)
         db.session.flush()
         record("mail.template_reset", survey, kind=kind)
+
+
+def save_mail_server(*, host: str, port: int, security: str, username: str | None, password: str | None,
+                     sender_address: str, sender_name: str | None, user: User) -> MailServer:
+    """Keep the mail server an administrator entered. A blank ``password`` keeps the saved one; no user name
+    means no signing in, so the password goes too. Audited without the password."""
+    server = saved_server()
+    if server is None:
+        server = MailServer(id=ROW_ID)
+        db.session.add(server)
+    server.host, server.port, server.security = host.strip(), port, security
+    server.username = (username or "").strip() or None
+    if server.username is None:
+        server.password_encrypted = None
+    elif password:
+        server.password_encrypted = encrypt_password(password)
+    server.sender_address, server.sender_name = sender_address.strip(), (sender_name or "").strip() or None
+    server.updated_at, server.updated_by_id = utcnow(), user.id
+    db.session.flush()
+    record("mail.settings", None, host=server.host, port=port, security=security, user=server.username,
+           sender=server.sender_address, sender_name=server.sender_name,
+           password="changed" if password and server.username else "unchanged" if server.password_encrypted
+           else "none")
+    return server

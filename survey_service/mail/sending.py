@@ -12,7 +12,7 @@ import socket
 import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate, make_msgid, parseaddr
 
 from flask_babel import lazy_gettext as _l
 
@@ -51,7 +51,8 @@ class ServerUnreachable(Exception):
 
 
 def smtp_configured(config) -> bool:
-    """Whether an operator has named a mail server; nothing is sent before that."""
+    """Whether an operator has named a mail server (``config``: mail/settings.py's ``mail_config``); nothing is
+    sent before that."""
     return bool(config.get("SMTP_HOST"))
 
 
@@ -68,7 +69,7 @@ def new_message(subject: str, text: str, html: str | None, recipient: str, confi
     message["From"] = header_text(config["MAIL_FROM"])
     message["To"] = header_text(recipient)
     message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(domain=config["MAIL_FROM"].rpartition("@")[2] or None)
+    message["Message-ID"] = make_msgid(domain=parseaddr(config["MAIL_FROM"])[1].rpartition("@")[2] or None)
     message.set_content(text, charset="utf-8")
     if html is not None:
         message.add_alternative(html, subtype="html", charset="utf-8")

@@ -17,6 +17,7 @@ from survey_service.mail.queries import (batch_progress, batch_rows, failed_deli
                                         units_without_email)
 from survey_service.mail.schedule import SUGGESTED, add_rule, remove_rule, schedule_rows
 from survey_service.mail.sending import REASONS, smtp_configured
+from survey_service.mail.settings import mail_config
 from survey_service.mail.wording import PLACEHOLDERS, Wording, problems as wording_problems, render, wording_of
 from survey_service.roster.models import RosterUnit
 from survey_service.surveys.models import Invitation, Survey
@@ -41,7 +42,7 @@ def index(key: str):
     waiting = {kind: recipient_count(survey, kind) for kind in KINDS}
     return render_template("console/mail.html", survey=survey, batches=batch_rows(survey.id), waiting=waiting,
                            without_email=units_without_email(survey.id), failing=failing_addresses(survey.id),
-                           configured=smtp_configured(current_app.config), reasons=REASONS, form=EmptyForm(),
+                           configured=smtp_configured(mail_config()), reasons=REASONS, form=EmptyForm(),
                            schedule=schedule_rows(survey), rule_form=ReminderRuleForm())
 
 

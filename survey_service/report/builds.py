@@ -1,10 +1,12 @@
-"""Report documents built off the request, by a job, and kept per survey data state.
+"""Report documents and large exports built off the request, by a job, and kept per survey data state.
 
 A document is built once for each state of the survey's data (``results.queries.data_state``: responses,
 reviews, invitations, title …) and language; while nothing changes, every download is the stored file and an
 unchanged survey never rebuilds. A new format plugs in with one line in ``BUILDERS``: its MIME type, file
 suffix and a function from (survey, language) to bytes, called inside a request context of the survey's
-printable page (so templates, ``url_for`` and the language work as on the page).
+printable page (so templates, ``url_for`` and the language work as on the page). The report (PDF, Word) is always
+built so; the exports only for a survey with more than ``EXPORT_JOB_RESPONSES`` submitted responses (smaller ones
+stream in the request: report/views.py).
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
 from survey_service.database import begin_writing
@@ -31,16 +34,45 @@ def _pdf(survey: Survey, language: str) -> bytes:
     return pdf_bytes(printable_html(survey, for_pdf=True))
 
 
+def _docx(survey: Survey, language: str) -> bytes:
+    from survey_service.report.word import build_docx
+
+    return build_docx(survey, language)
+
+
+def _responses_csv(survey: Survey, language: str) -> bytes:
+    from survey_service.results.exports import responses_csv_stream
+
+    return b"".join(responses_csv_stream(survey))
+
+
+def _results_workbook(survey: Survey, language: str) -> bytes:
+    from survey_service.report.workbook import report_workbook
+
+    return report_workbook(survey, language)
+
+
 @dataclass(frozen=True)
 class Builder:
     mimetype: str
+    #: the file's suffix, also the format its download is audited as
     suffix: str
     build: Callable[[Survey, str], bytes]
+    #: the file is named SURVEY-STEM.SUFFIX
+    stem: str = "report"
+    #: what the build page calls the file ("Preparing the report (PDF)")
+    label: str = _l("the report")
 
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 #: the formats built by the "report" job
 BUILDERS: dict[str, Builder] = {
     "pdf": Builder("application/pdf", "pdf", _pdf),
+    "docx": Builder(DOCX_TYPE, "docx", _docx),
+    "csv": Builder("text/csv", "csv", _responses_csv, stem="responses", label=_l("the responses file")),
+    "workbook": Builder(XLSX_TYPE, "xlsx", _results_workbook, stem="results", label=_l("the results workbook")),
 }
 
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from analysis.narrative import (SMALL_GROUP, coefficient, comparison_text, group_name, p_value_text,
                                 points_difference, reliability_reading)
@@ -23,15 +23,14 @@ from survey_service.report.builds import BUILDERS, request_build, state_key, sto
 from survey_service.report.content import (generated_on, interval_method_name, is_census, not_applicable_label,
                                            option_labels, report_text, survey_comparison)
 from survey_service.report.queries import comment_counts, comments as survey_comments
-from survey_service.report.word import build_docx
 from survey_service.report.workbook import report_workbook
 from survey_service.results.documents import report_document
+from survey_service.responses.models import Response as SurveyResponse, ResponseState
 from survey_service.results.exports import responses_csv_stream
 from survey_service.surveys.models import Survey
 
 blueprint = Blueprint("report", __name__)
 RESULTS = "/surveys/<key>/results"
-DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _language() -> str:
@@ -152,16 +151,22 @@ def pdf(key: str):
     return built_document(_survey(key), "pdf")
 
 
+@blueprint.route(RESULTS + "/report.docx")
+@role_required(Role.viewer)
+def docx(key: str):
+    return built_document(_survey(key), "docx")
+
+
 def built_document(survey: Survey, fmt: str):
     """The document if built for the survey's current data; otherwise its build (started or joined) in progress."""
     builder, language = BUILDERS[fmt], _language()
     document = stored(survey, fmt, language, state_key(survey))
     if document is not None:
-        record_download("report.export", survey, format=fmt)
-        return _download(document.content, builder.mimetype, f"{survey.key}-report.{builder.suffix}")
+        record_download("report.export", survey, format=builder.suffix)
+        return _download(document.content, builder.mimetype, f"{survey.key}-{builder.stem}.{builder.suffix}")
     write_from_here()  # the build's job row is written: on SQLite, in a transaction that took the write lock first
     job = request_build(survey, fmt, language, current_user)
-    return render_template("report/build.html", survey=survey, job=job, fmt=fmt,
+    return render_template("report/build.html", survey=survey, job=job, builder=builder,
                            status_url=url_for("report.build_status", key=survey.key, fmt=fmt, job_id=job.id)), 202
 
 
@@ -176,12 +181,11 @@ def build_status(key: str, fmt: str, job_id: int):
     return {"state": job.state.value, "done": job.done, "total": job.total}
 
 
-@blueprint.route(RESULTS + "/report.docx")
-@role_required(Role.viewer)
-def docx(key: str):
-    survey = _survey(key)
-    record_download("report.export", survey, format="docx")
-    return _download(build_docx(survey, _language()), DOCX_TYPE, f"{survey.key}-report.docx")
+def _large(survey: Survey) -> bool:
+    """Whether the survey's exports are built by a job rather than in the request (``EXPORT_JOB_RESPONSES``)."""
+    submitted = db.session.scalar(select(func.count(SurveyResponse.id)).where(
+        SurveyResponse.survey_id == survey.id, SurveyResponse.state == ResponseState.submitted))
+    return submitted > current_app.config["EXPORT_JOB_RESPONSES"]
 
 
 # individual responses with their centres: for those who run the survey, as in the console's response list
@@ -189,6 +193,8 @@ def docx(key: str):
 @role_required(Role.evaluator)
 def responses(key: str):
     survey = _survey(key)
+    if _large(survey):
+        return built_document(survey, "csv")
     record_download("report.export", survey, format="csv")
     # streamed a thousand rows at a time (results/exports.py): memory stays flat at any number of responses
     return _download(responses_csv_stream(survey), "text/csv", f"{survey.key}-responses.csv")
@@ -198,9 +204,11 @@ def responses(key: str):
 @role_required(Role.evaluator)
 def workbook(key: str):
     survey = _survey(key)
+    if _large(survey):
+        return built_document(survey, "workbook")
     record_download("report.export", survey, format="xlsx")
-    return _download(report_workbook(survey, _language()),
-                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", f"{survey.key}-results.xlsx")
+    return _download(report_workbook(survey, _language()), BUILDERS["workbook"].mimetype,
+                     f"{survey.key}-results.xlsx")
 
 
 def _download(data: bytes | Iterator[bytes], mimetype: str, filename: str) -> Response:

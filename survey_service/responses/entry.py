@@ -12,7 +12,7 @@ import base64
 from pathlib import Path
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import get_locale, gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -25,7 +25,8 @@ from survey_service.respond.forms import answer_form, likert_name, open_name
 from survey_service.respond.queries import response_of, saved_answers, sections
 from survey_service.respond.views import localized
 from survey_service.responses.forms import CorrectionForm, EntryForm, ImportConfirmForm, ResponseImportForm
-from survey_service.responses.importing import ImportPlan, import_responses, plan_import
+from survey_service.responses.importing import (ImportPlan, import_responses, imported_by_job, plan_import,
+                                               queue_import)
 from survey_service.responses.models import MODE_LABELS, Mode, PaperEntry, Response
 from survey_service.responses.operations import (EntryRefused, correct_answers, enter_on_behalf, enter_paper_twice,
                                                  paper_differences, resolve_paper)
@@ -204,7 +205,8 @@ def import_preview(key: str):
 @blueprint.route("/responses/import/confirm", methods=["POST"])
 @role_required(Role.evaluator)
 def import_confirm(key: str):
-    """Import the previewed file: checked again, whole, and written in this request's one transaction."""
+    """Import the previewed file: checked again, whole, and written in this request's one transaction (a large
+    file: by a job, whose page shows its progress and outcome)."""
     survey = survey_by_key(key)
     confirm = ImportConfirmForm(prefix="confirm")
     if not confirm.validate_on_submit():
@@ -216,6 +218,10 @@ def import_confirm(key: str):
         flash(_("The file could not be read back; please upload it again."), "error")
         return redirect(url_for(".import_preview", key=key))
     filename = Path(confirm.filename.data).name
+    if imported_by_job(data, filename):
+        job = queue_import(survey, data, filename, mode=Mode(confirm.mode.data), replace=bool(confirm.replace.data),
+                           by=current_user, language=str(get_locale()))
+        return redirect(url_for("review.import_job", key=key, import_id=job.id))
     try:
         plan = import_responses(survey, data, filename, mode=Mode(confirm.mode.data),
                                 replace=bool(confirm.replace.data), by=current_user)

@@ -4,6 +4,9 @@ export) read into a survey from a file in the responses layout (docs/files-and-c
 All or nothing: the file is checked whole against the survey first — every problem named with its line and column —
 and only a file without problems is written, in one transaction. A centre that has submitted already is a problem
 unless the importer chose to replace its answers; a replacement keeps the old answers in the response's history.
+
+A file of more than ``IMPORT_JOB_ROWS`` rows is imported by a job (:func:`queue_import`, :func:`run_import`): the
+same check and the same one transaction, off the request, with the file kept in the database until the job ends.
 """
 from __future__ import annotations
 
@@ -11,18 +14,24 @@ from dataclasses import dataclass, field
 from datetime import timezone
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from flask import current_app
+from flask_babel import force_locale
+from sqlalchemy import delete, select
 
 from survey_service.audit.operations import record
 from survey_service.auth.models import User
+from survey_service.database import begin_writing
 from survey_service.extensions import db
+from survey_service.jobs.models import Job
+from survey_service.jobs.operations import JobFailed, report_progress, submit
 from survey_service.problems import ProblemList, problem_text as _
 from survey_service.responses.csv_format import ResponseRow, check_response_rows
-from survey_service.responses.models import Mode, Response, Validity
+from survey_service.responses.models import ImportFile, Mode, Response, Validity
 from survey_service.responses.operations import AlreadySubmitted, response_for, rewrite_answers, save_answers
 from survey_service.roster.models import RosterUnit
 from survey_service.roster.parsing import UnitRow
 from survey_service.surveys.models import Invitation, Survey, SurveyState
+from survey_service.tabular import read_table
 from survey_service.timestamps import utcnow
 
 #: a submission time without a zone is China Standard Time, as everywhere in the service
@@ -120,6 +129,64 @@ def import_responses(survey: Survey, data: bytes, filename: str, *, mode: Mode =
     record("responses.import", survey, actor=actor, file=filename, mode=mode.value, new=len(plan.new),
            replaced=len(plan.replaced))
     return plan
+
+
+def imported_by_job(data: bytes, filename: str) -> bool:
+    """Whether the file has more rows than a request imports (``IMPORT_JOB_ROWS``); an unreadable file does not
+    (the request says at once what is wrong with it)."""
+    try:
+        _header, rows = read_table(data, filename)
+    except ProblemList:
+        return False
+    return len(rows) > current_app.config["IMPORT_JOB_ROWS"]
+
+
+def queue_import(survey: Survey, data: bytes, filename: str, *, mode: Mode, replace: bool, by: User,
+                 language: str) -> Job:
+    """Keep the file and queue the job that imports it (queued once the caller commits). ``language`` is the
+    page's, in which the job words the problems it finds."""
+    upload = ImportFile(survey_id=survey.id, filename=filename, content=data)
+    db.session.add(upload)
+    db.session.flush()
+    return submit("response_import", survey_id=survey.id, user=by, total=2, params={
+        "file_id": upload.id, "filename": filename, "mode": mode.value, "replace": replace, "language": language})
+
+
+def run_import(job: Job) -> None:
+    """The job: check the kept file and import it in one transaction (progress 1 of 2 while it runs), drop the
+    file.
+
+    A file with problems imports nothing: the job fails with every problem, worded in the importer's language and
+    kept in the job's params for its page, as are the counts of what was imported.
+    """
+    params, job_id, survey_id, by_id = dict(job.params), job.id, job.survey_id, job.created_by_id
+    db.session.rollback()  # the claim's read: each transaction below begins as a writer (database.py)
+    begin_writing()
+    report_progress(db.session.get(Job, job_id), 1)  # under way: the page says so
+    db.session.commit()
+    begin_writing()
+    job = db.session.get(Job, job_id)
+    # the job's row stays locked (with the whole database on SQLite) until the import commits: a worker that takes
+    # the job for dead meanwhile waits at its claim, then finds the heartbeat fresh and leaves it
+    report_progress(job, 1)
+    db.session.flush()
+    survey = db.session.get(Survey, survey_id)
+    upload = db.session.get(ImportFile, params["file_id"])
+    by = db.session.get(User, by_id) if by_id else None
+    try:
+        with current_app.test_request_context(), force_locale(params["language"]):
+            plan = import_responses(survey, upload.content, upload.filename, mode=Mode(params["mode"]),
+                                    replace=params["replace"], by=by, actor=by.email if by else None)
+    except ProblemList as refused:
+        db.session.rollback()
+        begin_writing()
+        db.session.execute(delete(ImportFile).where(ImportFile.id == params["file_id"]))
+        db.session.get(Job, job_id).params = {**params, "problems": refused.problems}
+        db.session.commit()
+        raise JobFailed("\n".join(refused.problems)) from None
+    db.session.delete(upload)
+    job.params = {**params, "new": len(plan.new), "replaced": len(plan.replaced)}
+    report_progress(job, 2)
 
 
 def _answered(likert: dict) -> dict:

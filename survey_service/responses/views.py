@@ -1,4 +1,5 @@
-"""Review: the queue of flagged responses, every submitted response, and the evaluator's validity decision."""
+"""Review: the queue of flagged responses, every submitted response, the evaluator's validity decision, and the
+progress of a large file's import."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -7,6 +8,7 @@ from survey_service.auth.access import role_required
 from survey_service.auth.models import Role
 from survey_service.extensions import db
 from survey_service.form_choices import choice_labels, district_choices
+from survey_service.jobs.models import Job
 from survey_service.paging import paginate
 from survey_service.problems import ProblemList
 from survey_service.responses.forms import ResponseFilterForm, ValidityForm
@@ -88,3 +90,28 @@ def decide(key: str, response_id: int):
             for error in errors:
                 flash(error, "error")
     return redirect(url_for(".response", key=key, response_id=response_id))
+
+
+def _import_job(survey: Survey, import_id: int) -> Job:
+    job = db.session.get(Job, import_id)
+    if job is None or job.kind != "response_import" or job.survey_id != survey.id:
+        abort(404)
+    return job
+
+
+@blueprint.route("/responses/imports/<int:import_id>")
+@role_required(Role.evaluator)
+def import_job(key: str, import_id: int):
+    """A large file's import (responses/importing.py): its progress, then what was imported or why nothing was."""
+    survey = survey_by_key(key)
+    job = _import_job(survey, import_id)
+    return render_template("console/response_import_job.html", survey=survey, job=job,
+                           status_url=url_for(".import_job_status", key=key, import_id=import_id))
+
+
+@blueprint.route("/responses/imports/<int:import_id>/status")
+@role_required(Role.evaluator)
+def import_job_status(key: str, import_id: int):
+    """What the import's page polls: the job's state and progress."""
+    job = _import_job(survey_by_key(key), import_id)
+    return {"state": job.state.value, "done": job.done, "total": job.total}

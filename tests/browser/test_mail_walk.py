@@ -1,5 +1,5 @@
-"""The mail walk in Chromium: no mail server → a clear message and no batch; configure the loopback server → a
-test message arrives → edit the invitation → preview → send → progress to done → schedule reminders → move the
+"""The mail walk in Chromium: no mail server → a clear message and no batch; enter the loopback server on the mail
+settings page → a test message arrives → edit the invitation → preview → send → progress to done → schedule reminders → move the
 injected clock → the reminders reach the non-respondents only."""
 from __future__ import annotations
 
@@ -67,15 +67,28 @@ def test_mail_from_no_server_to_scheduled_reminders(live_server, new_page, open_
     with app.app_context():
         assert db.session.scalar(select(MailBatch)) is None
 
-    # the loopback server configured: the admin's test message arrives, with the server's answers shown
-    controller, mailbox = serve_smtp(app)
+    # the admin enters the loopback server on the mail settings page; the test message arrives, with the server's
+    # answers shown
+    controller, mailbox = serve_smtp(app, configure=False)
     try:
         page.get_by_role("link", name="邮件设置与测试邮件").click()
+        assert "尚未配置邮件服务器" in page.locator("#smtp-not-configured").inner_text()
+        screenshot(page, "mail-settings-empty-desktop")
+        page.fill("#server-host", "127.0.0.1")
+        page.fill("#server-port", str(controller.port))
+        page.select_option("#server-security", label="无")
+        page.fill("#server-sender_address", "pingjia@example.org")
+        page.fill("#server-sender_name", "绩效评价办公室")
+        page.get_by_role("button", name="保存邮件服务器设置").click()
+        assert "邮件服务器设置已保存" in page.locator(".flash").inner_text()
+        assert page.locator("#mail-settings-source").inner_text() == "在本页保存。"
+        assert page.locator("#smtp-not-configured").count() == 0
         page.fill("#recipient", "ops@example.org")
         page.get_by_role("button", name="发送测试邮件").click()
         assert "邮件服务器已接收测试邮件" in page.locator("#test-result").inner_text()
         assert "250" in page.locator(".smtp-transcript").inner_text()
         assert [m["To"] for m in mailbox.messages] == ["ops@example.org"]
+        assert mailbox.messages[0]["From"].addresses[0].display_name == "绩效评价办公室"
         screenshot(page, "mail-settings-test-desktop")
 
         # the invitation's wording: a typo is named, the preview shows a chosen centre, then saved

@@ -53,13 +53,15 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def serve_smtp(app):
-    """Start a Mailbox on a free loopback port and point the app's SMTP settings at it."""
+def serve_smtp(app, *, configure: bool = True):
+    """Start a Mailbox on a free loopback port and (``configure``) point the app's SMTP settings at it, as the
+    environment would; without, the server waits to be entered on the console's mail settings page."""
     mailbox = Mailbox()
     controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
     controller.start()
-    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=controller.port, SMTP_TLS="none", SMTP_USER=None,
-                      MAIL_FROM="pingjia@example.org")
+    if configure:
+        app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=controller.port, SMTP_TLS="none", SMTP_USER=None,
+                          MAIL_FROM="pingjia@example.org")
     return controller, mailbox
 
 

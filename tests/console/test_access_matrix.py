@@ -24,7 +24,7 @@ from survey_service.questionnaires.drafting import blank_definition
 from survey_service.questionnaires.models import QuestionnaireDraft
 from survey_service.scorecard.operations import store_scorecard
 from survey_service.surveys.models import Invitation, Survey
-from tests.conftest import CSRF_FIELD, DATA, create_account, log_in
+from tests.conftest import CSRF_FIELD, DATA, built_download, create_account, log_in
 from tests.console.conftest import make_survey, submit
 
 VISITORS = ("anonymous", "centre", "viewer", "evaluator", "admin")
@@ -96,6 +96,7 @@ ROUTES = {
     ("GET", "/surveys/<key>/results/report.<fmt>/builds/<int:job_id>"): VIEWER,
     ("GET", "/admin/mail"): ADMIN,
     ("POST", "/admin/mail"): ADMIN,
+    ("POST", "/admin/mail/server"): ADMIN,
     ("GET", "/surveys/<key>/non-respondents"): EVALUATOR,
     ("GET", "/surveys/<key>/non-respondents.<any(csv, xlsx):fmt>"): EVALUATOR,
     ("GET", "/surveys/<key>/review"): EVALUATOR,
@@ -107,6 +108,8 @@ ROUTES = {
     ("GET", "/surveys/<key>/responses/import"): EVALUATOR,
     ("POST", "/surveys/<key>/responses/import"): EVALUATOR,
     ("POST", "/surveys/<key>/responses/import/confirm"): EVALUATOR,
+    ("GET", "/surveys/<key>/responses/imports/<int:import_id>"): EVALUATOR,
+    ("GET", "/surveys/<key>/responses/imports/<int:import_id>/status"): EVALUATOR,
     ("GET", "/surveys/<key>/centres"): EVALUATOR,
     ("GET", "/surveys/<key>/centres/<code>"): EVALUATOR,
     ("POST", "/surveys/<key>/centres/<code>/reminder"): EVALUATOR,
@@ -174,6 +177,9 @@ OBJECT_CHECKS = [
     ("GET", "/surveys/no-such-survey/results/report.pdf"),
     ("GET", "/surveys/no-such-survey/results/report.docx"),
     ("GET", "/surveys/{other}/results/report.pdf/builds/{job_id}"),
+    ("GET", "/surveys/{other}/responses/imports/{import_id}"),
+    ("GET", "/surveys/{other}/responses/imports/{import_id}/status"),
+    ("GET", "/surveys/{key}/responses/imports/{job_id}"),
 ]
 
 
@@ -213,7 +219,9 @@ def objects(app):
         db.session.add(batch)
         rule = ReminderRule(survey_id=survey.id, days_before=2, at_time="09:00")
         build = Job(kind="report", survey_id=survey.id, state=JobState.done, params={"format": "pdf"})
-        db.session.add_all([rule, build])
+        imported = Job(kind="response_import", survey_id=survey.id, state=JobState.done,
+                       params={"filename": "paper.csv", "mode": "paper", "replace": False, "new": 1, "replaced": 0})
+        db.session.add_all([rule, build, imported])
         scorecard = store_scorecard((DATA / "scorecard-example.yaml").read_bytes(), "scorecard-example.yaml")
         draft = QuestionnaireDraft(definition=blank_definition(), history=[])
         db.session.add(draft)
@@ -226,7 +234,7 @@ def objects(app):
                 "token_id": token.id, "token": invitation.token, "filename": "css/app.css",
                 "other": "other-2018", "scorecard_id": scorecard.id, "code": "310101013", "draft_id": draft.id,
                 "questionnaire": survey.questionnaire_version.key, "number": survey.questionnaire_version.version,
-                "rule_id": rule.id, "fmt": "pdf", "job_id": build.id}
+                "rule_id": rule.id, "fmt": "pdf", "job_id": build.id, "import_id": imported.id}
 
 
 def build(rule, values: dict) -> str:
@@ -365,7 +373,7 @@ def test_pages_and_report_show_too_few_and_no_centre_names(app, client, login, s
     assert "意见第4条" in comments and small_groups["lone_centre"] not in comments
     report = client.get(f"/surveys/{ISSUED}/results/report").get_data(as_text=True)
     assert "意见第4条" in report and small_groups["lone_centre"] not in report and "样本不足" in report
-    word = client.get(f"/surveys/{ISSUED}/results/report.docx").data
+    word = built_download(app, client, f"/surveys/{ISSUED}/results/report.docx").data
     text = Document(io.BytesIO(word)).element.body.xml
     assert "意见第4条" in text and small_groups["lone_centre"] not in text and "样本不足" in text
 

@@ -1,8 +1,14 @@
-"""Report documents off the request: a job builds them, the page shows progress, an unchanged survey never
-rebuilds, and another format plugs in with one line of the registry."""
+"""Report documents and a large survey's exports off the request: a job builds them, the page shows progress, an
+unchanged survey never rebuilds, and another format plugs in with one line of the registry."""
 from __future__ import annotations
 
+import csv
+import io
+
+from openpyxl import load_workbook
 from sqlalchemy import func, select
+
+from survey_service.audit.models import AuditEvent
 
 from survey_service.extensions import db
 from survey_service.jobs.models import Job, JobState
@@ -10,7 +16,7 @@ from survey_service.jobs.operations import run_job, submit
 from survey_service.report import builds
 from survey_service.report.models import ReportFile
 from survey_service.surveys.operations import find_survey
-from tests.report.conftest import EARLIER, LATER
+from tests.report.conftest import EARLIER, FORMULA, LATER
 
 PDF = f"/surveys/{EARLIER}/results/report.pdf"
 
@@ -93,3 +99,44 @@ def test_a_build_that_fails_is_shown_failed(report_app, monkeypatch):
     with report_app.app_context():
         job = db.session.get(Job, job_id)
         assert job.state is JobState.failed and job.error == "RuntimeError: no fonts"
+
+
+def test_a_large_survey_s_exports_are_built_by_a_job_and_kept(report_app, report_client, monkeypatch):
+    monkeypatch.setitem(report_app.config, "EXPORT_JOB_RESPONSES", 59)  # the 2017 survey has 60 responses
+    csv_url, workbook_url = (f"/surveys/{LATER}/results/{name}" for name in ("responses.csv", "results.xlsx"))
+    before = report_jobs(report_app)
+    response = report_client.get(csv_url)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 202 and "正在生成答卷数据文件（CSV）" in page and "report-build.js" in page
+    (job_id,) = set(report_jobs(report_app)) - set(before)
+    assert f"/report.csv/builds/{job_id}" in page
+    run_job(report_app, job_id)
+    exported = report_client.get(csv_url)
+    assert exported.status_code == 200 and exported.mimetype == "text/csv"
+    assert exported.headers["Content-Disposition"] == f'attachment; filename="{LATER}-responses.csv"'
+    rows = list(csv.DictReader(io.StringIO(exported.data.decode("utf-8-sig"))))
+    suggestions = {row["suggestions"] for row in rows}
+    assert len(rows) == 60 and "'" + FORMULA in suggestions and FORMULA not in suggestions
+    assert report_client.get(csv_url).data == exported.data and len(report_jobs(report_app)) == len(before) + 1
+
+    assert "正在生成结果工作簿（XLSX）" in report_client.get(workbook_url).get_data(as_text=True)
+    run_job(report_app, report_jobs(report_app)[-1])
+    workbook_file = report_client.get(workbook_url)
+    assert workbook_file.headers["Content-Disposition"] == f'attachment; filename="{LATER}-results.xlsx"'
+    workbook = load_workbook(io.BytesIO(workbook_file.data))
+    assert workbook["答卷"].max_row == 61
+    assert all(cell.data_type != "f" for sheet in workbook for row in sheet.iter_rows() for cell in row)
+    with report_app.app_context():
+        formats = db.session.scalars(select(AuditEvent.details).where(AuditEvent.action == "report.export")
+                                     .order_by(AuditEvent.id.desc()).limit(3)).all()
+    assert [entry["format"] for entry in formats] == ["xlsx", "csv", "csv"]
+
+
+def test_a_survey_at_the_threshold_streams_its_exports_in_the_request(report_app, report_client, monkeypatch):
+    monkeypatch.setitem(report_app.config, "EXPORT_JOB_RESPONSES", 60)
+    before = report_jobs(report_app)
+    response = report_client.get(f"/surveys/{LATER}/results/responses.csv")
+    assert response.status_code == 200 and response.is_streamed
+    assert len(list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))) == 61
+    assert report_client.get(f"/surveys/{LATER}/results/results.xlsx").status_code == 200
+    assert report_jobs(report_app) == before

@@ -14,6 +14,7 @@ from survey_service.audit.models import AuditEvent
 from survey_service.extensions import db
 from survey_service.results.documents import survey_document
 from survey_service.surveys.operations import find_survey
+from tests.conftest import built_download
 from tests.report.conftest import FORMULA, HOSTILE, LATER
 
 PAGES = ["", "dimensions", "items", "districts", "reliability", "comments", "comparison", "report"]
@@ -86,17 +87,7 @@ def test_the_overall_index_recomputes_from_the_summary_sheet_alone(report_app, r
 
 
 def built(app, client, page: str):
-    """Ask for a built document: the first request starts its job (run here, as a worker would), the next gets it."""
-    from survey_service.jobs.models import Job
-    from survey_service.jobs.operations import run_job
-
-    response = client.get(url(page))
-    if response.status_code == 202:
-        with app.app_context():
-            job_id = db.session.scalar(select(Job.id).where(Job.kind == "report").order_by(Job.id.desc()))
-        run_job(app, job_id)
-        response = client.get(url(page))
-    return response
+    return built_download(app, client, url(page))
 
 
 def test_pdf_is_a_real_a4_document_with_the_comment_as_text(report_app, report_client):

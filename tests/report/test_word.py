@@ -12,7 +12,7 @@ from analysis.narrative import percent
 from survey_service.extensions import db
 from survey_service.results.documents import survey_document
 from survey_service.surveys.operations import find_survey
-from tests.conftest import create_account, log_in
+from tests.conftest import built_download, create_account, log_in
 
 KEY = "remote-edu-ops-2017"
 HEADINGS = ["一、调查基本情况", "二、调查方法与问卷设计", "三、问卷发放与回收情况", "四、样本构成", "五、总体满意度",
@@ -28,8 +28,8 @@ def viewer(demo_app):
 
 
 @pytest.fixture(scope="module")
-def word(viewer):
-    response = viewer.get(f"/surveys/{KEY}/results/report.docx")
+def word(demo_app, viewer):
+    response = built_download(demo_app, viewer, f"/surveys/{KEY}/results/report.docx")
     assert response.status_code == 200
     assert response.mimetype == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     assert response.headers["Content-Disposition"] == f'attachment; filename="{KEY}-report.docx"'
@@ -155,8 +155,8 @@ def test_tables_are_three_line_tables_with_a_repeated_header(word):
     assert 'w:bottom w:val="single" w:sz="6"' in table.rows[0].cells[0]._tc.xml
 
 
-def test_the_english_report_mirrors_the_outline(viewer):
-    response = viewer.get(f"/surveys/{KEY}/results/report.docx", query_string={"lang": "en"})
+def test_the_english_report_mirrors_the_outline(demo_app, viewer):
+    response = built_download(demo_app, viewer, f"/surveys/{KEY}/results/report.docx", query_string={"lang": "en"})
     viewer.get(f"/surveys/{KEY}/results/", query_string={"lang": "zh"})
     word = Document(io.BytesIO(response.data))
     headings = [p.text for p in word.paragraphs if p.style.name == "Heading 1"]

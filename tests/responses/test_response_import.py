@@ -1,15 +1,18 @@
 """Response import: a preview first, every problem named with its line and column, all or nothing, replacements
-audited with the old answers kept; the same on the command line."""
+audited with the old answers kept; a large file imported by a job; the same on the command line."""
 from __future__ import annotations
 
 import io
 import re
+import time
 
 from openpyxl import Workbook
 from sqlalchemy import select
 
 from survey_service.audit.models import AuditEvent
 from survey_service.extensions import db
+from survey_service.jobs.models import Job, JobState
+from survey_service.responses import importing
 from survey_service.responses.models import Answer, Mode, Response
 from survey_service.results.documents import survey_document
 from survey_service.surveys.models import Survey
@@ -152,3 +155,88 @@ def test_the_command_line_imports_all_or_nothing(app, runner, small_survey, tmp_
     again = runner.invoke(args=["responses", "import", "--survey", small_survey, str(good)])
     assert again.exit_code == 2 and len(again.stderr.splitlines()) == 3
     assert "has submitted already; choose to replace its answers" in again.stderr
+
+
+def wait_for_job(app, job_id: int, timeout: float = 30.0) -> Job:
+    """The job once the app's own worker has finished it."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with app.app_context():
+            job = db.session.get(Job, job_id)
+            if job.state in (JobState.done, JobState.failed):
+                db.session.expunge(job)
+                return job
+        assert time.monotonic() < deadline, "the import job did not finish"
+        time.sleep(0.1)
+
+
+def confirm(client, key: str, preview: str):
+    return post_form(client, f"/surveys/{key}/responses/import/confirm", confirm_fields(preview),
+                     page=f"/surveys/{key}/responses/import")
+
+
+def test_a_large_file_is_imported_by_a_job_whose_page_shows_the_outcome(app, client, login, small_survey):
+    email = login("evaluator")
+    app.config["IMPORT_JOB_ROWS"] = 2
+    preview = upload(client, small_survey, csv_file(paper_rows())).get_data(as_text=True)
+    queued = confirm(client, small_survey, preview)
+    assert queued.status_code == 302 and "/responses/imports/" in queued.location
+    job_id = int(queued.location.rsplit("/", 1)[1])
+    job = wait_for_job(app, job_id)
+    assert job.state is JobState.done and (job.done, job.total) == (2, 2)
+    status = client.get(f"/surveys/{small_survey}/responses/imports/{job_id}/status").get_json()
+    assert status == {"state": "done", "done": 2, "total": 2}
+    page = client.get(queued.location).get_data(as_text=True)
+    assert "已从 paper.csv 导入 3 份新答卷，替换 0 份" in page and "report-build.js" not in page
+    with app.app_context():
+        assert count_rows("responses") == 3 and count_rows("import_files") == 0
+        assert {r.entered_by.email for r in db.session.scalars(select(Response))} == {email}
+        [event] = db.session.scalars(select(AuditEvent).filter_by(action="responses.import")).all()
+        assert event.actor == email and event.details["new"] == 3
+
+
+def test_a_job_import_that_meets_a_problem_imports_nothing_and_says_why(app, client, login, small_survey):
+    login("evaluator")
+    app.config["IMPORT_JOB_ROWS"] = 2
+    preview = upload(client, small_survey, csv_file(paper_rows())).get_data(as_text=True)
+    submit(app, small_survey, "310104003")  # the third row's centre submits between the preview and the job
+    job_id = int(confirm(client, small_survey, preview).location.rsplit("/", 1)[1])
+    assert wait_for_job(app, job_id).state is JobState.failed
+    page = client.get(f"/surveys/{small_survey}/responses/imports/{job_id}").get_data(as_text=True)
+    assert "未导入任何内容" in page and "单位“310104003”已提交问卷" in page
+    with app.app_context():
+        assert count_rows("responses") == 1 and count_rows("import_files") == 0
+
+
+def test_a_job_import_that_breaks_while_writing_leaves_nothing(app, client, login, small_survey, monkeypatch):
+    login("evaluator")
+    app.config["IMPORT_JOB_ROWS"] = 2
+    monkeypatch.setattr("survey_service.jobs.operations.MAX_ATTEMPTS", 1)
+    real = importing._apply_row_facts
+    written = []
+
+    def breaking(response, invitation, row):
+        written.append(row.code)
+        if len(written) == 3:
+            raise RuntimeError("the disk is full")
+        real(response, invitation, row)
+
+    monkeypatch.setattr(importing, "_apply_row_facts", breaking)
+    preview = upload(client, small_survey, csv_file(paper_rows())).get_data(as_text=True)
+    job_id = int(confirm(client, small_survey, preview).location.rsplit("/", 1)[1])
+    job = wait_for_job(app, job_id)
+    assert job.state is JobState.failed and job.error == "RuntimeError: the disk is full"
+    page = client.get(f"/surveys/{small_survey}/responses/imports/{job_id}").get_data(as_text=True)
+    assert "导入因错误中止，未导入任何答卷" in page
+    with app.app_context():
+        assert len(written) == 3 and count_rows("responses") == 0 and count_rows("answers") == 0
+
+
+def test_a_file_at_the_threshold_is_imported_in_the_request(app, client, login, small_survey):
+    login("evaluator")
+    app.config["IMPORT_JOB_ROWS"] = 3
+    preview = upload(client, small_survey, csv_file(paper_rows())).get_data(as_text=True)
+    imported = confirm(client, small_survey, preview)
+    assert imported.location.endswith(f"/surveys/{small_survey}/responses")
+    with app.app_context():
+        assert count_rows("responses") == 3 and count_rows("jobs") == 0
