@@ -215,11 +215,11 @@ def test_a_job_import_that_breaks_while_writing_leaves_nothing(app, client, logi
     real = importing._apply_row_facts
     written = []
 
-    def breaking(response, invitation, row):
+    def breaking(response, row):
         written.append(row.code)
         if len(written) == 3:
             raise RuntimeError("the disk is full")
-        real(response, invitation, row)
+        real(response, row)
 
     monkeypatch.setattr(importing, "_apply_row_facts", breaking)
     preview = upload(client, small_survey, csv_file(paper_rows())).get_data(as_text=True)
