@@ -23,8 +23,8 @@ def grouping_problem(group_by: str | None, extra_columns, where: str) -> str | N
     if group_by is None or group_by in GROUPING_COLUMNS or (group_by in extra_columns
                                                             and group_by not in KNOWN_COLUMNS):
         return None
-    return _("group_by: %(where)s has no column \"%(column)s\" to group by (roster columns: %(columns)s, or any extra "
-             "column of the roster)", where=where, column=group_by, columns=", ".join(GROUPING_COLUMNS))
+    return (f"group_by: {where} has no column \"{group_by}\" to group by (roster columns: "
+            f"{', '.join(GROUPING_COLUMNS)}, or any extra column of the roster)")
 #: the most characters each known column takes: the database's (the model is the one home of the lengths)
 COLUMN_LENGTHS = {name: RosterUnit.__table__.c[name].type.length for name in KNOWN_COLUMNS}
 
