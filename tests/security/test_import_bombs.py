@@ -5,7 +5,6 @@ Refused quickly, in little memory, with a message in the page's language, and no
 from __future__ import annotations
 
 import io
-import time
 import tracemalloc
 import zipfile
 
@@ -66,16 +65,13 @@ def upload_roster(client, content: bytes, filename: str):
                        content_type="multipart/form-data")
 
 
-def refused_quickly_in_little_memory(client, content: bytes, filename: str) -> str:
-    """Uploaded twice: once timed, once with its memory traced (tracing slows Python down several times)."""
-    started = time.monotonic()
-    response = upload_roster(client, content, filename)
-    elapsed = time.monotonic() - started
-    assert response.status_code == 422
-    assert elapsed < 2, f"{elapsed:.1f} s"
+def refused_in_little_memory(client, content: bytes, filename: str) -> str:
+    """Refused (422) before it is read whole: the upload's peak of Python allocations stays small. Its speed is
+    measured by the benchmarks, not asserted here."""
     tracemalloc.start()
     try:
-        assert upload_roster(client, content, filename).status_code == 422
+        response = upload_roster(client, content, filename)
+        assert response.status_code == 422
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -85,7 +81,7 @@ def refused_quickly_in_little_memory(client, content: bytes, filename: str) -> s
 
 def test_a_shared_strings_bomb_is_refused_before_it_unpacks(app, client, login, shared_strings_bomb):
     login("evaluator")
-    page = refused_quickly_in_little_memory(client, shared_strings_bomb, "bomb.xlsx")
+    page = refused_in_little_memory(client, shared_strings_bomb, "bomb.xlsx")
     assert "bomb.xlsx：工作簿解压后超过 64 MB；最多接受 64 MB" in page
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Roster)) == 0
@@ -93,7 +89,7 @@ def test_a_shared_strings_bomb_is_refused_before_it_unpacks(app, client, login, 
 
 def test_a_sixteen_megabyte_csv_is_refused_at_the_row_limit(app, client, login):
     login("evaluator")
-    page = refused_quickly_in_little_memory(client, big_csv(), "big.csv")
+    page = refused_in_little_memory(client, big_csv(), "big.csv")
     assert f"big.csv：超过 {MAX_TABLE_ROWS:,} 行；最多接受 {MAX_TABLE_ROWS:,} 行，请拆分文件" in page
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Roster)) == 0
