@@ -176,6 +176,32 @@ def test_import_with_a_bad_row_imports_nothing_then_the_fixed_file_imports(live_
     photograph(new_page, live_server, evaluator, f"/surveys/{KEY}/responses/import", "collection-import")
 
 
+def test_a_large_file_is_imported_by_a_job_whose_page_follows_it_to_the_outcome(live_server, evaluator, new_page,
+                                                                              tmp_path):
+    live_server.app.config["IMPORT_JOB_ROWS"] = 2  # the three rows below count as a large file
+    header = ["centre_code", *ANSWERS, "suggestions"]
+    rows = [["310101002", *ANSWERS.values(), "纸质一"], ["310101013", *ANSWERS.values(), ""],
+            ["310104003", *[4] * 12, "纸质三"]]
+    paper = tmp_path / "paper.csv"
+    paper.write_text("\n".join(",".join(map(str, row)) for row in [header, *rows]) + "\n", "utf-8")
+    page = new_page(DESKTOP)
+    errors = watch_errors(page)
+    log_in_page(page, live_server, *evaluator)
+    page.goto(f"{live_server.url}/surveys/{KEY}/responses/import")
+    page.set_input_files("#file", str(paper))
+    page.click("button:has-text('检查并预览')")
+    page.click("text=导入 3 份答卷")
+    assert "正在导入 paper.csv" in page.inner_text("#report-build h2")
+    page.wait_for_selector("text=已从 paper.csv 导入 3 份新答卷", timeout=30_000)  # the page reloads when done
+    assert page.locator("progress").count() == 0
+    screenshot(page, "collection-import-job-done-desktop")
+    with live_server.app.app_context():
+        assert db.session.scalars(select(Response.mode)).all() == [Mode.paper] * 3
+    page.goto(f"{live_server.url}/jobs")
+    assert "答卷导入" in page.inner_text("#jobs-done")
+    assert errors == []
+
+
 def test_correct_a_typo_and_the_history_shows_before_and_after(live_server, evaluator, new_page):
     response_id = submit(live_server.app, KEY, "310101002", {**ANSWERS, "q03": 1})
     page = new_page(DESKTOP)

@@ -208,6 +208,19 @@ def test_a_job_import_that_meets_a_problem_imports_nothing_and_says_why(app, cli
         assert count_rows("responses") == 1 and count_rows("import_files") == 0
 
 
+def test_a_job_import_says_why_in_the_language_of_the_page_that_started_it(app, client, login, small_survey):
+    login("evaluator")
+    app.config["IMPORT_JOB_ROWS"] = 2
+    client.get(f"/surveys/{small_survey}/responses/import?lang=en")
+    preview = upload(client, small_survey, csv_file(paper_rows())).get_data(as_text=True)
+    submit(app, small_survey, "310104003")
+    job_id = int(confirm(client, small_survey, preview).location.rsplit("/", 1)[1])
+    assert wait_for_job(app, job_id).state is JobState.failed
+    page = client.get(f"/surveys/{small_survey}/responses/imports/{job_id}").get_data(as_text=True)
+    assert 'centre "310104003" has submitted already' in page.replace("&#34;", '"')
+    assert "已提交" not in page
+
+
 def test_a_job_import_that_breaks_while_writing_leaves_nothing(app, client, login, small_survey, monkeypatch):
     login("evaluator")
     app.config["IMPORT_JOB_ROWS"] = 2
