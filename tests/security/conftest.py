@@ -98,13 +98,17 @@ def populate() -> dict:
     draft = QuestionnaireDraft(definition=version.definition, history=[], based_on=version)
     rule = ReminderRule(survey_id=survey.id, days_before=2, at_time="09:00")
     build = Job(kind="report", survey_id=survey.id, state=JobState.done, params={"format": "pdf"})
-    db.session.add_all([draft, rule, build])
+    # a file named with markup, whose import failed on problems worded from its rows
+    import_job = Job(kind="response_import", survey_id=survey.id, state=JobState.failed, error=SCRIPT,
+                     params={"filename": f"{SCRIPT}.csv", "problems": [SCRIPT]})
+    db.session.add_all([draft, rule, build, import_job])
     db.session.commit()
     return {"key": KEY, "other": OTHER_KEY, "response_id": responses[0].id, "batch_id": batch.id,
             "user_id": target.id, "token_id": token.id, "token": invitations[-1].token,
             "submitted_token": invitations[0].token, "filename": "css/app.css", "scorecard_id": scorecard.id,
             "admin_id": admin.id, "code": "310100008", "draft_id": draft.id, "questionnaire": version.key,
-            "number": version.version, "rule_id": rule.id, "fmt": "pdf", "job_id": build.id}
+            "number": version.version, "rule_id": rule.id, "fmt": "pdf", "job_id": build.id,
+            "import_id": import_job.id}
 
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
