@@ -11,9 +11,9 @@ from survey_service.extensions import db
 from survey_service.timestamps import UTCDateTime, utcnow
 
 
-#: parsed questionnaires by (database, version id, key, version): a version never changes once imported, and its
-#: key and number guard against a recreated database that gives the same id to another questionnaire
-_PARSED: dict[tuple[str, int, str, int], Questionnaire] = {}
+#: parsed questionnaires by (database, version id, key, number, creation time): a version never changes once
+#: imported, and its key, number and creation time tell it from another that a recreated database gives its id
+_PARSED: dict[tuple[str, int, str, int, datetime], Questionnaire] = {}
 PARSED_KEPT = 64
 
 
@@ -53,7 +53,7 @@ class QuestionnaireVersion(db.Model):
         version: the centres' pages read it on every request."""
         if self.id is None:  # not stored yet
             return parse_questionnaire(self.definition)
-        key = (db.engine.url.render_as_string(), self.id, self.key, self.version)
+        key = (db.engine.url.render_as_string(), self.id, self.key, self.version, self.created_at)
         parsed = _PARSED.get(key)
         if parsed is None:
             if len(_PARSED) >= PARSED_KEPT:

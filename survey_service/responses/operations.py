@@ -293,14 +293,14 @@ def _replace_answers(response: Response, version: QuestionnaireVersion, likert, 
     db.session.expire(response, ["answers"])
 
 
-#: question key -> id per (database, questionnaire version); a version never changes once imported, and its
-#: key and number guard against a recreated database that gives the same id to another questionnaire
-_QUESTION_IDS: dict[tuple[str, int, str, int], dict[str, int]] = {}
+#: question key -> id per (database, questionnaire version); a version never changes once imported, and its key,
+#: number and creation time tell it from another that a recreated database gives its id
+_QUESTION_IDS: dict[tuple[str, int, str, int, datetime], dict[str, int]] = {}
 
 
 def question_ids(version: QuestionnaireVersion) -> dict[str, int]:
     """The version's question ids by key, read from the database once per process."""
-    cache_key = (db.engine.url.render_as_string(), version.id, version.key, version.version)
+    cache_key = (db.engine.url.render_as_string(), version.id, version.key, version.version, version.created_at)
     ids = _QUESTION_IDS.get(cache_key)
     if ids is None:
         ids = _QUESTION_IDS[cache_key] = dict(db.session.execute(
