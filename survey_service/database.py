@@ -318,22 +318,6 @@ def check_database_settings(app: Flask) -> None:
             "WAL needs a local filesystem with shared memory; use PostgreSQL (DATABASE_URL) otherwise.")
 
 
-def unstorable_text(row, where: str) -> list[str]:
-    """What of a new row's text the database would refuse: longer than its column, or holding a NUL character
-    (PostgreSQL stores none; SQLite would, and the row would then fail to move to PostgreSQL)."""
-    problems = []
-    for column in row.__table__.columns:
-        value = getattr(row, column.key, None)
-        if not isinstance(value, str):
-            continue
-        length = getattr(column.type, "length", None)
-        if length is not None and len(value) > length:
-            problems.append(f"{where}: {column.key}: at most {length} characters, got {len(value)}")
-        if "\x00" in value:
-            problems.append(f"{where}: {column.key}: holds a NUL character")
-    return problems
-
-
 def bind_migrations(app: Flask) -> None:
     """Flask-Migrate on the app, for the ``db`` commands and the migration tests: bound there alone, because
     importing Alembic would cost every other command and every worker a tenth of a second."""

@@ -40,3 +40,21 @@ def problem_text(message: str, **params) -> str:
     """A problem in its reader's language: the page's on a page (an upload in the console), English on the
     command line, where no request chose a language."""
     return gettext(message, **params) if has_request_context() else message % params
+
+
+def unstorable_text(row, where: str) -> list[str]:
+    """What of a new row's text the database would refuse: longer than its column, or holding a NUL character
+    (PostgreSQL stores none; SQLite would, and the row would then fail to move to PostgreSQL)."""
+    problems = []
+    for column in row.__table__.columns:
+        value = getattr(row, column.key, None)
+        if not isinstance(value, str):
+            continue
+        length = getattr(column.type, "length", None)
+        if length is not None and len(value) > length:
+            problems.append(problem_text("%(where)s: %(column)s: at most %(length)s characters, got %(count)s",
+                                         where=where, column=column.key, length=length, count=len(value)))
+        if "\x00" in value:
+            problems.append(problem_text("%(where)s: %(column)s: holds a NUL character", where=where,
+                                         column=column.key))
+    return problems

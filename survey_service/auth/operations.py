@@ -10,7 +10,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from survey_service.audit.operations import record
 from survey_service.auth.models import ApiToken, Role, User
 from survey_service.extensions import db
-from survey_service.problems import ProblemList, ReasonedRefusal
+from survey_service.problems import ProblemList, ReasonedRefusal, problem_text as _
 from survey_service.timestamps import utcnow
 
 MIN_PASSWORD_LENGTH = 10
@@ -26,13 +26,13 @@ def create_user(email: str, role: str, password: str, *, actor: str | None = Non
     try:
         email = validate_email(email, check_deliverability=False).normalized.lower()
     except EmailNotValidError:
-        problems.append(f"email: \"{email}\" is not an e-mail address")
+        problems.append(_("email: \"%(email)s\" is not an e-mail address", email=email))
     if role not in Role.__members__:
-        problems.append(f"role: \"{role}\" is not one of {', '.join(Role.__members__)}")
+        problems.append(_("role: \"%(role)s\" is not one of %(roles)s", role=role, roles=", ".join(Role.__members__)))
     if len(password) < MIN_PASSWORD_LENGTH:
-        problems.append(f"password: at least {MIN_PASSWORD_LENGTH} characters")
+        problems.append(_("password: at least %(length)s characters", length=MIN_PASSWORD_LENGTH))
     if not problems and find_user(email) is not None:
-        problems.append(f"email: an account for {email} exists already")
+        problems.append(_("email: an account for %(email)s exists already", email=email))
     if problems:
         raise ProblemList(problems)
     user = User(email=email, role=Role[role])

@@ -8,9 +8,8 @@ from sqlalchemy.exc import IntegrityError
 from analysis.questionnaire import DefinitionError, Problem, Questionnaire, parse_questionnaire, read_definition
 from survey_service.audit.operations import record
 from survey_service.auth.models import User
-from survey_service.database import unstorable_text
 from survey_service.extensions import db
-from survey_service.problems import ProblemList
+from survey_service.problems import ProblemList, unstorable_text
 from survey_service.questionnaires.models import Dimension, Question, QuestionnaireVersion
 
 

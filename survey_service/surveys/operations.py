@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from survey_service.audit.operations import record
 from survey_service.extensions import db
-from survey_service.problems import ProblemList
+from survey_service.problems import ProblemList, problem_text
 from survey_service.questionnaires.models import Question, QuestionnaireVersion
 from survey_service.responses.models import Answer, Response, ResponseState
 from survey_service.roster.models import Roster, RosterUnit
@@ -117,11 +117,11 @@ def create_survey(key: str, version: QuestionnaireVersion, roster: Roster, *, ti
     """A draft survey with one invitation (personal link) per roster unit."""
     problems = []
     if not SURVEY_KEY.match(key or ""):
-        problems.append(f"key: \"{key}\" must be lowercase letters, digits and '-'")
+        problems.append(problem_text("key: \"%(key)s\" must be lowercase letters, digits and '-'", key=key))
     elif db.session.scalar(select(Survey.id).filter_by(key=key)) is not None:
-        problems.append(f"key: a survey \"{key}\" exists already")
+        problems.append(problem_text("key: a survey \"%(key)s\" exists already", key=key))
     if opens_at and closes_at and closes_at <= opens_at:
-        problems.append("closes: the survey must close after it opens")
+        problems.append(problem_text("closes: the survey must close after it opens"))
     if problems:
         raise ProblemList(problems)
     survey = Survey(key=key, title=title or version.title, questionnaire_version=version, roster=roster,
@@ -164,7 +164,7 @@ def change_state(survey: Survey, target: SurveyState | str, *, reason: str | Non
     _, method, verb = MOVES[move]
     reason = (reason or "").strip() or None
     if move in NEEDS_REASON and not reason:
-        raise ProblemList([f"reason: say why the survey is {move}ed"])
+        raise ProblemList([problem_text("reason: say why the survey is reopened")])
     before = survey.state
     try:
         method(survey)

@@ -40,7 +40,7 @@ def test_a_bad_survey_form_says_what_is_wrong(app, client, login, small_survey):
     page = bad.get_data(as_text=True)
     assert bad.status_code == 422 and "只能使用小写字母" in page and "结束时间必须晚于开始时间" in page
     taken = post_form(client, "/surveys/new", survey_form(app, key=small_survey))
-    assert taken.status_code == 422 and "exists already" in taken.get_data(as_text=True)
+    assert taken.status_code == 422 and f"标识：调查“{small_survey}”已存在" in taken.get_data(as_text=True)
 
 
 def test_open_and_close_with_illegal_transitions_refused(app, client, login):

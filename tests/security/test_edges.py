@@ -43,11 +43,11 @@ UPLOADS = {
         "必填，只能使用小写字母、数字和“-”"),
     "questionnaire title longer than its column": (
         "/questionnaires", questionnaire(lambda d: d.update(title="长" * 600)), "q.json",
-        "questionnaire: title: at most 500 characters, got 600"),
+        "questionnaire：title：最多 500 个字符，实为 600 个"),
     "questionnaire key longer than its column": (
-        "/questionnaires", questionnaire(lambda d: d.update(key="k" * 150)), "q.json", "at most 100 characters"),
+        "/questionnaires", questionnaire(lambda d: d.update(key="k" * 150)), "q.json", "最多 100 个字符"),
     "questionnaire title with NUL": (
-        "/questionnaires", questionnaire(lambda d: d.update(title="问\x00卷")), "q.json", "holds a NUL character"),
+        "/questionnaires", questionnaire(lambda d: d.update(title="问\x00卷")), "q.json", "含有 NUL 字符"),
     "questionnaire nested too deep": ("/questionnaires", b"[" * 500 + b"]" * 500, "q.json", "nested more than"),
     "questionnaire with a circular alias": ("/questionnaires", b"key: &k [*k]\n", "q.yaml", "anchors and aliases"),
     "scorecard score 1e30": ("/scorecards/", scorecard("score: 5,", "score: 1.0e+30,"), "s.yaml",
