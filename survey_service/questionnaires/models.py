@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from functools import cached_property
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from analysis.questionnaire import Questionnaire, parse_questionnaire
@@ -11,10 +11,21 @@ from survey_service.extensions import db
 from survey_service.timestamps import UTCDateTime, utcnow
 
 
-#: parsed questionnaires by (database, version id, key, number, creation time): a version never changes once
-#: imported, and its key, number and creation time tell it from another that a recreated database gives its id
-_PARSED: dict[tuple[str, int, str, int, datetime], Questionnaire] = {}
-PARSED_KEPT = 64
+#: what a process keeps of each stored version (its parsed questionnaire, its question ids by key), by
+#: :meth:`QuestionnaireVersion._kept_as`; a version never changes once imported
+_PARSED: dict[tuple, Questionnaire] = {}
+_QUESTION_IDS: dict[tuple, dict[str, int]] = {}
+VERSIONS_KEPT = 64
+
+
+def _kept(cache: dict, key: tuple, make):
+    """``cache[key]``, made once; the oldest entry goes when the cache is full."""
+    value = cache.get(key)
+    if value is None:
+        if len(cache) >= VERSIONS_KEPT:
+            cache.pop(next(iter(cache)), None)
+        value = cache[key] = make()
+    return value
 
 
 class QuestionnaireVersion(db.Model):
@@ -53,13 +64,18 @@ class QuestionnaireVersion(db.Model):
         version: the centres' pages read it on every request."""
         if self.id is None:  # not stored yet
             return parse_questionnaire(self.definition)
-        key = (db.engine.url.render_as_string(), self.id, self.key, self.version, self.created_at)
-        parsed = _PARSED.get(key)
-        if parsed is None:
-            if len(_PARSED) >= PARSED_KEPT:
-                _PARSED.pop(next(iter(_PARSED)), None)
-            parsed = _PARSED[key] = parse_questionnaire(self.definition)
-        return parsed
+        return _kept(_PARSED, self._kept_as(), lambda: parse_questionnaire(self.definition))
+
+    def question_ids(self) -> dict[str, int]:
+        """The stored questions' ids by their key in the definition, read from the database once per process: a
+        submission's answers and the results' pivot both find their columns by key."""
+        return _kept(_QUESTION_IDS, self._kept_as(), lambda: dict(db.session.execute(
+            select(Question.key, Question.id).where(Question.questionnaire_version_id == self.id)).all()))
+
+    def _kept_as(self) -> tuple:
+        """The version's key in the process's caches: its key, number and creation time tell it from another
+        version that a database recreated under the running process gives the same id."""
+        return db.engine.url.render_as_string(), self.id, self.key, self.version, self.created_at
 
     @property
     def label(self) -> str:

@@ -273,7 +273,7 @@ def _replace_answers(response: Response, version: QuestionnaireVersion, likert, 
                      fresh: bool) -> None:
     """The response's answers, replaced in (at most) two statements: a submission is on the centres' critical
     path."""
-    ids = question_ids(version)
+    ids = version.question_ids()
     rows = ([{"response_id": response.id, "question_id": ids[key], "value": value, "text": None, "choices": None}
              for key, value in likert.items()]
             + [{"response_id": response.id, "question_id": ids[key], "value": None, "text": text, "choices": None}
@@ -291,21 +291,6 @@ def _replace_answers(response: Response, version: QuestionnaireVersion, likert, 
     if response.submitted:  # a draft's answers count in no figure
         touch(response.survey_id)
     db.session.expire(response, ["answers"])
-
-
-#: question key -> id per (database, questionnaire version); a version never changes once imported, and its key,
-#: number and creation time tell it from another that a recreated database gives its id
-_QUESTION_IDS: dict[tuple[str, int, str, int, datetime], dict[str, int]] = {}
-
-
-def question_ids(version: QuestionnaireVersion) -> dict[str, int]:
-    """The version's question ids by key, read from the database once per process."""
-    cache_key = (db.engine.url.render_as_string(), version.id, version.key, version.version, version.created_at)
-    ids = _QUESTION_IDS.get(cache_key)
-    if ids is None:
-        ids = _QUESTION_IDS[cache_key] = dict(db.session.execute(
-            select(Question.key, Question.id).where(Question.questionnaire_version_id == version.id)).all())
-    return ids
 
 
 def _validity(response: Response, questionnaire, likert) -> dict:

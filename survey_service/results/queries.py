@@ -48,7 +48,7 @@ def survey_responses(survey: Survey, group_by: str | None = DEFAULT_GROUPING) ->
     items are and in which order the analysis reads them.
     """
     items = [item.key for item in survey.questionnaire_version.questionnaire.items]
-    question_ids = question_ids_by_key(survey.questionnaire_version_id)
+    question_ids = survey.questionnaire_version.question_ids()
     choice = single_choice(survey, group_by)
     group_column = _group_expression(None if choice else group_by)
     # one row per valid response with its answers pivoted into columns: the database does the reshaping, and
@@ -128,12 +128,6 @@ def _choice_answers(survey: Survey, response_ids: list[int]) -> dict[str, list[C
                    Response.submitted, Response.validity == Validity.valid)):
         answers[key][position[response_id]] = ChoiceAnswer(tuple(choices or ()), text)
     return answers
-
-
-def question_ids_by_key(questionnaire_version_id: int) -> dict[str, int]:
-    """The stored questions of a questionnaire version by their key in the definition."""
-    return dict(db.session.execute(select(Question.key, Question.id)
-                                   .where(Question.questionnaire_version_id == questionnaire_version_id)).all())
 
 
 def submitted_count(survey: Survey) -> int:
