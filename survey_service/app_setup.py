@@ -7,7 +7,7 @@ from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 from survey_service.access_log import TokenMaskingFilter
 from survey_service.database import (begin_request_transaction, check_database_settings, end_request_transaction,
-                                     is_unavailable, refuse_request_writes)
+                                     engine_options, is_unavailable, refuse_request_writes)
 from survey_service.extensions import babel, csrf, db, limiter, login_manager
 from survey_service.surveys.operations import watch_figure_writes
 
@@ -16,6 +16,7 @@ RETRY_AFTER_SECONDS = 30
 
 
 def register_extensions(app: Flask) -> None:
+    engine_options(app)
     db.init_app(app)
     # first of the request hooks, before the rate limiter's look-ups start the session's transaction
     app.before_request(begin_request_transaction)

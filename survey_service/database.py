@@ -290,6 +290,14 @@ def write_noted_reads() -> None:
     db.session.commit()
 
 
+def engine_options(app: Flask) -> None:
+    """No test query before each request's first statement on SQLite (``pool_pre_ping``): a file on this machine
+    cannot have dropped the connection, and the centres' pages would pay a round trip per request for nothing.
+    PostgreSQL keeps it: a restarted server leaves pooled connections dead."""
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config["SQLALCHEMY_ENGINE_OPTIONS"], "pool_pre_ping": False}
+
+
 def check_database_settings(app: Flask) -> None:
     """Refuse to start on an SQLite database that did not take the settings above (e.g. WAL on a filesystem
     without shared memory); an in-memory database keeps its own journal and is only checked for the rest."""

@@ -189,7 +189,7 @@ class ChoiceAnswerField(Field):
 class AnswerForm(FlaskForm):
     """The answers of one centre; :func:`answer_form` adds the questionnaire's fields."""
 
-    action = StringField()
+    action = StringField(label="")
 
     @property
     def wants_submission(self) -> bool:
@@ -261,12 +261,16 @@ def _form_class(questionnaire: Questionnaire, base: type[AnswerForm]) -> type[An
     if form_class is None:
         fields: dict[str, Field] = {}
         number = 0
+        # each field is labelled with its question's text: a field without a label would have WTForms translate
+        # a label made of its name on every form built, which the page never shows
         for number, item in enumerate(questionnaire.items, 1):
-            fields[likert_name(item.key)] = LikertField(question=item, number=number, questionnaire=questionnaire)
+            fields[likert_name(item.key)] = LikertField(question=item, number=number, questionnaire=questionnaire,
+                                                        label=item.text)
         for number, question in enumerate(questionnaire.choice_questions, number + 1):
-            fields[choice_name(question.key)] = ChoiceAnswerField(question=question, number=number)
+            fields[choice_name(question.key)] = ChoiceAnswerField(question=question, number=number,
+                                                                  label=question.text)
         for number, question in enumerate(questionnaire.open_questions, number + 1):
-            fields[open_name(question.key)] = OpenAnswerField(question=question, number=number)
+            fields[open_name(question.key)] = OpenAnswerField(question=question, number=number, label=question.text)
         form_class = type("QuestionnaireAnswerForm", (base,), fields)
         if len(_FORM_CLASSES) >= FORM_CLASSES_KEPT:
             _FORM_CLASSES.pop(next(iter(_FORM_CLASSES)), None)

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from analysis.choices import ChoiceAnswer
@@ -27,17 +28,22 @@ class Section(NamedTuple):
     content: Dimension | ChoiceQuestion | OpenQuestion
 
 
+@cache
+def _link_lookup():
+    """The look-up behind every page of a personal link, built once per process (on first use: the models'
+    mappers are complete only then). The survey, its questionnaire version, the unit and the centre's response come
+    in the same query, since every one of those pages reads them."""
+    return (select(Invitation).where(Invitation.token == bindparam("token"), Invitation.revoked_at.is_(None))
+            .options(joinedload(Invitation.survey).joinedload(Survey.questionnaire_version),
+                     joinedload(Invitation.unit), joinedload(Invitation.response)))
+
+
 def find_invitation(token: str) -> Invitation | None:
-    """The live invitation of a personal link; None for an unknown, revoked or malformed token alike."""
+    """The live invitation of a personal link, with its response (``Invitation.response``) read in the same query;
+    None for an unknown, revoked or malformed token alike."""
     if not TOKEN_SHAPE.fullmatch(token):
         return None
-    # the survey and its questionnaire come along: every questionnaire page needs them
-    return db.session.scalar(select(Invitation).filter_by(token=token, revoked_at=None).options(
-        joinedload(Invitation.survey).joinedload(Survey.questionnaire_version), joinedload(Invitation.unit)))
-
-
-def response_of(invitation: Invitation) -> Response | None:
-    return db.session.scalar(select(Response).filter_by(invitation_id=invitation.id))
+    return db.session.scalar(_link_lookup(), {"token": token})
 
 
 def saved_answers(response: Response | None) -> tuple[dict[str, int], dict[str, str], dict[str, ChoiceAnswer]]:

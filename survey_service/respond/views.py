@@ -10,9 +10,9 @@ from survey_service.database import reads_first
 from survey_service.extensions import limiter
 from survey_service.respond.forms import OTHER, answer_form, choice_name, likert_name, open_name
 from survey_service.respond.operations import record_opening
-from survey_service.respond.queries import answering_window, find_invitation, response_of, saved_answers, sections
+from survey_service.respond.queries import answering_window, find_invitation, saved_answers, sections
 from survey_service.responses.models import Response
-from survey_service.responses.operations import AlreadySubmitted, response_for, save_answers
+from survey_service.responses.operations import AlreadySubmitted, save_answers
 from survey_service.surveys.models import Invitation
 from survey_service.timestamps import utcnow
 
@@ -106,7 +106,7 @@ def questionnaire(token: str):
     invitation = _invitation()
     if _opened_by_a_person():
         record_opening(invitation)
-    response = response_of(invitation)
+    response = invitation.response
     if response is not None and response.submitted:
         return _page("respond/receipt.html", invitation, response=response,
                      correctable=_correctable(invitation, response))
@@ -120,7 +120,7 @@ def questionnaire(token: str):
 def correction(token: str):
     """The submitted answers in the form again, while the survey allows corrections."""
     invitation = _invitation()
-    response = response_of(invitation)
+    response = invitation.response
     if not _correctable(invitation, response):
         return redirect(url_for(".questionnaire", token=token))
     return _form_page(invitation, _answer_form(invitation, response), correcting=True)
@@ -182,10 +182,9 @@ def _invitation() -> Invitation:
 
 
 def _is_submitted(invitation: Invitation) -> bool:
-    """Whether the centre has submitted; on PostgreSQL the response row stays locked until this request ends,
-    so a concurrent save waits for this one."""
-    response = response_for(invitation, create=False)
-    return response is not None and response.submitted
+    """Whether the centre had submitted when the link was looked up. The write checks again under its lock
+    (``save_answers``): a submission that lands in between turns this request's save into AlreadySubmitted."""
+    return invitation.submitted
 
 
 def _correctable(invitation: Invitation, response: Response | None) -> bool:

@@ -22,7 +22,7 @@ from survey_service.auth.models import Role
 from survey_service.extensions import db
 from survey_service.problems import ProblemList
 from survey_service.respond.forms import answer_form, likert_name, open_name
-from survey_service.respond.queries import response_of, saved_answers, sections
+from survey_service.respond.queries import saved_answers, sections
 from survey_service.respond.views import localized
 from survey_service.responses.forms import CorrectionForm, EntryForm, ImportConfirmForm, ResponseImportForm
 from survey_service.responses.importing import (ImportPlan, import_responses, imported_by_job, plan_import,
@@ -78,7 +78,7 @@ def enter(key: str, code: str):
     if invitation is None:
         flash(REFUSALS["other_survey"](code), "error")
         return redirect(url_for("centres.search", key=key))
-    response = response_of(invitation)
+    response = invitation.response
     if response is not None and response.submitted:
         flash(REFUSALS["already_submitted"](code), "info")
         return redirect(url_for("review.response", key=key, response_id=response.id))

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 import secrets
+from functools import cache
 from collections.abc import Mapping
 from datetime import datetime
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -27,6 +28,23 @@ REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 UPSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
+@cache
+def _note_start():
+    """The first save of a centre notes when it started (built once, on first use: it is on every centre's path)."""
+    return (update(Invitation).where(Invitation.id == bindparam("invitation_id"), Invitation.started_at.is_(None))
+            .values(started_at=bindparam("now")).execution_options(synchronize_session=False))
+
+
+@cache
+def _update_response(columns: tuple[str, ...], from_draft: bool):
+    """The update of a response's ``columns`` (values bound as ``new_<column>``), only from a draft when
+    ``from_draft``: one statement per combination, built once, since each submission runs one."""
+    guard = [Response.state == ResponseState.draft] if from_draft else []
+    return (update(Response).where(Response.id == bindparam("response_id"), *guard)
+            .values({name: bindparam(f"new_{name}") for name in columns})
+            .execution_options(synchronize_session=False))
+
+
 class AlreadySubmitted(Refusal):
     """The centre has submitted already (and may not correct its answers)."""
 
@@ -37,22 +55,35 @@ def response_for(invitation: Invitation, *, create: bool) -> Response | None:
     return _locked_response(invitation, create=create)[0]
 
 
+@cache
+def _locked_response_lookup():
+    """The response of an invitation, locked; built once, on first use, as it is on every submission's path.
+    populate_existing: a response read earlier in the transaction (before the write lock) is read again."""
+    return (select(Response).where(Response.invitation_id == bindparam("invitation_id")).with_for_update()
+            .execution_options(populate_existing=True))
+
+
 def _locked_response(invitation: Invitation, *, create: bool) -> tuple[Response | None, bool]:
     """(the response, whether this call created it). ``SELECT … FOR UPDATE`` on PostgreSQL; on SQLite the
     transaction already holds the write lock."""
-    # populate_existing: a response read earlier in the transaction (before the write lock) is read again
-    lookup = (select(Response).filter_by(invitation_id=invitation.id).with_for_update()
-              .execution_options(populate_existing=True))
-    response = db.session.scalar(lookup)
+    response = db.session.scalar(_locked_response_lookup(), {"invitation_id": invitation.id})
     if response is not None or not create:
         return response, False
     # The unique invitation_id keeps one row: a concurrent creator's insert does nothing, and the select then
     # waits for that creator's transaction and reads its row.
-    insert_draft = UPSERTS[db.engine.dialect.name](Response).values(
-        invitation_id=invitation.id, survey_id=invitation.survey_id).on_conflict_do_nothing(
+    created = db.session.scalar(_insert_draft(db.engine.dialect.name),
+                                {"invitation_id": invitation.id, "survey_id": invitation.survey_id})
+    if created is not None:
+        return created, True
+    return db.session.scalar(_locked_response_lookup(), {"invitation_id": invitation.id}), False
+
+
+@cache
+def _insert_draft(dialect: str):
+    """A draft response for an invitation, unless one exists (built once per database kind)."""
+    return UPSERTS[dialect](Response).values(
+        invitation_id=bindparam("invitation_id"), survey_id=bindparam("survey_id")).on_conflict_do_nothing(
         index_elements=[Response.invitation_id]).returning(Response)
-    created = db.session.scalar(insert_draft)
-    return (created, True) if created is not None else (db.session.scalar(lookup), False)
 
 
 def save_answers(invitation: Invitation, likert: Mapping[str, int | None], texts: Mapping[str, str],
@@ -74,20 +105,23 @@ def save_answers(invitation: Invitation, likert: Mapping[str, int | None], texts
             correcting and not invitation.survey.allow_corrections):
         raise AlreadySubmitted()
     version = invitation.survey.questionnaire_version
-    invitation.started_at = invitation.started_at or now
+    if invitation.started_at is None:
+        # a statement of its own rather than the ORM's flush: this is on every centre's first save
+        db.session.execute(_note_start(), {"invitation_id": invitation.id, "now": now})
+        set_committed_value(invitation, "started_at", now)
     changes = {"updated_at": now, "mode": mode}
     if entered_by is not None:
         changes |= {"entered_by_id": entered_by.id, "entered_at": now}
     if submit or correcting:
         changes |= _validity(response, version.questionnaire, likert)
     # A submission is a conditional update from draft: the guard holds even if the row lock were bypassed.
-    guard = []
+    from_draft = False
     if submit and not correcting:
         reference = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(10))
         changes |= {"state": ResponseState.submitted, "submitted_at": now, "reference": reference}
-        guard = [Response.state == ResponseState.draft]
-    result = db.session.execute(update(Response).where(Response.id == response.id, *guard).values(**changes)
-                                .execution_options(synchronize_session=False))
+        from_draft = True
+    values = {f"new_{name}": value for name, value in changes.items()}
+    result = db.session.execute(_update_response(tuple(changes), from_draft), {"response_id": response.id, **values})
     if result.rowcount != 1:
         raise AlreadySubmitted()
     for name, value in changes.items():

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 from datetime import datetime
 from itertools import chain
 
-from sqlalchemy import event, func, inspect, select, update
+from sqlalchemy import bindparam, event, func, inspect, select, update
 from sqlalchemy.orm import Session
 
 from survey_service.audit.operations import record
@@ -58,8 +59,15 @@ def _raise_data_versions(session: Session) -> None:
     touched = session.info.pop(TOUCHED, None)
     if touched:
         # in id order, so two transactions touching the same surveys cannot deadlock on PostgreSQL
-        session.execute(update(Survey).where(Survey.id.in_(sorted(touched)))
-                        .values(data_version=Survey.data_version + 1).execution_options(synchronize_session=False))
+        session.execute(_raise_data_versions_statement(), {"survey_ids": sorted(touched)})
+
+
+@cache
+def _raise_data_versions_statement():
+    """Built once, on first use: the statement ends every transaction that can move a figure, each centre's
+    submission among them."""
+    return (update(Survey).where(Survey.id.in_(bindparam("survey_ids", expanding=True)))
+            .values(data_version=Survey.data_version + 1).execution_options(synchronize_session=False))
 
 
 def _forget_touched(session: Session) -> None:

@@ -16,7 +16,6 @@ from survey_service.auth.models import Role
 from survey_service.extensions import db
 from survey_service.mail.operations import SendRefused, start_batch
 from survey_service.mail.views import REFUSALS as MAIL_REFUSALS
-from survey_service.respond.queries import response_of
 from survey_service.responses.models import PaperEntry
 from survey_service.roster.parsing import KNOWN_COLUMNS
 from survey_service.surveys.operations import LifecycleRefused, reissue_link
@@ -63,7 +62,7 @@ def centre(key: str, code: str):
         return redirect(url_for(".search", key=key))
     unit = invitation.unit
     link = invitation.link(current_app.config["BASE_URL"])
-    response = response_of(invitation)
+    response = invitation.response
     with force_locale("zh"):  # the message goes to the centre, which reads Chinese whatever the console's language
         message = render_template("console/centre_message.txt", survey=survey, unit=unit, link=link).strip()
     contacts = [(column, value, _contact_kind(column)) for column, value in (

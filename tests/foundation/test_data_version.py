@@ -137,21 +137,60 @@ def test_the_centres_submission_over_the_web_raises_it(app, client, issued_surve
         assert _survey().data_version == before + 1
 
 
-def _bulk_writes_without_touch() -> list[str]:
+def _bulk_writes_without_touch(sources: dict[str, str] | None = None) -> list[str]:
     """Functions of the package that write a figure's table with a bulk statement (``update(Response)``,
-    ``insert(Answer.__table__)``…), which the ORM does not see, and do not call ``touch``."""
+    ``insert(Answer.__table__)``…), which the ORM does not see, and do not call ``touch``.
+
+    A function that only builds the statement and returns it (built once and kept, for the centres' path) passes
+    the duty to every function that calls it: each of those must call ``touch``."""
+    if sources is None:
+        sources = {str(path.relative_to(PACKAGE.parent)): path.read_text(encoding="utf-8")
+                   for path in sorted(PACKAGE.rglob("*.py"))}
+    functions = []
+    for path, source in sources.items():
+        functions += [(path, node) for node in ast.walk(ast.parse(source))
+                      if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))]
+
+    def called_names(function) -> set[str]:
+        return {ast.unparse(call.func).rsplit(".", 1)[-1] for call in ast.walk(function) if isinstance(call, ast.Call)}
+
+    def writes_in_bulk(function) -> bool:
+        return any(isinstance(call, ast.Call) and ast.unparse(call.func).rsplit(".", 1)[-1] in ("update", "insert", "delete")
+                   and call.args and ast.unparse(call.args[0]).split(".")[0] in FIGURE_MODELS
+                   for call in ast.walk(function))
+
+    def builds_only(function) -> bool:
+        """Returns a statement it built and executes nothing itself."""
+        return (not {"execute", "scalar", "scalars"} & called_names(function)
+                and any(isinstance(node, ast.Return) and node.value is not None for node in ast.walk(function)))
+
+    builders = {function.name for _, function in functions if writes_in_bulk(function) and builds_only(function)}
     found = []
-    for path in sorted(PACKAGE.rglob("*.py")):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        for function in (node for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))):
-            calls = [node for node in ast.walk(function) if isinstance(node, ast.Call)]
-            names = {ast.unparse(call.func).rsplit(".", 1)[-1] for call in calls}
-            bulk = [call for call in calls
-                    if ast.unparse(call.func).rsplit(".", 1)[-1] in ("update", "insert", "delete")
-                    and call.args and ast.unparse(call.args[0]).split(".")[0] in FIGURE_MODELS]
-            if bulk and "touch" not in names and function.name not in MOVE_NO_FIGURE:
-                found.append(f"{path.relative_to(PACKAGE.parent)}:{function.lineno} {function.name}")
+    for path, function in functions:
+        names = called_names(function)
+        bulk = (writes_in_bulk(function) and function.name not in builders) or bool(builders & names)
+        if bulk and "touch" not in names and function.name not in MOVE_NO_FIGURE:
+            found.append(f"{path}:{function.lineno} {function.name}")
     return found
+
+
+BUILT_ELSEWHERE = """
+def _statement():
+    return update(Response).where(Response.id == bindparam("id")).values(state=bindparam("state"))
+
+def careful(session):
+    session.execute(_statement(), {"id": 1, "state": "submitted"})
+    touch(1)
+
+def careless(session):
+    session.execute(_statement(), {"id": 1, "state": "submitted"})
+"""
+
+
+def test_a_statement_built_elsewhere_counts_where_it_is_run():
+    """The kept statements of the submission are built by functions of their own; the check follows them to the
+    functions that run them, and finds the one that forgets ``touch``."""
+    assert _bulk_writes_without_touch({"module.py": BUILT_ELSEWHERE}) == ["module.py:9 careless"]
 
 
 def test_every_bulk_write_to_a_figure_table_touches_its_survey():
