@@ -155,9 +155,9 @@ def _bulk_writes_without_touch(sources: dict[str, str] | None = None) -> list[st
         return {ast.unparse(call.func).rsplit(".", 1)[-1] for call in ast.walk(function) if isinstance(call, ast.Call)}
 
     def writes_in_bulk(function) -> bool:
-        return any(isinstance(call, ast.Call) and ast.unparse(call.func).rsplit(".", 1)[-1] in ("update", "insert", "delete")
-                   and call.args and ast.unparse(call.args[0]).split(".")[0] in FIGURE_MODELS
-                   for call in ast.walk(function))
+        return any(isinstance(call, ast.Call) and call.args
+                   and ast.unparse(call.func).rsplit(".", 1)[-1] in ("update", "insert", "delete")
+                   and ast.unparse(call.args[0]).split(".")[0] in FIGURE_MODELS for call in ast.walk(function))
 
     def builds_only(function) -> bool:
         """Returns a statement it built and executes nothing itself."""
