@@ -96,36 +96,46 @@ def save_answers(invitation: Invitation, likert: Mapping[str, int | None], texts
     submission, or a draft save that raced the submission — raises :class:`AlreadySubmitted` and changes nothing.
     ``likert``, ``texts`` and ``choices`` are already validated against the questionnaire; absent keys are left
     blank. ``mode`` and ``entered_by`` say how the answers were collected and which evaluator typed them in (代录).
+
+    On SQLite the write lock is one for the whole database, so what needs no lock (the validity check, the
+    receipt's reference) is worked out before it is taken, and a centre with no response yet has its response
+    inserted whole in one statement.
     """
     now = now or utcnow()
-    write_from_here()
-    response, created = _locked_response(invitation, create=True)
-    before = _current_answers(response) if correcting else None
-    if (response.submitted) != correcting or (
-            correcting and not invitation.survey.allow_corrections):
-        raise AlreadySubmitted()
     version = invitation.survey.questionnaire_version
+    changes = {"updated_at": now, "mode": mode}
+    if entered_by is not None:
+        changes |= {"entered_by_id": entered_by.id, "entered_at": now}
+    check = check_validity(version.questionnaire, likert) if submit or correcting else None
+    # A submission is a conditional update from draft: the guard holds even if the row lock were bypassed.
+    from_draft = submit and not correcting
+    if from_draft:
+        reference = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(10))
+        changes |= {"state": ResponseState.submitted, "submitted_at": now, "reference": reference}
+    # none when the link was read: most likely none now, so the response goes in whole, in one statement
+    insert_whole = invitation.response is None and not correcting
+    write_from_here()
+    response = None
+    if insert_whole:
+        response = _insert_response(invitation, {**changes, **_validity_columns(check, reviewed=False)})
+    created = response is not None
+    if not created:
+        response, created = _locked_response(invitation, create=True)
+        before = _current_answers(response) if correcting else None
+        if response.submitted != correcting or (correcting and not invitation.survey.allow_corrections):
+            raise AlreadySubmitted()
+        changes |= _validity_columns(check, reviewed=response.reviewed_at is not None)
+        values = {f"new_{name}": value for name, value in changes.items()}
+        result = db.session.execute(_update_response(tuple(changes), from_draft),
+                                    {"response_id": response.id, **values})
+        if result.rowcount != 1:
+            raise AlreadySubmitted()
+        for name, value in changes.items():
+            set_committed_value(response, name, value)
     if invitation.started_at is None:
         # a statement of its own rather than the ORM's flush: this is on every centre's first save
         db.session.execute(_note_start(), {"invitation_id": invitation.id, "now": now})
         set_committed_value(invitation, "started_at", now)
-    changes = {"updated_at": now, "mode": mode}
-    if entered_by is not None:
-        changes |= {"entered_by_id": entered_by.id, "entered_at": now}
-    if submit or correcting:
-        changes |= _validity(response, version.questionnaire, likert)
-    # A submission is a conditional update from draft: the guard holds even if the row lock were bypassed.
-    from_draft = False
-    if submit and not correcting:
-        reference = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(10))
-        changes |= {"state": ResponseState.submitted, "submitted_at": now, "reference": reference}
-        from_draft = True
-    values = {f"new_{name}": value for name, value in changes.items()}
-    result = db.session.execute(_update_response(tuple(changes), from_draft), {"response_id": response.id, **values})
-    if result.rowcount != 1:
-        raise AlreadySubmitted()
-    for name, value in changes.items():
-        set_committed_value(response, name, value)
     if submit or correcting:  # drafts count in no figure
         touch(invitation.survey_id)
     _replace_answers(response, version, likert, texts, choices or {}, fresh=created)
@@ -134,6 +144,24 @@ def save_answers(invitation: Invitation, likert: Mapping[str, int | None], texts
                **_difference(before, {**likert, **texts}))
     db.session.flush()
     return response
+
+
+def _insert_response(invitation: Invitation, columns: dict) -> Response | None:
+    """The invitation's response with ``columns``, unless it has one already (then None: a concurrent save got
+    there first, and the caller goes the way of an existing response)."""
+    created = db.session.scalar(_insert_whole_response(db.engine.dialect.name, tuple(columns)),
+                                {"invitation_id": invitation.id, "survey_id": invitation.survey_id,
+                                 **{f"new_{name}": value for name, value in columns.items()}})
+    return None if created is None else db.session.get(Response, created)
+
+
+@cache
+def _insert_whole_response(dialect: str, columns: tuple[str, ...]):
+    """A response for an invitation with ``columns`` (bound as ``new_<column>``), unless it has one; its id."""
+    return (UPSERTS[dialect](Response.__table__)
+            .values(invitation_id=bindparam("invitation_id"), survey_id=bindparam("survey_id"),
+                    created_at=bindparam("new_updated_at"), **{name: bindparam(f"new_{name}") for name in columns})
+            .on_conflict_do_nothing(index_elements=[Response.invitation_id]).returning(Response.id))
 
 
 class EntryRefused(ReasonedRefusal):
@@ -279,7 +307,9 @@ def rewrite_answers(response: Response, likert: Mapping[str, int | None], texts:
     if not difference["after"]:
         return difference
     version = response.invitation.survey.questionnaire_version
-    for name, value in ({"updated_at": now or utcnow()} | _validity(response, version.questionnaire, likert)).items():
+    check = check_validity(version.questionnaire, likert)
+    columns = {"updated_at": now or utcnow()} | _validity_columns(check, reviewed=response.reviewed_at is not None)
+    for name, value in columns.items():
         setattr(response, name, value)
     db.session.flush()
     _replace_answers(response, version, likert, texts, choices or {}, fresh=False)
@@ -327,11 +357,13 @@ def _replace_answers(response: Response, version: QuestionnaireVersion, likert, 
     db.session.expire(response, ["answers"])
 
 
-def _validity(response: Response, questionnaire, likert) -> dict:
-    """The validity columns the questionnaire's rules give these answers; a reviewer's decision is kept."""
-    check = check_validity(questionnaire, likert)
+def _validity_columns(check, *, reviewed: bool) -> dict:
+    """The validity columns the questionnaire's rules give the answers (``check``: their validity check; None for
+    a draft, which has none); a reviewer's decision is kept."""
+    if check is None:
+        return {}
     columns = {"answered_share": check.answered_share}
-    if response.reviewed_at is None:
+    if not reviewed:
         columns |= {"validity": Validity(check.automatic_status),
                     "validity_reason": None if check.complete_enough else check.reasons[0],
                     "flags": check.reasons}
