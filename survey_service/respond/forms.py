@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 from wtforms import Field, StringField
 from wtforms.validators import ValidationError
 
@@ -234,6 +236,33 @@ class AnswerForm(FlaskForm):
     def answered_count(self) -> int:
         """Likert items answered (not-applicable counts), for the progress indication."""
         return len(self.likert_answers())
+
+
+class BlankAnswerForm:
+    """A centre's form with nothing saved and nothing posted — every centre's first visit — as the questionnaire
+    page reads it, without building the questionnaire's fields: its questions are the same for every centre and
+    are rendered once (``respond.views._questions``, from :meth:`full`); only the CSRF token is the visitor's."""
+
+    errors: dict = {}
+    form_errors: tuple = ()
+
+    def __init__(self, questionnaire: Questionnaire):
+        self.questionnaire = questionnaire
+
+    @property
+    def csrf_token(self) -> Markup:
+        """The hidden CSRF field, as FlaskForm renders it."""
+        return Markup('<input id="csrf_token" name="csrf_token" type="hidden" value="{}">').format(generate_csrf())
+
+    def answered_count(self) -> int:
+        return 0
+
+    def answer_fields(self) -> list:
+        return []
+
+    def full(self) -> AnswerForm:
+        """The same blank form with its fields, to render the questions from."""
+        return answer_form(self.questionnaire)
 
 
 def answer_form(questionnaire: Questionnaire, likert: Mapping[str, int] | None = None,

@@ -8,7 +8,7 @@ from werkzeug.exceptions import NotFound
 
 from survey_service.database import reads_first
 from survey_service.extensions import limiter
-from survey_service.respond.forms import OTHER, answer_form, choice_name, likert_name, open_name
+from survey_service.respond.forms import OTHER, BlankAnswerForm, answer_form, choice_name, likert_name, open_name
 from survey_service.respond.operations import record_opening
 from survey_service.respond.queries import answering_window, find_invitation, saved_answers, sections
 from survey_service.responses.models import Response
@@ -200,7 +200,10 @@ def _already_submitted(token: str):
 
 
 def _answer_form(invitation: Invitation, response: Response | None):
-    return answer_form(invitation.survey.questionnaire_version.questionnaire, *saved_answers(response))
+    questionnaire = invitation.survey.questionnaire_version.questionnaire
+    if response is None:
+        return BlankAnswerForm(questionnaire)
+    return answer_form(questionnaire, *saved_answers(response))
 
 
 def _form_page(invitation: Invitation, form, *, correcting: bool, status: int = 200):
@@ -222,7 +225,8 @@ def _questions(questionnaire, form) -> Markup:
     key = (repr(questionnaire), str(get_locale()))
     html = _BLANK_QUESTIONS.get(key) if blank else None
     if html is None:
-        html = Markup(render_template("respond/sections.html", form=form, questionnaire=questionnaire,
+        fields = form.full() if isinstance(form, BlankAnswerForm) else form
+        html = Markup(render_template("respond/sections.html", form=fields, questionnaire=questionnaire,
                                       sections=sections(questionnaire)))
         if blank:
             if len(_BLANK_QUESTIONS) >= BLANK_QUESTIONS_KEPT:

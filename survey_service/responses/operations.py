@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from analysis.choices import ChoiceAnswer
@@ -117,7 +118,8 @@ def save_answers(invitation: Invitation, likert: Mapping[str, int | None], texts
     write_from_here()
     response = None
     if insert_whole:
-        response = _insert_response(invitation, {**changes, **_validity_columns(check, reviewed=False)})
+        response = _insert_response(invitation, {"state": ResponseState.draft, **changes,
+                                                 **_validity_columns(check, reviewed=False)})
     created = response is not None
     if not created:
         response, created = _locked_response(invitation, create=True)
@@ -152,7 +154,14 @@ def _insert_response(invitation: Invitation, columns: dict) -> Response | None:
     created = db.session.scalar(_insert_whole_response(db.engine.dialect.name, tuple(columns)),
                                 {"invitation_id": invitation.id, "survey_id": invitation.survey_id,
                                  **{f"new_{name}": value for name, value in columns.items()}})
-    return None if created is None else db.session.get(Response, created)
+    if created is None:
+        return None
+    # the row as written, in the session without reading it back; columns not given here load when first read
+    response = Response(id=created, invitation_id=invitation.id, survey_id=invitation.survey_id,
+                        created_at=columns["updated_at"], **columns)
+    make_transient_to_detached(response)
+    db.session.add(response)
+    return response
 
 
 @cache

@@ -140,3 +140,23 @@ def test_the_english_page_reads_the_questionnaires_english_text(client, link):
     assert "Very satisfied" in html and "Don&#39;t know" in html
     assert "Huangpu · 南京东路街道" in html
     assert "资源栏目内容丰富度" not in html and ">保存<" not in html
+
+
+def test_the_first_visit_is_the_form_of_a_centre_with_an_empty_draft(app, client, link):
+    """A centre with nothing saved gets its page without the form's fields being built (``BlankAnswerForm``): it
+    must be the very page a centre with an empty draft gets from the full form, but for the signed CSRF token."""
+    import re
+
+    def page() -> str:
+        html = client.get(link).get_data(as_text=True)
+        return re.sub(r'(name="csrf_token" type="hidden" value=")[^"]+', r"\1…", html)
+
+    first = page()
+    with app.app_context():
+        assert count_rows("responses") == 0
+    assert post_form(client, link, {"action": "save"}).status_code == 302
+    client.get(link)  # the page that shows the flashed "saved" message
+    with app.app_context():
+        assert count_rows("responses") == 1
+    assert page() == first
+    assert first.count('name="csrf_token" type="hidden"') == 1 and 'name="item-q01"' in first
