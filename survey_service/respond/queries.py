@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import re
-from functools import cache
 from datetime import datetime
+from functools import cache
 from typing import NamedTuple
 
 from sqlalchemy import bindparam, select

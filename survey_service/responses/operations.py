@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 import secrets
-from functools import cache
 from collections.abc import Mapping
+from functools import cache
 from datetime import datetime
 
 from sqlalchemy import bindparam, delete, insert, select, update
@@ -32,18 +32,21 @@ UPSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 @cache
 def _note_start():
     """The first save of a centre notes when it started (built once, on first use: it is on every centre's path)."""
-    return (update(Invitation).where(Invitation.id == bindparam("invitation_id"), Invitation.started_at.is_(None))
-            .values(started_at=bindparam("now")).execution_options(synchronize_session=False))
+    # the table, not the entity: no ORM bulk-update machinery while the write lock is held
+    column = Invitation.__table__.c
+    return (update(Invitation.__table__).where(column.id == bindparam("invitation_id"), column.started_at.is_(None))
+            .values(started_at=bindparam("now")))
 
 
 @cache
 def _update_response(columns: tuple[str, ...], from_draft: bool):
     """The update of a response's ``columns`` (values bound as ``new_<column>``), only from a draft when
     ``from_draft``: one statement per combination, built once, since each submission runs one."""
-    guard = [Response.state == ResponseState.draft] if from_draft else []
-    return (update(Response).where(Response.id == bindparam("response_id"), *guard)
-            .values({name: bindparam(f"new_{name}") for name in columns})
-            .execution_options(synchronize_session=False))
+    # the table, not the entity: no ORM bulk-update machinery while the write lock is held
+    column = Response.__table__.c
+    guard = [column.state == ResponseState.draft] if from_draft else []
+    return (update(Response.__table__).where(column.id == bindparam("response_id"), *guard)
+            .values({name: bindparam(f"new_{name}") for name in columns}))
 
 
 class AlreadySubmitted(Refusal):
@@ -156,6 +159,8 @@ def _insert_response(invitation: Invitation, columns: dict) -> Response | None:
                                  **{f"new_{name}": value for name, value in columns.items()}})
     if created is None:
         return None
+    if columns["state"] is ResponseState.submitted:
+        touch(invitation.survey_id)
     # the row as written, in the session without reading it back; columns not given here load when first read
     response = Response(id=created, invitation_id=invitation.id, survey_id=invitation.survey_id,
                         created_at=columns["updated_at"], **columns)
@@ -357,8 +362,7 @@ def _replace_answers(response: Response, version: QuestionnaireVersion, likert, 
                 else None, "choices": list(answer.values)}
                for key, answer in choices.items() if answer.answered])
     if not fresh:
-        db.session.execute(delete(Answer).where(Answer.response_id == response.id)
-                           .execution_options(synchronize_session=False))
+        db.session.execute(delete(Answer.__table__).where(Answer.__table__.c.response_id == response.id))
     if rows:
         db.session.execute(insert(Answer.__table__), rows)
     if response.submitted:  # a draft's answers count in no figure

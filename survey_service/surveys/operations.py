@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 import re
-from functools import cache
 from datetime import datetime
+from functools import cache
 from itertools import chain
 
 from sqlalchemy import bindparam, event, func, inspect, select, update
@@ -66,8 +66,10 @@ def _raise_data_versions(session: Session) -> None:
 def _raise_data_versions_statement():
     """Built once, on first use: the statement ends every transaction that can move a figure, each centre's
     submission among them."""
-    return (update(Survey).where(Survey.id.in_(bindparam("survey_ids", expanding=True)))
-            .values(data_version=Survey.data_version + 1).execution_options(synchronize_session=False))
+    # the table, not the entity: no ORM bulk-update machinery at every commit
+    column = Survey.__table__.c
+    return (update(Survey.__table__).where(column.id.in_(bindparam("survey_ids", expanding=True)))
+            .values(data_version=column.data_version + 1))
 
 
 def _forget_touched(session: Session) -> None:
