@@ -237,6 +237,10 @@ class AnswerForm(FlaskForm):
         """Likert items answered (not-applicable counts), for the progress indication."""
         return len(self.likert_answers())
 
+    def full(self) -> AnswerForm:
+        """The form with its fields, to render the questions from: this one."""
+        return self
+
 
 class BlankAnswerForm:
     """A centre's form with nothing saved and nothing posted — every centre's first visit — as the questionnaire

@@ -225,8 +225,7 @@ def _questions(questionnaire, form) -> Markup:
     key = (repr(questionnaire), str(get_locale()))
     html = _BLANK_QUESTIONS.get(key) if blank else None
     if html is None:
-        fields = form.full() if isinstance(form, BlankAnswerForm) else form
-        html = Markup(render_template("respond/sections.html", form=fields, questionnaire=questionnaire,
+        html = Markup(render_template("respond/sections.html", form=form.full(), questionnaire=questionnaire,
                                       sections=sections(questionnaire)))
         if blank:
             if len(_BLANK_QUESTIONS) >= BLANK_QUESTIONS_KEPT:

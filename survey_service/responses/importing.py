@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy import delete, select
+from sqlalchemy.orm import selectinload
 
 from survey_service.audit.operations import record
 from survey_service.auth.models import User
@@ -100,9 +101,10 @@ def import_responses(survey: Survey, data: bytes, filename: str, *, mode: Mode =
     plan = plan_import(survey, data, filename, replace=replace)
     if plan.problems:
         raise ProblemList(plan.problems)
+    # with their responses, in one more query: save_answers reads whether each centre has one
     invitations = dict(db.session.execute(
         select(RosterUnit.code, Invitation).join(Invitation, Invitation.unit_id == RosterUnit.id)
-        .where(Invitation.survey_id == survey.id)).all())
+        .where(Invitation.survey_id == survey.id).options(selectinload(Invitation.response))).all())
     now = utcnow()
     for row in plan.new:
         invitation = invitations[row.code]

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
-from functools import cache
 from datetime import datetime
+from functools import cache
 
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -75,19 +75,10 @@ def _locked_response(invitation: Invitation, *, create: bool) -> tuple[Response 
         return response, False
     # The unique invitation_id keeps one row: a concurrent creator's insert does nothing, and the select then
     # waits for that creator's transaction and reads its row.
-    created = db.session.scalar(_insert_draft(db.engine.dialect.name),
-                                {"invitation_id": invitation.id, "survey_id": invitation.survey_id})
+    created = _insert_response(invitation, {"state": ResponseState.draft, "updated_at": utcnow()})
     if created is not None:
         return created, True
     return db.session.scalar(_locked_response_lookup(), {"invitation_id": invitation.id}), False
-
-
-@cache
-def _insert_draft(dialect: str):
-    """A draft response for an invitation, unless one exists (built once per database kind)."""
-    return UPSERTS[dialect](Response).values(
-        invitation_id=bindparam("invitation_id"), survey_id=bindparam("survey_id")).on_conflict_do_nothing(
-        index_elements=[Response.invitation_id]).returning(Response)
 
 
 def save_answers(invitation: Invitation, likert: Mapping[str, int | None], texts: Mapping[str, str],
@@ -163,7 +154,7 @@ def _insert_response(invitation: Invitation, columns: dict) -> Response | None:
         touch(invitation.survey_id)
     # the row as written, in the session without reading it back; columns not given here load when first read
     response = Response(id=created, invitation_id=invitation.id, survey_id=invitation.survey_id,
-                        created_at=columns["updated_at"], **columns)
+                        created_at=columns["updated_at"], reviewed_at=None, **columns)
     make_transient_to_detached(response)
     db.session.add(response)
     return response

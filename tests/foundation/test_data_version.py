@@ -22,8 +22,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "survey_service"
 FIGURE_MODELS = {"Response", "Answer", "Invitation", "Survey", "RosterUnit", "Question", "QuestionnaireVersion"}
 #: functions that write those tables in bulk yet cannot move a figure, and why
 MOVE_NO_FIGURE = {"_raise_data_versions": "it is the raise of the version itself",
-                  "record_opening": "it writes only when a link was first opened",
-                  "_locked_response": "the response it may insert is a draft, which counts in no figure"}
+                  "record_opening": "it writes only when a link was first opened"}
 
 
 def _survey() -> Survey:
