@@ -14,6 +14,7 @@ from pathlib import Path
 import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
+PYBABEL = ROOT / ".venv" / "bin" / "pybabel"
 #: the PostgreSQL server the benchmarks create their databases on (and drop them from)
 SERVER = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
@@ -58,4 +59,8 @@ def code_at(revision: str, into: Path) -> Path:
                              capture_output=True).stdout
     into.mkdir()
     subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    # the catalogues are kept as .po files; pages in Chinese need them compiled, as scripts/setup-venv does
+    for catalogue in sorted((into / "translations").iterdir()):
+        subprocess.run([PYBABEL, "compile", "-d", str(catalogue), "-D", "messages"], check=True,
+                       capture_output=True)
     return into

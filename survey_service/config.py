@@ -18,7 +18,7 @@ class ConfigurationError(RuntimeError):
 
 class Config:
     BASE_URL = "http://127.0.0.1:5000"
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}  # database.engine_options sets how the pool tests and resets connections
     WTF_CSRF_TIME_LIMIT = None  # a centre may keep its questionnaire open for a whole afternoon
     BABEL_DEFAULT_LOCALE = "zh"
     BABEL_DEFAULT_TIMEZONE = TIME_ZONE_NAME

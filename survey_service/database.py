@@ -14,10 +14,11 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from flask import Flask, current_app, g, has_app_context, request
+from flask import Flask, current_app, g, has_app_context, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session
+from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 from sqlalchemy.pool import Pool
 
 #: milliseconds a write waits for another writer before SQLite gives up (gunicorn's timeout is 60 s)
@@ -26,6 +27,9 @@ BUSY_TIMEOUT_MS = 30_000
 SQLITE_SETTINGS = {"journal_mode": "wal", "busy_timeout": BUSY_TIMEOUT_MS, "foreign_keys": 1,
                    # FULL: a submission acknowledged to the centre survives a power cut, not only a crash
                    "synchronous": 2}
+
+#: seconds a pooled PostgreSQL connection may sit idle before it is tested at its next use (_test_idle_connection)
+PING_AFTER_IDLE_SECONDS = 1.0
 
 #: seconds between two tries of another process's hold on the writers' lock: short, since a write takes milliseconds
 WRITER_POLL_SECONDS = 0.0005
@@ -149,14 +153,59 @@ def _locked() -> OperationalError:
 @event.listens_for(Pool, "checkin")
 def _leave_writer_queue(dbapi_connection, connection_record):
     """The transaction has ended (committed or rolled back) when its connection goes back to the pool."""
-    queue = connection_record.info.pop("writer_queue", None) if connection_record is not None else None
+    if connection_record is None:
+        return
+    connection_record.info["idle_since"] = time.monotonic()
+    queue = connection_record.info.pop("writer_queue", None)
     if queue is not None:
         queue.leave()
 
 
+@event.listens_for(Pool, "checkout")
+def _test_idle_connection(dbapi_connection, connection_record, connection_proxy):
+    """A PostgreSQL connection that sat in the pool longer than :data:`PING_AFTER_IDLE_SECONDS` is tested before
+    use; a dead one (the server restarted) is replaced by a fresh one, so the request does not fail.
+
+    Testing every checkout (``pool_pre_ping``) would cost each request a round trip, and under a burst — when
+    connections never sit idle — for nothing. A connection that dies while in use still fails its request with the
+    503 page, and that failure makes the pool replace every connection older than it.
+    """
+    idle_since = connection_record.info.get("idle_since")
+    if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS or \
+            _is_sqlite(dbapi_connection):
+        return
+    try:
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        # the test query began a transaction unless the connection commits by itself
+        if _in_transaction(dbapi_connection):
+            dbapi_connection.rollback()
+    except Exception as error:
+        raise DisconnectionError(f"a pooled connection failed its test after sitting idle: {error}") from error
+
+
 @event.listens_for(Pool, "reset")
-def _leave_writer_queue_on_reset(dbapi_connection, connection_record, reset_state):
-    _leave_writer_queue(dbapi_connection, connection_record)
+def _end_open_transaction(dbapi_connection, connection_record, reset_state):
+    """The pool's reset of a connection going back (``pool_reset_on_return=None``, see :func:`engine_options`):
+    roll back a transaction still open, then let the next writer in.
+
+    The pool's own reset would roll back every time, and psycopg's rollback, even with no transaction open, is a
+    round trip that also forgets the connection's prepared statements — so each request would plan its queries
+    again. A request's transaction ends with its commit (``end_request_transaction``); what is left open (an
+    error, a command) is rolled back here, before another writer may begin."""
+    try:
+        if _in_transaction(dbapi_connection):
+            dbapi_connection.rollback()
+    finally:
+        _leave_writer_queue(dbapi_connection, connection_record)
+
+
+def _in_transaction(dbapi_connection) -> bool:
+    if _is_sqlite(dbapi_connection):
+        return dbapi_connection.in_transaction
+    info = getattr(dbapi_connection, "info", None)
+    # psycopg's TransactionStatus: IDLE is 0; a driver that cannot tell is rolled back
+    return getattr(info, "transaction_status", None) != 0
 
 
 def begin_writing() -> None:
@@ -198,6 +247,26 @@ def short_write(*, flush_to_disk: bool = True) -> Iterator[Connection]:
                 relaxed.execute(f"PRAGMA synchronous={SQLITE_SETTINGS['synchronous']}")
 
 
+def write_at_once(statement) -> None:
+    """One statement written and committed at once, apart from the request's transaction, so the request stays a
+    reader: for a read that finds it has a small fact to note (a centre's first opening of its link).
+
+    On SQLite, a :func:`short_write` that does not wait for the disk. On PostgreSQL the statement commits by itself
+    (autocommit), on the request's connection when the request reads without a transaction (:func:`reads_only`),
+    else on one of its own: one round trip, where a transaction around it would take three.
+    """
+    from survey_service.extensions import db
+
+    if db.engine.dialect.name == "sqlite":
+        with short_write(flush_to_disk=False) as connection:
+            connection.execute(statement)
+    elif g.get("reads_only"):
+        db.session.connection().execute(statement)
+    else:
+        with db.engine.connect() as connection:
+            connection.execution_options(isolation_level="AUTOCOMMIT").execute(statement)
+
+
 def reads_first(view):
     """Mark a POST view that reads and checks its input before it writes (the centres' 提交): its transaction
     begins as a reader, and :func:`write_from_here` takes the write lock only when there is something to write, so
@@ -237,12 +306,42 @@ def write_from_here() -> None:
     pooled.info["writer_queue"] = queue
 
 
+def reads_only(view):
+    """Mark a GET view that only reads through the request's session (a write of its own takes a
+    :func:`short_write`). On PostgreSQL its statements run without a transaction around them (autocommit), which
+    saves each request the BEGIN and COMMIT round trips; under READ COMMITTED each statement sees the database as
+    of its own start either way. SQLite keeps its deferred read transaction (local calls, one snapshot per page).
+    A flush in such a request is refused (:func:`_refuse_writes_in_reads_only_requests`)."""
+    view.reads_only = True
+    return view
+
+
 def begin_request_transaction() -> None:
     """Before anything else in the request touches the database: a POST begins as a writer, unless its view
-    reads first (:func:`reads_first`)."""
+    reads first (:func:`reads_first`); a view that only reads (:func:`reads_only`) runs its statements without a
+    transaction on PostgreSQL."""
     view = current_app.view_functions.get(request.endpoint)
-    if request.method not in SAFE_METHODS and not getattr(view, "reads_first", False):
+    if request.method in SAFE_METHODS:
+        if getattr(view, "reads_only", False):
+            _read_without_transaction()
+    elif not getattr(view, "reads_first", False):
         begin_writing()
+
+
+def _read_without_transaction() -> None:
+    from survey_service.extensions import db
+
+    g.reads_only = True
+    if db.engine.dialect.name == "postgresql":
+        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_writes_in_reads_only_requests(session, flush_context, instances):
+    """A :func:`reads_only` view must not write through the session: in autocommit its statements would not be
+    one transaction, nor be held back by a refusal."""
+    if has_request_context() and g.get("reads_only") and (session.new or session.dirty or session.deleted):
+        raise RuntimeError(f"{request.endpoint} is marked reads_only but wrote through the request's session")
 
 
 def refuse_request_writes() -> None:
@@ -291,11 +390,14 @@ def write_noted_reads() -> None:
 
 
 def engine_options(app: Flask) -> None:
-    """No test query before each request's first statement on SQLite (``pool_pre_ping``): a file on this machine
-    cannot have dropped the connection, and the centres' pages would pay a round trip per request for nothing.
-    PostgreSQL keeps it: a restarted server leaves pooled connections dead."""
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config["SQLALCHEMY_ENGINE_OPTIONS"], "pool_pre_ping": False}
+    """The pool's connection handling, cheaper than SQLAlchemy's defaults for requests of a few milliseconds.
+
+    No test query before every checkout (``pool_pre_ping``): on SQLite a file on this machine cannot have dropped
+    the connection; on PostgreSQL only a connection that sat idle is tested (:func:`_test_idle_connection`). A
+    connection going back to the pool is rolled back only if its transaction is still open
+    (:func:`_end_open_transaction`)."""
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config["SQLALCHEMY_ENGINE_OPTIONS"], "pool_pre_ping": False,
+                                               "pool_reset_on_return": None}
 
 
 def check_database_settings(app: Flask) -> None:

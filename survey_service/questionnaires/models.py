@@ -12,7 +12,7 @@ from survey_service.timestamps import UTCDateTime, utcnow
 
 
 #: what a process keeps of each stored version (its parsed questionnaire, its question ids by key), by
-#: :meth:`QuestionnaireVersion._kept_as`; a version never changes once imported
+#: :meth:`QuestionnaireVersion.kept_as`; a version never changes once imported
 _PARSED: dict[tuple, Questionnaire] = {}
 _QUESTION_IDS: dict[tuple, dict[str, int]] = {}
 VERSIONS_KEPT = 64
@@ -64,15 +64,15 @@ class QuestionnaireVersion(db.Model):
         version: the centres' pages read it on every request."""
         if self.id is None:  # not stored yet
             return parse_questionnaire(self.definition)
-        return _kept(_PARSED, self._kept_as(), lambda: parse_questionnaire(self.definition))
+        return _kept(_PARSED, self.kept_as(), lambda: parse_questionnaire(self.definition))
 
     def question_ids(self) -> dict[str, int]:
         """The stored questions' ids by their key in the definition, read from the database once per process: a
         submission's answers and the results' pivot both find their columns by key."""
-        return _kept(_QUESTION_IDS, self._kept_as(), lambda: dict(db.session.execute(
+        return _kept(_QUESTION_IDS, self.kept_as(), lambda: dict(db.session.execute(
             select(Question.key, Question.id).where(Question.questionnaire_version_id == self.id)).all()))
 
-    def _kept_as(self) -> tuple:
+    def kept_as(self) -> tuple:
         """The version's key in the process's caches: its key, number and creation time tell it from another
         version that a database recreated under the running process gives the same id."""
         return db.engine.url.render_as_string(), self.id, self.key, self.version, self.created_at

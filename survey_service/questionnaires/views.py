@@ -19,6 +19,7 @@ from analysis.questionnaire_diff import CHANGE_MESSAGES, diff_questionnaires
 from survey_service.auth.access import role_required
 from survey_service.auth.models import Role
 from survey_service.extensions import db
+from survey_service.formatting import local_datetime
 from survey_service.problems import ProblemList
 from survey_service.questionnaires.drafting import (apply_action, blank_definition, described_problems, form_data,
                                                     form_definition, problem_message, problem_place,
@@ -301,7 +302,8 @@ def _preview_form(questionnaire: Questionnaire, survey: Survey | None):
             if form.validate_answers(complete=form.wants_submission):
                 if form.wants_submission:
                     receipt = SimpleNamespace(reference=_("(preview: no reference number)"), submitted_at=utcnow())
-                    page = render_template("respond/receipt.html", response=receipt, correctable=False, **context)
+                    page = render_template("respond/receipt.html", response=receipt, correctable=False,
+                                           submitted_at=local_datetime(receipt.submitted_at), **context)
                     return _frameable(page)
             else:
                 status = 422

@@ -250,13 +250,15 @@ class BlankAnswerForm:
     errors: dict = {}
     form_errors: tuple = ()
 
-    def __init__(self, questionnaire: Questionnaire):
+    def __init__(self, questionnaire: Questionnaire, csrf_value: str | None = None):
         self.questionnaire = questionnaire
+        self._csrf_value = csrf_value
 
     @property
     def csrf_token(self) -> Markup:
-        """The hidden CSRF field, as FlaskForm renders it."""
-        return Markup('<input id="csrf_token" name="csrf_token" type="hidden" value="{}">').format(generate_csrf())
+        """The hidden CSRF field, as FlaskForm renders it (with ``csrf_value`` when given: a kept page's hole)."""
+        return Markup('<input id="csrf_token" name="csrf_token" type="hidden" value="{}">').format(
+            self._csrf_value or generate_csrf())
 
     def answered_count(self) -> int:
         return 0

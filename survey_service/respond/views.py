@@ -1,19 +1,22 @@
 """The centre's questionnaire behind its personal link: open, save and resume, submit once, correct if allowed."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import format_time, get_locale, gettext as _
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from werkzeug.exceptions import NotFound
 
-from survey_service.database import reads_first
+from survey_service.database import reads_first, reads_only
 from survey_service.extensions import limiter
+from survey_service.formatting import local_datetime
+from survey_service.respond import pages
 from survey_service.respond.forms import OTHER, BlankAnswerForm, answer_form, choice_name, likert_name, open_name
 from survey_service.respond.operations import record_opening
 from survey_service.respond.queries import answering_window, find_invitation, saved_answers, sections
 from survey_service.responses.models import Response
 from survey_service.responses.operations import AlreadySubmitted, save_answers
-from survey_service.surveys.models import Invitation
+from survey_service.surveys.models import Invitation, Survey
 from survey_service.timestamps import utcnow
 
 blueprint = Blueprint("respond", __name__)
@@ -23,10 +26,15 @@ class InvalidLink(NotFound):
     """An unknown, revoked or malformed token: one page for all, so a guess learns nothing."""
 
 
+@blueprint.before_request
+def look_up_link() -> None:
+    """The invitation named by the link's token, looked up once per request, before the rate limit asks whether
+    the link is valid: a database error here is the request's own (the 503 page), where inside the rate limiter's
+    check it would be taken for its storage failing."""
+    g.respond_invitation = find_invitation(request.view_args["token"])
+
+
 def _requested_invitation() -> Invitation | None:
-    """The invitation named by the link's token, looked up once per request (the rate limit asks first)."""
-    if "respond_invitation" not in g:
-        g.respond_invitation = find_invitation(request.view_args["token"])
     return g.respond_invitation
 
 
@@ -100,6 +108,7 @@ def _opened_by_a_person() -> bool:
 
 
 @blueprint.get("/s/<path:token>")
+@reads_only  # the first opening is noted in a short write of its own
 @personal_link
 def questionnaire(token: str):
     """The form with the saved draft, the receipt once submitted, or the survey's dates outside its window."""
@@ -108,14 +117,16 @@ def questionnaire(token: str):
         record_opening(invitation)
     response = invitation.response
     if response is not None and response.submitted:
-        return _page("respond/receipt.html", invitation, response=response,
-                     correctable=_correctable(invitation, response))
+        return _receipt_page(invitation, response)
     if not invitation.survey.accepting_answers():
         return _window_page(invitation)
+    if response is None and not session.get("_flashes"):
+        return _blank_form_page(invitation)
     return _form_page(invitation, _answer_form(invitation, response), correcting=False)
 
 
 @blueprint.get("/s/<token>/correction")
+@reads_only
 @personal_link
 def correction(token: str):
     """The submitted answers in the form again, while the survey allows corrections."""
@@ -212,26 +223,51 @@ def _form_page(invitation: Invitation, form, *, correcting: bool, status: int = 
                  questions=_questions(questionnaire, form)), status
 
 
-#: the questions of a blank form, rendered, by questionnaire text (``repr``) and language
-_BLANK_QUESTIONS: dict[tuple[str, str], Markup] = {}
-BLANK_QUESTIONS_KEPT = 128
-
-
 def _questions(questionnaire, form) -> Markup:
-    """The form's questions as HTML. A blank form (no saved answer, no error) — what every centre sees first —
-    is the same for every centre of a questionnaire in a language, so it is rendered once per process; the page
-    around it (the centre's name, the link, the CSRF token) is rendered per request."""
-    blank = not form.errors and not any(field.data for field in form.answer_fields())
-    key = (repr(questionnaire), str(get_locale()))
-    html = _BLANK_QUESTIONS.get(key) if blank else None
-    if html is None:
-        html = Markup(render_template("respond/sections.html", form=form.full(), questionnaire=questionnaire,
-                                      sections=sections(questionnaire)))
-        if blank:
-            if len(_BLANK_QUESTIONS) >= BLANK_QUESTIONS_KEPT:
-                _BLANK_QUESTIONS.pop(next(iter(_BLANK_QUESTIONS)), None)
-            _BLANK_QUESTIONS[key] = html
-    return html
+    """The form's questions as HTML, from the full form (a blank form builds no fields of its own)."""
+    return Markup(render_template("respond/sections.html", form=form.full(), questionnaire=questionnaire,
+                                  sections=sections(questionnaire)))
+
+
+def _blank_form_page(invitation: Invitation) -> str:
+    """A centre's first visit: the blank form, from the shell kept for its survey and language (respond/pages.py)."""
+    survey = invitation.survey
+    questionnaire = survey.questionnaire_version.questionnaire
+    # everything the page shows but the holes' values
+    key = ("questionnaire", str(get_locale()), request.script_root, _survey_title(survey), survey.closes_at,
+           survey.questionnaire_version.kept_as())
+
+    def render() -> str:
+        form = BlankAnswerForm(questionnaire, csrf_value=pages.hole("csrf"))
+        return _render_page("respond/questionnaire.html", survey, pages.InvitationHoles, pages.UnitHoles, form=form,
+                            correcting=False, questions=_questions(questionnaire, form))
+
+    return pages.page(key, render, {"csrf": generate_csrf(), **_centre_values(invitation)})
+
+
+def _receipt_page(invitation: Invitation, response: Response) -> str:
+    """The receipt of a submitted questionnaire, from the shell kept for its survey and language, unless a message
+    is waiting to be shown above it."""
+    survey = invitation.survey
+    correctable = _correctable(invitation, response)
+    submitted_at = local_datetime(response.submitted_at)
+    if session.get("_flashes"):
+        return _page("respond/receipt.html", invitation, response=response, correctable=correctable,
+                     submitted_at=submitted_at)
+    key = ("receipt", str(get_locale()), request.script_root, _survey_title(survey), survey.closes_at, correctable)
+
+    def render() -> str:
+        return _render_page("respond/receipt.html", survey, pages.InvitationHoles, pages.UnitHoles,
+                            response=pages.ResponseHoles, correctable=correctable,
+                            submitted_at=pages.hole("submitted_at"))
+
+    return pages.page(key, render, {"reference": response.reference, "submitted_at": submitted_at,
+                                    **_centre_values(invitation)})
+
+
+def _centre_values(invitation: Invitation) -> dict[str, str]:
+    unit = invitation.unit
+    return {"token": invitation.token, "unit_name": unit.name, "district": localized(unit, "district")}
 
 
 def _window_page(invitation: Invitation, status: int = 200):
@@ -239,9 +275,16 @@ def _window_page(invitation: Invitation, status: int = 200):
 
 
 def _page(template: str, invitation: Invitation, **context):
-    survey = invitation.survey
-    questionnaire = survey.questionnaire_version.questionnaire
+    return _render_page(template, invitation.survey, invitation, invitation.unit, **context)
+
+
+def _render_page(template: str, survey: Survey, invitation, unit, **context) -> str:
+    return render_template(template, invitation=invitation, survey=survey, unit=unit,
+                           questionnaire=survey.questionnaire_version.questionnaire, survey_title=_survey_title(survey),
+                           **context)
+
+
+def _survey_title(survey: Survey) -> str:
     # A survey titled after its questionnaire reads the questionnaire's English title; a title of its own has none.
-    title = localized(questionnaire, "title") if survey.title == questionnaire.title else survey.title
-    return render_template(template, invitation=invitation, survey=survey, unit=invitation.unit,
-                           questionnaire=questionnaire, survey_title=title, **context)
+    questionnaire = survey.questionnaire_version.questionnaire
+    return localized(questionnaire, "title") if survey.title == questionnaire.title else survey.title

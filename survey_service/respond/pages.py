@@ -1,0 +1,75 @@
+"""The two pages every centre sees — its blank questionnaire and its receipt — kept once rendered.
+
+For one survey in one language these pages differ between centres only in a few values: the link's token, the
+CSRF token, the centre's district and name, and on the receipt its reference number and time. Such a page is
+rendered once per process with markers (holes) where those values go, split at the markers into a shell, and
+every later request only fills the shell's holes with its own values, escaped as the template would escape them.
+What else shapes the page (the language, the survey's title and closing time, the questionnaire version, whether
+corrections are open) is part of the key the shell is kept under, so a change to any of it renders a new shell.
+"""
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Callable, Hashable, Mapping
+
+from markupsafe import escape
+
+#: a hole's marker: private-use characters, which no template, filter or text of the service produces
+_MARK = "\ue000{}\ue001"
+#: the token's marker goes through url_for, which would percent-encode the one above: a URL-safe stand-in, made
+#: unguessable so that no centre's or survey's text can contain it
+TOKEN_MARK = f"token{secrets.token_hex(16)}"
+_HOLES = re.compile("\ue000([a-z_]+)\ue001")
+
+#: the kept shells by key; the oldest goes first once there are more than SHELLS_KEPT
+_SHELLS: dict[Hashable, tuple[str, ...]] = {}
+SHELLS_KEPT = 256
+
+
+def hole(name: str) -> str:
+    """The marker of the value ``name`` in a page rendered for its shell."""
+    return _MARK.format(name)
+
+
+class UnitHoles:
+    """Stands for the centre's unit in a shell: ``localized(unit, "district")`` gives the district hole in either
+    language, since the filled value is the localized district."""
+
+    name = hole("unit_name")
+    district = district_en = hole("district")
+
+
+class InvitationHoles:
+    """Stands for the centre's invitation in a shell: only its token is read."""
+
+    token = TOKEN_MARK
+
+
+class ResponseHoles:
+    """Stands for the centre's response on the receipt's shell."""
+
+    reference = hole("reference")
+
+
+def page(key: Hashable, render: Callable[[], str], values: Mapping[str, str]) -> str:
+    """The page kept under ``key``, built by ``render`` (the template with the stand-ins above) the first time,
+    with ``values`` (plain text, escaped here; the token is URL-safe) in its holes."""
+    shell = _SHELLS.get(key)
+    if shell is None:
+        shell = _split(render().replace(TOKEN_MARK, hole("token")), values)
+        if len(_SHELLS) >= SHELLS_KEPT:
+            _SHELLS.pop(next(iter(_SHELLS)), None)
+        _SHELLS[key] = shell
+    filled = list(shell)
+    filled[1::2] = [escape(values[name]) for name in shell[1::2]]
+    return "".join(filled)
+
+
+def _split(html: str, values: Mapping[str, str]) -> tuple[str, ...]:
+    """Literal parts and hole names, alternating (``re.split`` with one group): part, name, part, … , part."""
+    pieces = tuple(_HOLES.split(html))
+    unknown = set(pieces[1::2]) - set(values)
+    if unknown or any("\ue000" in part or "\ue001" in part for part in pieces[::2]):
+        raise ValueError(f"the page has holes it was given no value for: {sorted(unknown) or 'a mangled marker'}")
+    return pieces

@@ -1,0 +1,118 @@
+"""The pool's handling of connections (database.engine_options): a connection goes back rolled back only when its
+transaction is still open, so PostgreSQL keeps its prepared statements; an idle PostgreSQL connection is tested
+before use and replaced if the server dropped it; a view marked ``reads_only`` runs without a transaction on
+PostgreSQL and may not write through the session."""
+from __future__ import annotations
+
+import psycopg
+import pytest
+from flask import g
+from sqlalchemy import func, select, text
+
+from survey_service import database
+from survey_service.extensions import db
+from survey_service.roster.models import Roster
+from survey_service.surveys.models import Invitation
+from tests.conftest import _reset_schema, make_app
+from tests.respond.conftest import issue_survey
+
+
+@pytest.fixture
+def postgres_app(postgres_database):
+    application = make_app(postgres_database)
+    with application.app_context():
+        _reset_schema()
+    return application
+
+
+def server_pid(application) -> int:
+    with application.app_context():
+        return db.session.scalar(text("SELECT pg_backend_pid()"))
+
+
+def test_a_connection_returned_with_its_transaction_open_is_rolled_back(app):
+    with app.app_context():
+        connection = db.engine.connect()
+        connection.execute(Roster.__table__.insert().values(name="never committed"))
+        connection.close()  # back to the pool without a commit
+        assert db.session.scalar(select(func.count()).select_from(Roster)) == 0
+
+
+@pytest.mark.postgres
+def test_requests_keep_the_connections_prepared_statements(postgres_app):
+    """psycopg prepares a statement run five times on a connection; a rollback on every return to the pool would
+    throw them away (and cost a round trip) on every request."""
+    tokens = issue_survey(postgres_app)
+    client = postgres_app.test_client()
+    pid = server_pid(postgres_app)
+    for token in tokens[:8]:
+        assert client.get(f"/s/{token}").status_code == 200
+    with postgres_app.app_context():
+        # in one transaction, before its end rolls back (and so clears) what the connection prepared
+        prepared = db.session.scalars(text("SELECT statement FROM pg_prepared_statements")).all()
+        assert db.session.scalar(text("SELECT pg_backend_pid()")) == pid  # one connection served them all
+    assert any("FROM invitations" in statement for statement in prepared)
+
+
+@pytest.mark.postgres
+def test_an_idle_connection_the_server_dropped_is_replaced_before_use(postgres_app, postgres_database, monkeypatch):
+    tokens = issue_survey(postgres_app)
+    client = postgres_app.test_client()
+    assert client.get(f"/s/{tokens[0]}").status_code == 200
+    dropped = server_pid(postgres_app)
+    with psycopg.connect(postgres_database.replace("postgresql+psycopg://", "postgresql://"),
+                         autocommit=True) as admin:
+        assert admin.execute("SELECT pg_terminate_backend(%s)", (dropped,)).fetchone()[0]
+    monkeypatch.setattr(database, "PING_AFTER_IDLE_SECONDS", 0.0)
+    assert client.get(f"/s/{tokens[1]}").status_code == 200
+    assert server_pid(postgres_app) != dropped
+
+
+@pytest.mark.postgres
+def test_a_connection_dropped_while_recently_used_fails_one_request_with_503_then_the_pool_recovers(
+        postgres_app, postgres_database):
+    tokens = issue_survey(postgres_app)
+    postgres_app.config["PROPAGATE_EXCEPTIONS"] = False
+    client = postgres_app.test_client()
+    assert client.get(f"/s/{tokens[0]}").status_code == 200
+    with psycopg.connect(postgres_database.replace("postgresql+psycopg://", "postgresql://"),
+                         autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", (server_pid(postgres_app),))
+    assert client.get(f"/s/{tokens[1]}").status_code == 503  # not tested: it had sat idle for under a second
+    assert client.get(f"/s/{tokens[1]}").status_code == 200
+
+
+def test_a_reads_only_request_may_not_write_through_the_session(app):
+    issue_survey(app)
+    with app.test_request_context("/s/x"):
+        g.reads_only = True
+        db.session.add(Roster(name="written by a read"))
+        with pytest.raises(RuntimeError, match="reads_only"):
+            db.session.flush()
+        db.session.rollback()
+
+
+@pytest.mark.postgres
+def test_the_centres_page_reads_without_a_transaction_on_postgresql(postgres_app):
+    """The GET of a personal link: its statements commit by themselves (no BEGIN, no COMMIT round trips), and the
+    first opening is written at once on the same connection."""
+    from sqlalchemy import event
+
+    tokens = issue_survey(postgres_app)
+    client = postgres_app.test_client()
+    assert client.get(f"/s/{tokens[1]}").status_code == 200  # the process reads the questionnaire once
+    modes = []
+    with postgres_app.app_context():
+        engine = db.engine
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def note(connection, cursor, statement, parameters, context, executemany):
+        modes.append((statement.split()[0], connection.connection.driver_connection.autocommit))
+
+    try:
+        assert client.get(f"/s/{tokens[0]}", headers={"Sec-Fetch-Mode": "navigate"}).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    assert modes == [("SELECT", True), ("UPDATE", True)]
+    with postgres_app.app_context():
+        assert db.session.scalar(select(Invitation.opened_at).filter_by(token=tokens[0])) is not None

@@ -1,0 +1,124 @@
+"""The blank questionnaire and the receipt come from shells kept per survey and language (respond/pages.py): each
+must be the very page the templates render for that centre, with its own values, escaped, and a new shell must be
+made when anything else on the page changes."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask import render_template
+from sqlalchemy import select, update
+
+from survey_service.extensions import db
+from survey_service.formatting import local_datetime
+from survey_service.respond import pages
+from survey_service.respond.forms import BlankAnswerForm
+from survey_service.respond.queries import find_invitation
+from survey_service.respond.views import _questions, localized, template_helpers
+from survey_service.roster.models import RosterUnit
+from survey_service.surveys.models import Invitation, Survey
+from tests.conftest import csrf_token, post_form
+from tests.respond.conftest import COMPLETE_ANSWERS, issue_survey
+
+CSRF_FIELD = re.compile(r'(name="csrf_token" type="hidden" value=")([^"]+)')
+
+
+def rendered(app, template: str, token: str, language: str, **context) -> str:
+    """The page as the template renders it for this centre, without any kept shell."""
+    with app.test_request_context(f"/s/{token}?lang={language}"):
+        invitation = find_invitation(token)
+        survey = invitation.survey
+        questionnaire = survey.questionnaire_version.questionnaire
+        title = localized(questionnaire, "title") if survey.title == questionnaire.title else survey.title
+        return render_template(template, invitation=invitation, survey=survey, unit=invitation.unit,
+                               questionnaire=questionnaire, survey_title=title, **template_helpers(), **context)
+
+
+def without_csrf(html: str) -> str:
+    return CSRF_FIELD.sub(r"\1…", html)
+
+
+def rename_unit(app, token: str, name: str) -> None:
+    with app.app_context():
+        unit_id = db.session.scalar(select(Invitation.unit_id).filter_by(token=token))
+        db.session.execute(update(RosterUnit).where(RosterUnit.id == unit_id).values(name=name))
+        db.session.commit()
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_the_blank_form_is_the_templates_page_for_each_centre(app, language):
+    tokens = issue_survey(app)
+    rename_unit(app, tokens[1], '<b>"张江" & 陆家嘴</b>')
+    for token in tokens[:2]:  # the second centre's page comes from the shell the first one made
+        client = app.test_client()
+        page = client.get(f"/s/{token}?lang={language}").get_data(as_text=True)
+        with app.test_request_context(f"/s/{token}?lang={language}"):
+            questionnaire = find_invitation(token).survey.questionnaire_version.questionnaire
+            form = BlankAnswerForm(questionnaire, csrf_value="…")
+            questions = _questions(questionnaire, form)
+        assert without_csrf(page) == rendered(app, "respond/questionnaire.html", token, language, form=form,
+                                              correcting=False, questions=questions)
+        assert f'action="/s/{token}"' in page
+    assert "&lt;b&gt;&#34;张江&#34; &amp; 陆家嘴&lt;/b&gt;" in page and "<b>" not in page
+
+
+@pytest.mark.parametrize("corrections", [False, True])
+def test_the_receipt_is_the_templates_page_for_each_centre(app, corrections):
+    tokens = issue_survey(app, allow_corrections=corrections)
+    rename_unit(app, tokens[1], "A & <B>")
+    for token in tokens[:2]:
+        client = app.test_client()
+        assert post_form(client, f"/s/{token}", {**COMPLETE_ANSWERS, "action": "submit"}).status_code == 302
+        for language in ("zh", "en"):
+            page = client.get(f"/s/{token}?lang={language}").get_data(as_text=True)
+            with app.test_request_context(f"/s/{token}?lang={language}"):
+                response = find_invitation(token).response
+                submitted_at = local_datetime(response.submitted_at)
+            assert page == rendered(app, "respond/receipt.html", token, language, response=response,
+                                    correctable=corrections, submitted_at=submitted_at)
+            assert response.reference in page and ("/correction" in page) is corrections
+    assert "A &amp; &lt;B&gt;" in page
+
+
+def test_each_visitor_gets_a_csrf_token_of_its_own_that_submits(app):
+    tokens = issue_survey(app)
+    first, second = app.test_client(), app.test_client()
+    token_one, token_two = csrf_token(first, f"/s/{tokens[0]}"), csrf_token(second, f"/s/{tokens[1]}")
+    assert token_one != token_two
+    assert post_form(second, f"/s/{tokens[1]}", {**COMPLETE_ANSWERS, "action": "submit"}).status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(Invitation).filter_by(token=tokens[1])).submitted
+
+
+def test_a_changed_title_or_closing_time_shows_at_once(app):
+    from datetime import datetime, timezone
+
+    tokens = issue_survey(app)
+    assert "2026年12月31日" not in app.test_client().get(f"/s/{tokens[0]}").get_data(as_text=True)
+    with app.app_context():
+        db.session.execute(update(Survey).values(title="新的标题",
+                                                 closes_at=datetime(2099, 12, 31, 9, 0, tzinfo=timezone.utc)))
+        db.session.commit()
+    page = app.test_client().get(f"/s/{tokens[1]}").get_data(as_text=True)
+    assert "新的标题" in page and "2099年12月31日 17:00" in page
+
+
+def test_a_waiting_message_is_shown_above_the_receipt(app):
+    tokens = issue_survey(app, allow_corrections=True)
+    client = app.test_client()
+    post_form(client, f"/s/{tokens[0]}", {**COMPLETE_ANSWERS, "action": "submit"})
+    corrected = post_form(client, f"/s/{tokens[0]}", {**COMPLETE_ANSWERS, "item-q01": "1", "action": "submit"},
+                          page=f"/s/{tokens[0]}/correction")
+    assert corrected.status_code == 302
+    assert "已保存您的修改。" in client.get(f"/s/{tokens[0]}").get_data(as_text=True)
+
+
+def test_a_shell_refuses_a_hole_it_has_no_value_for():
+    with pytest.raises(ValueError, match="reference"):
+        pages.page(("test", "unknown hole"), lambda: f"<p>{pages.hole('reference')}</p>", {"token": "x"})
+
+
+def test_a_shells_values_are_escaped_and_its_token_mark_filled():
+    html = pages.page(("test", "escaping"), lambda: f"<a href=/s/{pages.TOKEN_MARK}>{pages.hole('unit_name')}</a>",
+                      {"token": "abc-DEF_1", "unit_name": "<i>&"})
+    assert html == "<a href=/s/abc-DEF_1>&lt;i&gt;&amp;</a>"
