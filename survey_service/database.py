@@ -307,8 +307,8 @@ def write_from_here() -> None:
 
 
 def reads_only(view):
-    """Mark a GET view that only reads through the request's session (a write of its own takes a
-    :func:`short_write`). On PostgreSQL its statements run without a transaction around them (autocommit), which
+    """Mark a GET view that only reads through the request's session (a note it writes goes through
+    :func:`write_at_once`). On PostgreSQL its statements run without a transaction around them (autocommit), which
     saves each request the BEGIN and COMMIT round trips; under READ COMMITTED each statement sees the database as
     of its own start either way. SQLite keeps its deferred read transaction (local calls, one snapshot per page).
     A flush in such a request is refused (:func:`_refuse_writes_in_reads_only_requests`)."""

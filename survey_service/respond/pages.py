@@ -11,25 +11,25 @@ from __future__ import annotations
 
 import re
 import secrets
+import threading
 from collections.abc import Callable, Hashable, Mapping
 
 from markupsafe import escape
 
-#: a hole's marker: private-use characters, which no template, filter or text of the service produces
-_MARK = "\ue000{}\ue001"
-#: the token's marker goes through url_for, which would percent-encode the one above: a URL-safe stand-in, made
-#: unguessable so that no centre's or survey's text can contain it
-TOKEN_MARK = f"token{secrets.token_hex(16)}"
-_HOLES = re.compile("\ue000([a-z_]+)\ue001")
+#: a hole's marker is its name between two copies of this: letters and digits only, so templates, filters and
+#: url_for leave it as it is, and random per process, so no survey's, questionnaire's or centre's text can hold one
+_FENCE = f"hole{secrets.token_hex(12)}"
+_HOLES = re.compile(f"{_FENCE}([a-z_]+){_FENCE}")
 
 #: the kept shells by key; the oldest goes first once there are more than SHELLS_KEPT
 _SHELLS: dict[Hashable, tuple[str, ...]] = {}
 SHELLS_KEPT = 256
+_KEEPING = threading.Lock()
 
 
 def hole(name: str) -> str:
     """The marker of the value ``name`` in a page rendered for its shell."""
-    return _MARK.format(name)
+    return f"{_FENCE}{name}{_FENCE}"
 
 
 class UnitHoles:
@@ -43,7 +43,7 @@ class UnitHoles:
 class InvitationHoles:
     """Stands for the centre's invitation in a shell: only its token is read."""
 
-    token = TOKEN_MARK
+    token = hole("token")
 
 
 class ResponseHoles:
@@ -57,10 +57,11 @@ def page(key: Hashable, render: Callable[[], str], values: Mapping[str, str]) ->
     with ``values`` (plain text, escaped here; the token is URL-safe) in its holes."""
     shell = _SHELLS.get(key)
     if shell is None:
-        shell = _split(render().replace(TOKEN_MARK, hole("token")), values)
-        if len(_SHELLS) >= SHELLS_KEPT:
-            _SHELLS.pop(next(iter(_SHELLS)), None)
-        _SHELLS[key] = shell
+        shell = _split(render(), values)
+        with _KEEPING:
+            if len(_SHELLS) >= SHELLS_KEPT:
+                del _SHELLS[next(iter(_SHELLS))]
+            _SHELLS[key] = shell
     filled = list(shell)
     filled[1::2] = [escape(values[name]) for name in shell[1::2]]
     return "".join(filled)
@@ -70,6 +71,6 @@ def _split(html: str, values: Mapping[str, str]) -> tuple[str, ...]:
     """Literal parts and hole names, alternating (``re.split`` with one group): part, name, part, … , part."""
     pieces = tuple(_HOLES.split(html))
     unknown = set(pieces[1::2]) - set(values)
-    if unknown or any("\ue000" in part or "\ue001" in part for part in pieces[::2]):
-        raise ValueError(f"the page has holes it was given no value for: {sorted(unknown) or 'a mangled marker'}")
+    if unknown or any(_FENCE in part for part in pieces[::2]):
+        raise ValueError(f"the page has holes it was given no value for: {sorted(unknown) or 'a broken marker'}")
     return pieces

@@ -118,7 +118,7 @@ def test_a_shell_refuses_a_hole_it_has_no_value_for():
         pages.page(("test", "unknown hole"), lambda: f"<p>{pages.hole('reference')}</p>", {"token": "x"})
 
 
-def test_a_shells_values_are_escaped_and_its_token_mark_filled():
-    html = pages.page(("test", "escaping"), lambda: f"<a href=/s/{pages.TOKEN_MARK}>{pages.hole('unit_name')}</a>",
+def test_a_shells_values_are_escaped_and_its_token_filled():
+    html = pages.page(("test", "escaping"), lambda: f"<a href=/s/{pages.hole('token')}>{pages.hole('unit_name')}</a>",
                       {"token": "abc-DEF_1", "unit_name": "<i>&"})
     assert html == "<a href=/s/abc-DEF_1>&lt;i&gt;&amp;</a>"
