@@ -10,7 +10,9 @@ import gunicorn.http.wsgi
 bind = os.environ.get("BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
 worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS", 4))
+# The requests are CPU-bound Python: two threads overlap a request's database waits with another's work, more only
+# crowd the GIL and, on SQLite, keep the writer waiting for a core (docs/benchmarks.md, "The centre's path").
+threads = int(os.environ.get("GUNICORN_THREADS", 2))
 # The app is built once in the master and forked: workers start fast, a bad setting stops the master at once, and
 # a worker restarted after max_requests or a crash serves again within milliseconds.
 preload_app = True
