@@ -12,8 +12,9 @@ submits once); bench/bare_app.py (the ceiling: the same form rendered with a CSR
 cookie, the post validated, a redirect, no database); and django-survey-and-report (the peer, installed with pip
 into a throwaway virtualenv under /tmp: a Django project of bench/peer_app/ with one published survey of the
 same shape, anonymous answers, on its own database of the same kind). With ``--compare REV`` the service as it
-was at git revision REV runs too, on the same database with surveys of its own. Each round runs the apps in a
-rotated order; figures are medians over the rounds, and the ratios are of those medians.
+was at git revision REV runs too, on the same database with surveys of its own. Every app first serves
+``--warmup`` paths unmeasured (64), as a running service would have; then each round runs the apps in a rotated
+order; figures are medians over the rounds, and the ratios are of those medians.
 """
 from __future__ import annotations
 
@@ -176,6 +177,7 @@ def main() -> None:
     parser.add_argument("--respondents", type=int, default=221, help="paths per app per round (at most 221)")
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--warmup", type=int, default=64, help="unmeasured paths per app before the rounds")
     parser.add_argument("--no-peer", action="store_true", help="only this service and the bare app")
     parser.add_argument("--compare", metavar="REV", help="also the service at this git revision")
     options = parser.parse_args()
@@ -222,6 +224,13 @@ def main() -> None:
                                         options.workers, workdir / "peer.log", chdir=ROOT / "bench" / "peer_app")
             servers.append(peer)
             apps["peer"] = (peer_path, port, peer_link)
+        # every app serves a first burst unmeasured, as a running service would have: the service's per-process
+        # caches (kept pages, compiled statements, PostgreSQL's prepared statements) and the peer's fill here
+        warm_links = {name: survey_links(env, f"warm-{n}", False)[:options.warmup]
+                      for n, name in enumerate(apps) if apps[name][2] is None}
+        for name, (path, port, fixed_link) in apps.items():
+            run_paths(path, port, [fixed_link] * options.warmup if fixed_link else warm_links[name],
+                      options.concurrency)
         rounds = []
         for number, links in enumerate(link_sets):
             names = list(apps)
