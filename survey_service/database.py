@@ -17,8 +17,8 @@ from contextlib import contextmanager
 from flask import Flask, current_app, g, has_app_context, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.orm import Session
 from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
+from sqlalchemy.orm import Session
 from sqlalchemy.pool import Pool
 
 #: milliseconds a write waits for another writer before SQLite gives up (gunicorn's timeout is 60 s)
