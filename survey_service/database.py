@@ -11,12 +11,11 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
 from flask import Flask, current_app, g, has_app_context, has_request_context, request
 from sqlalchemy import event
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import Pool
@@ -216,55 +215,41 @@ def begin_writing() -> None:
         db.session.connection(execution_options={WRITE_INTENT: True})
 
 
-@contextmanager
-def short_write(*, flush_to_disk: bool = True) -> Iterator[Connection]:
-    """A write transaction of its own, beside the request's, committed when the block ends: for a read that finds
-    it has a small fact to note (a centre's first opening of its link), so the request stays a reader.
-
-    On SQLite the request's read transaction could not safely become a writer (under WAL the upgrade fails at once
-    when another writer committed since the read began); a separate connection takes the write lock from the
-    start, as every writer here does, and the reader's snapshot is not disturbed. Without ``flush_to_disk`` an
-    SQLite commit does not wait for the disk (``synchronous=NORMAL`` for this transaction alone): it survives a
-    crash of the service, and is on disk with the next full commit, but a power cut before that may lose it —
-    for facts that no one was told were saved, where the wait (about 5 ms here) would be paid on every first
-    opening while holding the write lock.
-    """
-    from survey_service.extensions import db
-
-    with db.engine.connect() as connection:
-        connection.execution_options(**{WRITE_INTENT: True})
-        # on the driver's connection: through SQLAlchemy's, the pragma would begin a transaction, inside which
-        # SQLite refuses to change it
-        relaxed = connection.connection.driver_connection if not flush_to_disk and _is_sqlite(
-            connection.connection.driver_connection) else None
-        if relaxed is not None:
-            relaxed.execute("PRAGMA synchronous=NORMAL")
-        try:
-            with connection.begin():
-                yield connection
-        finally:
-            if relaxed is not None:
-                relaxed.execute(f"PRAGMA synchronous={SQLITE_SETTINGS['synchronous']}")
-
-
 def write_at_once(statement) -> None:
     """One statement written and committed at once, apart from the request's transaction, so the request stays a
     reader: for a read that finds it has a small fact to note (a centre's first opening of its link).
 
-    On SQLite, a :func:`short_write` that does not wait for the disk. On PostgreSQL the statement commits by itself
-    (autocommit), on the request's connection when the request reads without a transaction (:func:`reads_only`),
-    else on one of its own: one round trip, where a transaction around it would take three.
+    On SQLite the request's read transaction could not safely become a writer (under WAL the upgrade fails at once
+    when another writer committed since the read began); a separate connection takes the write lock from the
+    start, as every writer here does, and the reader's snapshot is not disturbed. Its commit does not wait for the
+    disk (``synchronous=NORMAL`` for this transaction alone): it survives a crash of the service and is on disk
+    with the next full commit, but a power cut before that may lose it — for facts that no one was told were
+    saved, where the wait would be paid on every first opening while holding the write lock.
+
+    On PostgreSQL the statement commits by itself (autocommit), on the request's connection when the request reads
+    without a transaction (:func:`reads_only`), else on one of its own: one round trip, where a transaction around
+    it would take three.
     """
     from survey_service.extensions import db
 
-    if db.engine.dialect.name == "sqlite":
-        with short_write(flush_to_disk=False) as connection:
-            connection.execute(statement)
-    elif g.get("reads_only"):
-        db.session.connection().execute(statement)
-    else:
-        with db.engine.connect() as connection:
-            connection.execution_options(isolation_level="AUTOCOMMIT").execute(statement)
+    if db.engine.dialect.name != "sqlite":
+        if g.get("reads_only"):
+            db.session.connection().execute(statement)
+        else:
+            with db.engine.connect() as connection:
+                connection.execution_options(isolation_level="AUTOCOMMIT").execute(statement)
+        return
+    with db.engine.connect() as connection:
+        connection.execution_options(**{WRITE_INTENT: True})
+        # on the driver's connection: through SQLAlchemy's, the pragma would begin a transaction, inside which
+        # SQLite refuses to change it
+        driver = connection.connection.driver_connection
+        driver.execute("PRAGMA synchronous=NORMAL")
+        try:
+            with connection.begin():
+                connection.execute(statement)
+        finally:
+            driver.execute(f"PRAGMA synchronous={SQLITE_SETTINGS['synchronous']}")
 
 
 def reads_first(view):

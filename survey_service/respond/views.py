@@ -108,7 +108,7 @@ def _opened_by_a_person() -> bool:
 
 
 @blueprint.get("/s/<path:token>")
-@reads_only  # the first opening is noted in a short write of its own
+@reads_only  # the first opening is noted by a write of its own (write_at_once)
 @personal_link
 def questionnaire(token: str):
     """The form with the saved draft, the receipt once submitted, or the survey's dates outside its window."""
@@ -120,7 +120,7 @@ def questionnaire(token: str):
         return _receipt_page(invitation, response)
     if not invitation.survey.accepting_answers():
         return _window_page(invitation)
-    if response is None and not session.get("_flashes"):
+    if response is None:
         return _blank_form_page(invitation)
     return _form_page(invitation, _answer_form(invitation, response), correcting=False)
 
@@ -210,11 +210,8 @@ def _already_submitted(token: str):
     return redirect(url_for(".questionnaire", token=token))
 
 
-def _answer_form(invitation: Invitation, response: Response | None):
-    questionnaire = invitation.survey.questionnaire_version.questionnaire
-    if response is None:
-        return BlankAnswerForm(questionnaire)
-    return answer_form(questionnaire, *saved_answers(response))
+def _answer_form(invitation: Invitation, response: Response):
+    return answer_form(invitation.survey.questionnaire_version.questionnaire, *saved_answers(response))
 
 
 def _form_page(invitation: Invitation, form, *, correcting: bool, status: int = 200):
@@ -230,12 +227,13 @@ def _questions(questionnaire, form) -> Markup:
 
 
 def _blank_form_page(invitation: Invitation) -> str:
-    """A centre's first visit: the blank form, from the shell kept for its survey and language (respond/pages.py)."""
+    """A centre's first visit: the blank form, from the shell kept for its survey and language (respond/pages.py),
+    unless a message is waiting to be shown above it."""
     survey = invitation.survey
     questionnaire = survey.questionnaire_version.questionnaire
-    # everything the page shows but the holes' values
-    key = ("questionnaire", str(get_locale()), request.script_root, _survey_title(survey), survey.closes_at,
-           survey.questionnaire_version.kept_as())
+    if _message_waiting():
+        return _form_page(invitation, BlankAnswerForm(questionnaire), correcting=False)
+    key = _shell_key("questionnaire", survey, survey.questionnaire_version.kept_as())
 
     def render() -> str:
         form = BlankAnswerForm(questionnaire, csrf_value=pages.hole("csrf"))
@@ -251,10 +249,10 @@ def _receipt_page(invitation: Invitation, response: Response) -> str:
     survey = invitation.survey
     correctable = _correctable(invitation, response)
     submitted_at = local_datetime(response.submitted_at)
-    if session.get("_flashes"):
+    if _message_waiting():
         return _page("respond/receipt.html", invitation, response=response, correctable=correctable,
                      submitted_at=submitted_at)
-    key = ("receipt", str(get_locale()), request.script_root, _survey_title(survey), survey.closes_at, correctable)
+    key = _shell_key("receipt", survey, correctable)
 
     def render() -> str:
         return _render_page("respond/receipt.html", survey, pages.InvitationHoles, pages.UnitHoles,
@@ -263,6 +261,17 @@ def _receipt_page(invitation: Invitation, response: Response) -> str:
 
     return pages.page(key, render, {"reference": response.reference, "submitted_at": submitted_at,
                                     **_centre_values(invitation)})
+
+
+def _message_waiting() -> bool:
+    """Whether a flashed message waits to be shown: the page is then rendered whole, not from its kept shell."""
+    return bool(session.get("_flashes"))
+
+
+def _shell_key(page: str, survey: Survey, *specific) -> tuple:
+    """What a kept page shows besides its holes' values: the language, the survey's title and closing time, and
+    what is ``specific`` to the page."""
+    return (page, str(get_locale()), request.script_root, _survey_title(survey), survey.closes_at, *specific)
 
 
 def _centre_values(invitation: Invitation) -> dict[str, str]:
