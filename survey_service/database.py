@@ -255,9 +255,21 @@ def write_at_once(statement) -> None:
 def reads_first(view):
     """Mark a POST view that reads and checks its input before it writes (the centres' 提交): its transaction
     begins as a reader, and :func:`write_from_here` takes the write lock only when there is something to write, so
-    on SQLite the writers' queue waits for writes alone, not for the parsing and checking of forms."""
+    on SQLite the writers' queue waits for writes alone, not for the parsing and checking of forms.
+
+    On PostgreSQL its reads run without a transaction (autocommit, as in :func:`reads_only`) until
+    :func:`write_from_here`; a write that is a single statement may go before that and commit by itself
+    (:func:`writes_at_once`)."""
     view.reads_first = True
     return view
+
+
+def writes_at_once() -> bool:
+    """Whether a statement executed now through the request's session commits by itself: on PostgreSQL, in a
+    :func:`reads_first` request that has not begun its writes (:func:`write_from_here`). An operation whose
+    write is a single statement then sends it alone — one round trip, where BEGIN, the statement and COMMIT take
+    three."""
+    return has_request_context() and g.get("reading_first", False)
 
 
 def write_from_here() -> None:
@@ -265,13 +277,17 @@ def write_from_here() -> None:
     writes already.
 
     On SQLite the transaction's reads end (the COMMIT of a transaction that only read changes nothing) and, on the
-    same connection, BEGIN IMMEDIATE takes the write lock in its turn (:class:`WriterQueue`). The ORM keeps what it
-    read before: what a write depends on is read again (``populate_existing``) or guarded by the write itself (a
-    conditional UPDATE), as ``responses.operations.save_answers`` does.
+    same connection, BEGIN IMMEDIATE takes the write lock in its turn (:class:`WriterQueue`). On PostgreSQL a
+    :func:`reads_first` request's reads ran without a transaction; its writes begin one, on a connection in the
+    default isolation. The ORM keeps what it read before: what a write depends on is read again
+    (``populate_existing``) or guarded by the write itself (a conditional UPDATE), as
+    ``responses.operations.save_answers`` does.
     """
     from survey_service.extensions import db
 
     if db.engine.dialect.name != "sqlite":
+        if g.pop("reading_first", False):
+            _end_reads_without_transaction()
         return
     if not db.session().in_transaction():
         begin_writing()
@@ -308,25 +324,48 @@ def begin_request_transaction() -> None:
     view = current_app.view_functions.get(request.endpoint)
     if request.method in SAFE_METHODS:
         if getattr(view, "reads_only", False):
+            g.reads_only = True
             _read_without_transaction()
-    elif not getattr(view, "reads_first", False):
+    elif getattr(view, "reads_first", False):
+        g.reading_first = _read_without_transaction()
+    else:
         begin_writing()
 
 
-def _read_without_transaction() -> None:
+def _read_without_transaction() -> bool:
+    """On PostgreSQL, the session's statements from here run without a transaction (autocommit); whether they
+    do."""
     from survey_service.extensions import db
 
-    g.reads_only = True
-    if db.engine.dialect.name == "postgresql":
-        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    if db.engine.dialect.name != "postgresql":
+        return False
+    db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    return True
+
+
+def _end_reads_without_transaction() -> None:
+    """The session gives back its autocommitting connection; its next statement begins a transaction on one in
+    the default isolation. What it read stays loaded (no expiry: nothing was written through it)."""
+    from survey_service.extensions import db
+
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
 
 
 @event.listens_for(Session, "before_flush")
 def _refuse_writes_in_reads_only_requests(session, flush_context, instances):
-    """A :func:`reads_only` view must not write through the session: in autocommit its statements would not be
-    one transaction, nor be held back by a refusal."""
-    if has_request_context() and g.get("reads_only") and (session.new or session.dirty or session.deleted):
-        raise RuntimeError(f"{request.endpoint} is marked reads_only but wrote through the request's session")
+    """A :func:`reads_only` view must not write through the session, nor a :func:`reads_first` view before
+    :func:`write_from_here`: in autocommit its statements would not be one transaction, nor be held back by a
+    refusal."""
+    if has_request_context() and (session.new or session.dirty or session.deleted):
+        if g.get("reads_only"):
+            raise RuntimeError(f"{request.endpoint} is marked reads_only but wrote through the request's session")
+        if g.get("reading_first"):
+            raise RuntimeError(f"{request.endpoint} wrote through the request's session before write_from_here")
 
 
 def refuse_request_writes() -> None:

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Mapping
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import Integer, Text, bindparam, cast, delete, func, insert, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
@@ -14,7 +15,7 @@ from analysis.choices import ChoiceAnswer
 from analysis.validity import check_validity
 from survey_service.audit.operations import record
 from survey_service.auth.models import User
-from survey_service.database import write_from_here
+from survey_service.database import write_from_here, writes_at_once
 from survey_service.extensions import db
 from survey_service.problems import ProblemList, ReasonedRefusal, Refusal
 from survey_service.questionnaires.models import Question, QuestionnaireVersion
@@ -109,6 +110,12 @@ def save_answers(invitation: Invitation, likert: Mapping[str, int | None], texts
         changes |= {"state": ResponseState.submitted, "submitted_at": now, "reference": reference}
     # none when the link was read: most likely none now, so the response goes in whole, in one statement
     insert_whole = invitation.response is None and not correcting
+    if insert_whole and writes_at_once():
+        response = _first_save_at_once(invitation, version, {"state": ResponseState.draft, **changes,
+                                                             **_validity_columns(check, reviewed=False)},
+                                       _answer_rows(version, likert, texts, choices or {}))
+        if response is not None:
+            return response
     write_from_here()
     response = None
     if insert_whole:
@@ -158,6 +165,66 @@ def _insert_response(invitation: Invitation, columns: dict) -> Response | None:
     make_transient_to_detached(response)
     db.session.add(response)
     return response
+
+
+def _first_save_at_once(invitation: Invitation, version: QuestionnaireVersion, columns: dict,
+                        rows: list[dict]) -> Response | None:
+    """PostgreSQL, in a request whose statements commit by themselves (``database.writes_at_once``): a centre's
+    first save as one statement — its response with ``columns``, the answers' ``rows``, the invitation's start
+    and, for a submission, the survey's data version. None, with nothing written, when the invitation has a
+    response already (a concurrent save got there first: the caller goes the way of an existing response)."""
+    counts = columns["state"] is ResponseState.submitted
+    created = db.session.scalar(_first_save_statement(tuple(columns), counts), {
+        "new_invitation_id": invitation.id, "new_survey_id": invitation.survey_id,
+        **{f"new_{name}": value for name, value in columns.items()},
+        "question_ids": [row["question_id"] for row in rows], "values": [row["value"] for row in rows],
+        "texts": [row["text"] for row in rows],
+        "choices": [None if row["choices"] is None else json.dumps(row["choices"]) for row in rows]})
+    if created is None:
+        return None
+    response = Response(id=created, invitation_id=invitation.id, survey_id=invitation.survey_id,
+                        created_at=columns["updated_at"], reviewed_at=None, **columns)
+    make_transient_to_detached(response)
+    db.session.add(response)
+    if invitation.started_at is None:
+        set_committed_value(invitation, "started_at", columns["updated_at"])
+    db.session.expire(response, ["answers"])
+    return response
+
+
+@cache
+def _first_save_statement(columns: tuple[str, ...], counts: bool):
+    """A centre's first save on PostgreSQL, built once per kind: the response (values bound as ``new_<column>``)
+    unless the invitation has one, and from the row it returns the answers (bound as arrays, one element a row),
+    the invitation's ``started_at`` and, when the save ``counts`` in the figures, the survey's data version. With
+    no response inserted, the other parts find no row and write nothing. No parameter is named after a column of
+    the tables updated: SQLAlchemy would add it to their SET clause."""
+    responses, answers = Response.__table__, Answer.__table__
+    invitations, surveys = Invitation.__table__, Survey.__table__
+    new_response = (postgresql.insert(responses)
+                    .values(invitation_id=bindparam("new_invitation_id"), survey_id=bindparam("new_survey_id"),
+                            created_at=bindparam("new_updated_at"),
+                            **{name: bindparam(f"new_{name}") for name in columns})
+                    .on_conflict_do_nothing(index_elements=[responses.c.invitation_id])
+                    .returning(responses.c.id, responses.c.invitation_id, responses.c.survey_id)
+                    .cte("new_response"))
+    rows = func.unnest(cast(bindparam("question_ids"), postgresql.ARRAY(Integer)),
+                       cast(bindparam("values"), postgresql.ARRAY(Integer)),
+                       cast(bindparam("texts"), postgresql.ARRAY(Text)),
+                       cast(bindparam("choices"), postgresql.ARRAY(postgresql.JSON))
+                       ).table_valued("question_id", "value", "text", "choices").render_derived()
+    parts = [
+        insert(answers).from_select(["response_id", "question_id", "value", "text", "choices"],
+                                    select(new_response.c.id, rows.c.question_id, rows.c.value, rows.c.text,
+                                           rows.c.choices).select_from(new_response.join(rows, true())))
+        .cte("new_answers"),
+        update(invitations).where(invitations.c.id.in_(select(new_response.c.invitation_id)),
+                                  invitations.c.started_at.is_(None))
+        .values(started_at=bindparam("new_updated_at")).cte("started")]
+    if counts:
+        parts.append(update(surveys).where(surveys.c.id.in_(select(new_response.c.survey_id)))
+                     .values(data_version=surveys.c.data_version + 1).cte("raised"))
+    return select(new_response.c.id).add_cte(*parts)
 
 
 @cache
@@ -342,16 +409,7 @@ def _replace_answers(response: Response, version: QuestionnaireVersion, likert, 
                      fresh: bool) -> None:
     """The response's answers, replaced in (at most) two statements: a submission is on the centres' critical
     path."""
-    ids = version.question_ids()
-    rows = ([{"response_id": response.id, "question_id": ids[key], "value": value, "text": None, "choices": None}
-             for key, value in likert.items()]
-            + [{"response_id": response.id, "question_id": ids[key], "value": None, "text": text, "choices": None}
-               for key, text in texts.items() if text]
-            # a single choice's option is in ``value`` too, so it can group the figures like a roster column
-            + [{"response_id": response.id, "question_id": ids[key], "text": answer.other,
-                "value": answer.values[0] if answer.values and not version.questionnaire.choice_question(key).multiple
-                else None, "choices": list(answer.values)}
-               for key, answer in choices.items() if answer.answered])
+    rows = [{"response_id": response.id, **row} for row in _answer_rows(version, likert, texts, choices)]
     if not fresh:
         db.session.execute(delete(Answer.__table__).where(Answer.__table__.c.response_id == response.id))
     if rows:
@@ -359,6 +417,20 @@ def _replace_answers(response: Response, version: QuestionnaireVersion, likert, 
     if response.submitted:  # a draft's answers count in no figure
         touch(response.survey_id)
     db.session.expire(response, ["answers"])
+
+
+def _answer_rows(version: QuestionnaireVersion, likert, texts, choices) -> list[dict]:
+    """The answers' rows (question_id, value, text, choices), blanks left out."""
+    ids = version.question_ids()
+    return ([{"question_id": ids[key], "value": value, "text": None, "choices": None}
+             for key, value in likert.items()]
+            + [{"question_id": ids[key], "value": None, "text": text, "choices": None}
+               for key, text in texts.items() if text]
+            # a single choice's option is in ``value`` too, so it can group the figures like a roster column
+            + [{"question_id": ids[key], "text": answer.other,
+                "value": answer.values[0] if answer.values and not version.questionnaire.choice_question(key).multiple
+                else None, "choices": list(answer.values)}
+               for key, answer in choices.items() if answer.answered])
 
 
 def _validity_columns(check, *, reviewed: bool) -> dict:

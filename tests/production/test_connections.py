@@ -116,3 +116,105 @@ def test_the_centres_page_reads_without_a_transaction_on_postgresql(postgres_app
     assert modes == [("SELECT", True), ("UPDATE", True)]
     with postgres_app.app_context():
         assert db.session.scalar(select(Invitation.opened_at).filter_by(token=tokens[0])) is not None
+
+
+def test_a_reads_first_request_may_not_write_through_the_session_before_write_from_here(app):
+    issue_survey(app)
+    with app.test_request_context("/s/x", method="POST"):
+        g.reading_first = True
+        db.session.add(Roster(name="written before the writes began"))
+        with pytest.raises(RuntimeError, match="write_from_here"):
+            db.session.flush()
+        db.session.rollback()
+
+
+def _statements_of(application, action):
+    """(first word, autocommit) of each statement ``action`` sends."""
+    from sqlalchemy import event
+
+    sent = []
+    with application.app_context():
+        engine = db.engine
+
+    def note(connection, cursor, statement, parameters, context, executemany):
+        sent.append((statement.split()[0], connection.connection.driver_connection.autocommit))
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        action()
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    return sent
+
+
+@pytest.mark.postgres
+def test_a_first_submission_is_one_statement_that_commits_by_itself_on_postgresql(postgres_app):
+    """The centre's 提交 with no saved draft: the look-up and one write, both without a transaction; the write
+    stores the response, every answer, the invitation's start and the survey's new data version."""
+    from survey_service.responses.models import Answer, Response, ResponseState
+    from survey_service.surveys.models import Survey
+    from tests.conftest import csrf_token
+    from tests.respond.conftest import COMPLETE_ANSWERS
+
+    tokens = issue_survey(postgres_app)
+    client = postgres_app.test_client()
+    # the process reads the questions' ids once, at its first submission
+    assert client.post(f"/s/{tokens[1]}", data={"csrf_token": csrf_token(client, f"/s/{tokens[1]}"),
+                                                **COMPLETE_ANSWERS, "action": "submit"}).status_code == 302
+    csrf = csrf_token(client, f"/s/{tokens[0]}")
+    with postgres_app.app_context():
+        version_before = db.session.scalar(select(Survey.data_version))
+    posted = []
+    sent = _statements_of(postgres_app, lambda: posted.append(client.post(
+        f"/s/{tokens[0]}", data={"csrf_token": csrf, **COMPLETE_ANSWERS, "action": "submit"})))
+    assert posted[0].status_code == 302
+    assert sent == [("SELECT", True), ("WITH", True)]
+    with postgres_app.app_context():
+        invitation = db.session.scalar(select(Invitation).filter_by(token=tokens[0]))
+        response = db.session.scalar(select(Response).filter_by(invitation_id=invitation.id))
+        assert response.state is ResponseState.submitted and response.reference
+        stored = {answer.question.key: answer.value if answer.value is not None else answer.text
+                  for answer in db.session.scalars(select(Answer).filter_by(response_id=response.id))}
+        assert stored == {key.removeprefix("item-").removeprefix("open-"): int(value) if key.startswith("item-")
+                          else value for key, value in COMPLETE_ANSWERS.items()}
+        assert invitation.started_at == response.created_at
+        assert db.session.scalar(select(Survey.data_version)) == version_before + 1
+
+
+@pytest.mark.postgres
+def test_a_first_save_that_meets_a_response_saved_meanwhile_goes_the_way_of_an_existing_one(postgres_app,
+                                                                                             monkeypatch):
+    """Between the look-up (no response) and the one-statement write, the same centre's other tab saved a draft:
+    the write inserts nothing, and the submission updates that draft in a transaction of its own."""
+    from sqlalchemy.orm import Session
+
+    from survey_service.responses.models import Answer, Response, ResponseState
+    from survey_service.responses.operations import save_answers
+    from tests.conftest import csrf_token
+    from tests.respond.conftest import COMPLETE_ANSWERS
+
+    tokens = issue_survey(postgres_app)
+    client = postgres_app.test_client()
+    csrf = csrf_token(client, f"/s/{tokens[0]}")
+    scalar = Session.scalar
+    met = []
+
+    def other_tab_first(session, statement, *args, **kwargs):
+        if "new_response" in str(statement):
+            met.append(statement)
+            with postgres_app.app_context():
+                invitation = db.session.scalar(select(Invitation).filter_by(token=tokens[0]))
+                save_answers(invitation, {"q01": 1}, {}, submit=False)
+                db.session.commit()
+        return scalar(session, statement, *args, **kwargs)
+
+    monkeypatch.setattr(Session, "scalar", other_tab_first)
+    posted = client.post(f"/s/{tokens[0]}", data={"csrf_token": csrf, **COMPLETE_ANSWERS, "action": "submit"})
+    monkeypatch.undo()
+    assert posted.status_code == 302 and len(met) == 1
+    with postgres_app.app_context():
+        responses = db.session.scalars(select(Response)).all()
+        assert len(responses) == 1 and responses[0].state is ResponseState.submitted
+        assert db.session.scalar(select(func.count()).select_from(Answer)) == len(COMPLETE_ANSWERS)
+        assert db.session.scalar(select(Answer.value).join(Answer.question).filter_by(key="q01")) == int(
+            COMPLETE_ANSWERS["item-q01"])

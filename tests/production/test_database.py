@@ -165,7 +165,10 @@ def test_a_server_database_needs_a_configured_secret_key(tmp_path, monkeypatch):
 
 
 def test_a_commit_that_fails_answers_503_not_the_receipt_and_logs_no_token(app, monkeypatch, caplog):
-    """The connection drops at the moment of the commit (after the view): the centre gets no acknowledgement."""
+    """The connection drops at the moment the submission would commit: the centre gets no acknowledgement.
+
+    On SQLite that is the request's commit, after the view. On PostgreSQL a centre's first save commits in its
+    one statement (``responses.operations._first_save_at_once``): the connection drops as it is sent."""
     from sqlalchemy.exc import OperationalError
     from sqlalchemy.orm import Session
 
@@ -174,15 +177,29 @@ def test_a_commit_that_fails_answers_503_not_the_receipt_and_logs_no_token(app, 
     link = f"/s/{token}"
     client = app.test_client()
     csrf = csrf_token(client, link)
+    lost = Exception("server closed the connection unexpectedly")
+    with app.app_context():
+        engine, dialect = db.engine, db.engine.dialect.name
 
     def lost_connection(session):
-        raise OperationalError("COMMIT", {}, Exception("server closed the connection unexpectedly"))
+        raise OperationalError("COMMIT", {}, lost)
 
-    monkeypatch.setattr(Session, "commit", lost_connection)
-    submitted = client.post(link, data={"csrf_token": csrf, **COMPLETE_ANSWERS, "action": "submit"})
+    def lost_while_sending(connection, cursor, statement, parameters, context, executemany):
+        if statement.startswith("WITH new_response"):
+            raise engine.dialect.loaded_dbapi.OperationalError(str(lost))
+
+    if dialect == "postgresql":
+        event.listen(engine, "before_cursor_execute", lost_while_sending)
+    else:
+        monkeypatch.setattr(Session, "commit", lost_connection)
+    try:
+        submitted = client.post(link, data={"csrf_token": csrf, **COMPLETE_ANSWERS, "action": "submit"})
+    finally:
+        monkeypatch.undo()
+        if dialect == "postgresql":
+            event.remove(engine, "before_cursor_execute", lost_while_sending)
     assert submitted.status_code == 503 and "Location" not in submitted.headers
     assert submitted.headers["Cache-Control"] == "no-store" and submitted.headers["X-Frame-Options"] == "DENY"
-    monkeypatch.undo()
     with app.app_context():
         assert db.session.scalar(select(Response)) is None
     logged = "\n".join(record.getMessage() for record in caplog.records)
