@@ -127,9 +127,11 @@ def register_errorhandlers(app: Flask) -> None:
             # the commit after the view failed: Flask reports errors of after-request hooks as a 500
             return database_unavailable(failed)
         refuse_request_writes()
+        # when to try again (429, 503), as the exception says
+        headers = [(name, value) for name, value in error.get_headers() if name == "Retry-After"]
         if request.path.startswith("/api/"):
-            return {"error": error.name, "status": error.code}, error.code
-        return render_template("errors/error.html", error=error), error.code
+            return {"error": error.name, "status": error.code}, error.code, headers
+        return render_template("errors/error.html", error=error), error.code, headers
 
     @app.errorhandler(DBAPIError)
     def database_error(error: DBAPIError):

@@ -1,14 +1,14 @@
 """The centre's questionnaire behind its personal link: open, save and resume, submit once, correct if allowed."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import format_time, get_locale, gettext as _
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from werkzeug.exceptions import NotFound
 
 from survey_service.database import reads_first, reads_only
-from survey_service.extensions import limiter
+from survey_service.extensions import FailedAttempts, limiter
 from survey_service.formatting import local_datetime
 from survey_service.respond import pages
 from survey_service.respond.forms import OTHER, BlankAnswerForm, answer_form, choice_name, likert_name, open_name
@@ -26,34 +26,28 @@ class InvalidLink(NotFound):
     """An unknown, revoked or malformed token: one page for all, so a guess learns nothing."""
 
 
+#: failed look-ups per client address across every personal-link page (``RATELIMIT_TOKEN_FAILURES``): guessing is
+#: throttled, valid links never are — a whole district office may sit behind one address
+failed_lookups = FailedAttempts("personal-link", "RATELIMIT_TOKEN_FAILURES")
+
+
+@limiter.request_filter
+def _not_limited_by_route() -> bool:
+    """The personal-link pages have no route limits; their one limit counts failed look-ups alone."""
+    return request.blueprint == blueprint.name
+
+
 @blueprint.before_request
 def look_up_link() -> None:
-    """The invitation named by the link's token, looked up once per request, before the rate limit asks whether
-    the link is valid: a database error here is the request's own (the 503 page), where inside the rate limiter's
-    check it would be taken for its storage failing."""
+    """The invitation named by the link's token, looked up once per request; a link that names no live invitation
+    counts as a failed look-up of the client's address, and past the limit the answer is 429."""
     g.respond_invitation = find_invitation(request.view_args["token"])
+    if g.respond_invitation is None:
+        failed_lookups.count()
 
 
 def _requested_invitation() -> Invitation | None:
     return g.respond_invitation
-
-
-def _failure_limit() -> str:
-    return current_app.config["RATELIMIT_TOKEN_FAILURES"]
-
-
-def _link_is_valid() -> bool:
-    # Valid links are never throttled: a whole district office may sit behind one address.
-    return _requested_invitation() is not None
-
-
-def _failed_lookup(response) -> bool:
-    return response.status_code == InvalidLink.code
-
-
-#: counts failed look-ups per client address across every personal-link page
-personal_link = limiter.shared_limit(_failure_limit, scope="personal-link", exempt_when=_link_is_valid,
-                                     deduct_when=_failed_lookup)
 
 
 @blueprint.errorhandler(InvalidLink)
@@ -109,7 +103,6 @@ def _opened_by_a_person() -> bool:
 
 @blueprint.get("/s/<path:token>")
 @reads_only  # the first opening is noted by a write of its own (write_at_once)
-@personal_link
 def questionnaire(token: str):
     """The form with the saved draft, the receipt once submitted, or the survey's dates outside its window."""
     invitation = _invitation()
@@ -127,7 +120,6 @@ def questionnaire(token: str):
 
 @blueprint.get("/s/<token>/correction")
 @reads_only
-@personal_link
 def correction(token: str):
     """The submitted answers in the form again, while the survey allows corrections."""
     invitation = _invitation()
@@ -139,7 +131,6 @@ def correction(token: str):
 
 @blueprint.post("/s/<path:token>")
 @reads_first  # the form is parsed and checked before the write lock is taken
-@personal_link
 def answer(token: str):
     """Save the draft (保存) or submit (提交); a submitted centre may only correct, and only if allowed."""
     invitation = _invitation()
@@ -166,7 +157,6 @@ def answer(token: str):
 
 
 @blueprint.post("/s/<token>/draft")
-@personal_link
 def autosave(token: str):
     """The page's script saves the draft in the background; answers are checked as for the 保存 button."""
     invitation = _invitation()

@@ -115,3 +115,21 @@ def test_without_redis_the_limits_count_in_the_process(served):
     statuses = [client.post("/login", data={"csrf_token": token, "email": f"n{n}@example.org",
                                             "password": "wrong password"}).status_code for n in range(11)]
     assert statuses == [200] * 10 + [429]
+
+
+def test_failed_look_ups_of_personal_links_are_counted_in_redis_then_in_the_process(served, caplog):
+    """Failed look-ups count in Redis while it answers; with Redis stopped they go on counting in the process, so
+    guessing is still throttled, and a valid link still opens."""
+    app, process, link_token, _ = served
+    app.config["RATELIMIT_TOKEN_FAILURES"] = "4 per minute"
+    guesser = {"REMOTE_ADDR": "198.51.100.7"}
+    client = app.test_client()
+    unknown = "/s/" + "G" * 43
+    assert [client.get(unknown, environ_base=guesser).status_code for _ in range(2)] == [404, 404]
+    assert redis.Redis.from_url(app.config["REDIS_URL"]).keys("*personal-link*198.51.100.7*")
+    process.terminate()
+    process.wait(10)
+    statuses = [client.get(unknown, environ_base=guesser).status_code for _ in range(5)]
+    assert statuses == [404] * 4 + [429]
+    assert "counted in this process" in caplog.text
+    assert client.get(f"/s/{link_token}", environ_base=guesser).status_code == 200
