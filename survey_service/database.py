@@ -266,10 +266,10 @@ def reads_first(view):
 
 def writes_at_once() -> bool:
     """Whether a statement executed now through the request's session commits by itself: on PostgreSQL, in a
-    :func:`reads_first` request that has not begun its writes (:func:`write_from_here`). An operation whose
-    write is a single statement then sends it alone — one round trip, where BEGIN, the statement and COMMIT take
-    three."""
-    return has_request_context() and g.get("reading_first", False)
+    :func:`reads_only` request or a :func:`reads_first` one that has not begun its writes
+    (:func:`write_from_here`). An operation whose write is a single statement then sends it alone — one round
+    trip, where BEGIN, the statement and COMMIT take three."""
+    return has_request_context() and g.get("autocommitting", False)
 
 
 def write_from_here() -> None:
@@ -287,6 +287,7 @@ def write_from_here() -> None:
 
     if db.engine.dialect.name != "sqlite":
         if g.pop("reading_first", False):
+            g.autocommitting = False
             _end_reads_without_transaction()
         return
     if not db.session().in_transaction():
@@ -325,9 +326,9 @@ def begin_request_transaction() -> None:
     if request.method in SAFE_METHODS:
         if getattr(view, "reads_only", False):
             g.reads_only = True
-            _read_without_transaction()
+            g.autocommitting = _read_without_transaction()
     elif getattr(view, "reads_first", False):
-        g.reading_first = _read_without_transaction()
+        g.reading_first = g.autocommitting = _read_without_transaction()
     else:
         begin_writing()
 
@@ -384,6 +385,9 @@ def end_request_transaction(response):
 
     if g.pop("writes_refused", False):
         db.session.rollback()
+    elif g.get("reads_only"):
+        # nothing to commit (its flushes are refused): the session's end at teardown gives its connection back
+        write_noted_reads()
     else:
         db.session.commit()
         write_noted_reads()

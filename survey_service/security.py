@@ -49,6 +49,13 @@ def register_security(app: Flask) -> None:
         # trust exactly that many proxies' X-Forwarded-*, so the rate limits see the client's address
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     https = app.config["BASE_URL"].startswith("https://")
+    # the headers every answer carries unless its view set them
+    defaults = [("Content-Security-Policy", CONTENT_SECURITY_POLICY), ("X-Content-Type-Options", "nosniff"),
+                ("X-Frame-Options", "DENY"), ("Referrer-Policy", "no-referrer"),
+                ("Permissions-Policy", PERMISSIONS_POLICY), ("Cross-Origin-Opener-Policy", "same-origin"),
+                ("Cross-Origin-Resource-Policy", "same-origin")]
+    if https:
+        defaults.append(("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY))
 
     @app.before_request
     def refuse_nul_characters():
@@ -63,15 +70,8 @@ def register_security(app: Flask) -> None:
     @app.after_request
     def security_headers(response):
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Referrer-Policy", "no-referrer")
-        headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
-        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
-        if https:
-            headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
+        present = {name.lower() for name in headers.keys()}  # one pass, where each setdefault would search all
+        headers.extend([(name, value) for name, value in defaults if name.lower() not in present])
         if _private(response):
             headers["Cache-Control"] = "no-store"
         return response

@@ -6,11 +6,13 @@ from datetime import datetime
 from functools import cache
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from analysis.choices import ChoiceAnswer
 from analysis.questionnaire import ChoiceQuestion, Dimension, OpenQuestion, Questionnaire
+from survey_service.database import writes_at_once
 from survey_service.extensions import db
 from survey_service.responses.models import Response
 from survey_service.surveys.models import Invitation, Survey, SurveyState
@@ -29,21 +31,40 @@ class Section(NamedTuple):
 
 
 @cache
-def _link_lookup():
+def _link_lookup(noting_opening: bool = False):
     """The look-up behind every page of a personal link, built once per process (on first use: the models'
     mappers are complete only then). The survey, its questionnaire version, the unit and the centre's response come
-    in the same query, since every one of those pages reads them."""
-    return (select(Invitation).where(Invitation.token == bindparam("token"), Invitation.revoked_at.is_(None))
-            .options(joinedload(Invitation.survey).joinedload(Survey.questionnaire_version),
-                     joinedload(Invitation.unit), joinedload(Invitation.response)))
+    in the same query, since every one of those pages reads them. ``noting_opening``: the same statement notes the
+    link's first opening too (PostgreSQL: an UPDATE in a CTE), which the rows read do not show yet."""
+    lookup = (select(Invitation)
+              .where(Invitation.token == bindparam("link_token"), Invitation.revoked_at.is_(None))
+              .options(joinedload(Invitation.survey).joinedload(Survey.questionnaire_version),
+                       joinedload(Invitation.unit), joinedload(Invitation.response)))
+    if not noting_opening:
+        return lookup
+    # no parameter named after a column of invitations: SQLAlchemy would add it to the UPDATE's SET clause
+    table = Invitation.__table__
+    return lookup.add_cte(update(table).where(table.c.token == bindparam("link_token"), table.c.revoked_at.is_(None),
+                                              table.c.opened_at.is_(None))
+                          .values(opened_at=bindparam("opening_time")).cte("opening"))
 
 
-def find_invitation(token: str) -> Invitation | None:
+def find_invitation(token: str, *, opening: bool = False) -> Invitation | None:
     """The live invitation of a personal link, with its response (``Invitation.response``) read in the same query;
-    None for an unknown, revoked or malformed token alike."""
+    None for an unknown, revoked or malformed token alike.
+
+    ``opening``: a person opens the link, and its first opening is to be noted. Where the request's statements
+    commit by themselves (``database.writes_at_once``: PostgreSQL) the look-up notes it in the same statement;
+    elsewhere ``respond.operations.record_opening`` writes it apart."""
     if not TOKEN_SHAPE.fullmatch(token):
         return None
-    return db.session.scalar(_link_lookup(), {"token": token})
+    if not (opening and writes_at_once()):
+        return db.session.scalar(_link_lookup(), {"link_token": token})
+    now = utcnow()
+    invitation = db.session.scalar(_link_lookup(noting_opening=True), {"link_token": token, "opening_time": now})
+    if invitation is not None and invitation.opened_at is None:
+        set_committed_value(invitation, "opened_at", now)  # noted by this statement, or by a racing first opening
+    return invitation
 
 
 def saved_answers(response: Response | None) -> tuple[dict[str, int], dict[str, str], dict[str, ChoiceAnswer]]:

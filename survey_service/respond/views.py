@@ -41,7 +41,8 @@ def _not_limited_by_route() -> bool:
 def look_up_link() -> None:
     """The invitation named by the link's token, looked up once per request; a link that names no live invitation
     counts as a failed look-up of the client's address, and past the limit the answer is 429."""
-    g.respond_invitation = find_invitation(request.view_args["token"])
+    g.opened_by_a_person = request.endpoint == "respond.questionnaire" and _opened_by_a_person()
+    g.respond_invitation = find_invitation(request.view_args["token"], opening=g.opened_by_a_person)
     if g.respond_invitation is None:
         failed_lookups.count()
 
@@ -78,8 +79,10 @@ def localized(source, name: str) -> str | None:
     return getattr(source, name)
 
 
-#: headers by which browsers mark a request made ahead of time, not because someone opened the page
-_PREFETCH_HEADERS = ("Purpose", "Sec-Purpose", "X-Purpose", "X-Moz")
+#: the WSGI names of the headers by which browsers mark a request made ahead of time, not because someone opened
+#: the page (Purpose, Sec-Purpose, X-Purpose, X-Moz)
+_PREFETCH_HEADERS = ("HTTP_PURPOSE", "HTTP_SEC_PURPOSE", "HTTP_X_PURPOSE", "HTTP_X_MOZ")
+_PREFETCH_WORDS = ("prefetch", "prerender", "preview")
 
 
 def _opened_by_a_person() -> bool:
@@ -92,13 +95,15 @@ def _opened_by_a_person() -> bool:
     """
     if request.method != "GET":
         return False
-    if any(any(word in request.headers.get(name, "").lower() for word in ("prefetch", "prerender", "preview"))
-           for name in _PREFETCH_HEADERS):
-        return False
-    mode = request.headers.get("Sec-Fetch-Mode")
+    environ = request.environ  # read directly: the headers' mapping would rebuild each name
+    for name in _PREFETCH_HEADERS:
+        value = environ.get(name)
+        if value and any(word in value.lower() for word in _PREFETCH_WORDS):
+            return False
+    mode = environ.get("HTTP_SEC_FETCH_MODE")
     if mode is not None:
         return mode == "navigate"
-    return "text/html" in request.headers.get("Accept", "")
+    return "text/html" in environ.get("HTTP_ACCEPT", "")
 
 
 @blueprint.get("/s/<path:token>")
@@ -106,7 +111,7 @@ def _opened_by_a_person() -> bool:
 def questionnaire(token: str):
     """The form with the saved draft, the receipt once submitted, or the survey's dates outside its window."""
     invitation = _invitation()
-    if _opened_by_a_person():
+    if g.opened_by_a_person:
         record_opening(invitation)
     response = invitation.response
     if response is not None and response.submitted:
