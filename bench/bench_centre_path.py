@@ -58,7 +58,11 @@ class Browser:
 
     def request(self, method: str, path: str, form: dict | None = None) -> tuple[int, str, str]:
         """(status, Location, body)."""
-        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()), "Referer": "http://127.0.0.1/"}
+        # as a browser sends them when a person opens the link or submits the form: the service notes the first
+        # opening only for such a request (a mail scanner's or a prefetch's fetch is not an opening)
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()), "Referer": "http://127.0.0.1/",
+                   "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+                   "Sec-Fetch-Mode": "navigate", "Sec-Fetch-Dest": "document"}
         body = None
         if form is not None:
             body = urllib.parse.urlencode(form).encode()

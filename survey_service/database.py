@@ -215,9 +215,10 @@ def begin_writing() -> None:
         db.session.connection(execution_options={WRITE_INTENT: True})
 
 
-def write_at_once(statement) -> None:
-    """One statement written and committed at once, apart from the request's transaction, so the request stays a
-    reader: for a read that finds it has a small fact to note (a centre's first opening of its link).
+def write_at_once(statement, parameters: list[dict] | None = None) -> None:
+    """One statement (run once per row of ``parameters`` when given) written and committed at once, apart from the
+    request's transaction, so the request stays a reader: for small facts noted on the way (a centre's first
+    opening of its link, written in batches on SQLite: ``respond.openings``).
 
     On SQLite the request's read transaction could not safely become a writer (under WAL the upgrade fails at once
     when another writer committed since the read began); a separate connection takes the write lock from the
@@ -233,11 +234,11 @@ def write_at_once(statement) -> None:
     from survey_service.extensions import db
 
     if db.engine.dialect.name != "sqlite":
-        if g.get("reads_only"):
-            db.session.connection().execute(statement)
+        if has_request_context() and g.get("reads_only"):
+            db.session.connection().execute(statement, parameters)
         else:
             with db.engine.connect() as connection:
-                connection.execution_options(isolation_level="AUTOCOMMIT").execute(statement)
+                connection.execution_options(isolation_level="AUTOCOMMIT").execute(statement, parameters)
         return
     with db.engine.connect() as connection:
         connection.execution_options(**{WRITE_INTENT: True})
@@ -247,7 +248,7 @@ def write_at_once(statement) -> None:
         driver.execute("PRAGMA synchronous=NORMAL")
         try:
             with connection.begin():
-                connection.execute(statement)
+                connection.execute(statement, parameters)
         finally:
             driver.execute(f"PRAGMA synchronous={SQLITE_SETTINGS['synchronous']}")
 

@@ -106,12 +106,14 @@ def test_a_writer_of_another_process_is_waited_for_and_past_the_timeout_the_data
 
 
 def test_the_first_opening_is_noted_without_leaving_its_connection_less_durable(tmp_path):
+    from survey_service.respond.openings import pending_openings
     from tests.production.test_database import sqlite_app as make_sqlite_app
     from tests.respond.conftest import issue_survey
 
     application = make_sqlite_app(tmp_path / "opening.db")
     token = issue_survey(application)[0]
     assert application.test_client().get(f"/s/{token}", headers={"Accept": "text/html"}).status_code == 200
+    pending_openings(application).flush()
     with application.app_context():
         assert db.session.scalar(text("SELECT opened_at FROM invitations WHERE token = :token"),
                                  {"token": token}) is not None

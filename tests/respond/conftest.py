@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from survey_service.extensions import db
+from survey_service.respond.openings import pending_openings
 from survey_service.surveys.models import Invitation, Survey, SurveyState
 from tests.conftest import QUESTIONNAIRE, ROSTER
 
@@ -49,6 +50,9 @@ def link(tokens):
 
 
 def invitation_of(app, token: str) -> Invitation:
+    """The invitation as stored, once the process has written the first openings it noted (on SQLite they are
+    written in batches: ``survey_service.respond.openings``)."""
+    pending_openings(app).flush()
     with app.app_context():
         invitation = db.session.scalar(select(Invitation).filter_by(token=token))
         db.session.expunge(invitation)
