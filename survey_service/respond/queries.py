@@ -95,6 +95,7 @@ def answering_window(survey: Survey, now: datetime | None = None) -> str:
     """Why a survey takes no answers: ``closed`` (closed or archived, or past its closing time) or
     ``not_yet_open``."""
     now = now or utcnow()
-    if survey.state in (SurveyState.closed, SurveyState.archived) or (survey.closes_at is not None and now >= survey.closes_at):
+    if survey.state in (SurveyState.closed, SurveyState.archived) or \
+            (survey.closes_at is not None and now >= survey.closes_at):
         return "closed"
     return "not_yet_open"
