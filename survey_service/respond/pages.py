@@ -52,7 +52,7 @@ class ResponseHoles:
     reference = hole("reference")
 
 
-def page(key: Hashable, render: Callable[[], str], values: Mapping[str, str]) -> str:
+def page(key: Hashable, values: Mapping[str, str], *, render: Callable[[], str]) -> str:
     """The page kept under ``key``, built by ``render`` (the template with the stand-ins above) the first time,
     with ``values`` (plain text, escaped here; the token is URL-safe) in its holes."""
     shell = _SHELLS.get(key)
@@ -62,9 +62,22 @@ def page(key: Hashable, render: Callable[[], str], values: Mapping[str, str]) ->
             if len(_SHELLS) >= SHELLS_KEPT:
                 del _SHELLS[next(iter(_SHELLS))]
             _SHELLS[key] = shell
-    filled = list(shell)
-    filled[1::2] = [escape(values[name]) for name in shell[1::2]]
-    return "".join(filled)
+    return _fill(shell, values)
+
+
+def filled(key: Hashable, values: Mapping[str, str]) -> str | None:
+    """The page kept under ``key`` with ``values`` in its holes; None if this process keeps no such page, or the
+    values do not fill its holes."""
+    shell = _SHELLS.get(key)
+    if shell is None or not set(shell[1::2]) <= set(values):
+        return None
+    return _fill(shell, values)
+
+
+def _fill(shell: tuple[str, ...], values: Mapping[str, str]) -> str:
+    parts = list(shell)
+    parts[1::2] = [escape(values[name]) for name in shell[1::2]]
+    return "".join(parts)
 
 
 def _split(html: str, values: Mapping[str, str]) -> tuple[str, ...]:

@@ -1,6 +1,8 @@
 """The centre's questionnaire behind its personal link: open, save and resume, submit once, correct if allowed."""
 from __future__ import annotations
 
+import hashlib
+
 from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import format_time, get_locale, gettext as _
 from flask_wtf.csrf import generate_csrf
@@ -38,9 +40,13 @@ def _not_limited_by_route() -> bool:
 
 
 @blueprint.before_request
-def look_up_link() -> None:
+def look_up_link():
     """The invitation named by the link's token, looked up once per request; a link that names no live invitation
-    counts as a failed look-up of the client's address, and past the limit the answer is 429."""
+    counts as a failed look-up of the client's address, and past the limit the answer is 429. The redirect after
+    a submission is answered with its receipt from the session instead (:func:`_note_receipt`)."""
+    if request.endpoint == "respond.questionnaire" and \
+            (receipt := _receipt_just_submitted(request.view_args["token"])) is not None:
+        return receipt
     g.opened_by_a_person = request.endpoint == "respond.questionnaire" and _opened_by_a_person()
     g.respond_invitation = find_invitation(request.view_args["token"], opening=g.opened_by_a_person)
     if g.respond_invitation is None:
@@ -150,14 +156,16 @@ def answer(token: str):
     if not form.validate_answers(complete=completing):
         return _form_page(invitation, form, correcting=correcting, status=422)
     try:
-        save_answers(invitation, form.likert_answers(), form.open_answers(), submit=completing,
-                     correcting=correcting, choices=form.choice_answers())
+        response = save_answers(invitation, form.likert_answers(), form.open_answers(), submit=completing,
+                                correcting=correcting, choices=form.choice_answers())
     except AlreadySubmitted:
         return _already_submitted(token)
     if correcting:
         flash(_("Your corrections are saved."), "success")
     elif not completing:
         flash(_("Your answers are saved. Open the same link to continue later."), "success")
+    else:
+        _note_receipt(invitation, response)
     return redirect(url_for(".questionnaire", token=token))
 
 
@@ -235,27 +243,61 @@ def _blank_form_page(invitation: Invitation) -> str:
         return _render_page("respond/questionnaire.html", survey, pages.InvitationHoles, pages.UnitHoles, form=form,
                             correcting=False, questions=_questions(questionnaire, form))
 
-    return pages.page(key, render, {"csrf": generate_csrf(), **_centre_values(invitation)})
+    return pages.page(key, {"csrf": generate_csrf(), **_centre_values(invitation)}, render=render)
 
 
 def _receipt_page(invitation: Invitation, response: Response) -> str:
     """The receipt of a submitted questionnaire, from the shell kept for its survey and language, unless a message
     is waiting to be shown above it."""
-    survey = invitation.survey
     correctable = _correctable(invitation, response)
-    submitted_at = local_datetime(response.submitted_at)
+    key, values = _receipt_shell(invitation, response, correctable)
     if _message_waiting():
         return _page("respond/receipt.html", invitation, response=response, correctable=correctable,
-                     submitted_at=submitted_at)
-    key = _shell_key("receipt", survey, correctable)
+                     submitted_at=values["submitted_at"])
 
     def render() -> str:
-        return _render_page("respond/receipt.html", survey, pages.InvitationHoles, pages.UnitHoles,
+        return _render_page("respond/receipt.html", invitation.survey, pages.InvitationHoles, pages.UnitHoles,
                             response=pages.ResponseHoles, correctable=correctable,
                             submitted_at=pages.hole("submitted_at"))
 
-    return pages.page(key, render, {"reference": response.reference, "submitted_at": submitted_at,
-                                    **_centre_values(invitation)})
+    return pages.page(key, values, render=render)
+
+
+def _receipt_shell(invitation: Invitation, response: Response, correctable: bool) -> tuple[tuple, dict[str, str]]:
+    """The key of the receipt's kept shell and the values of its holes."""
+    return (_shell_key("receipt", invitation.survey, correctable),
+            {"reference": response.reference, "submitted_at": local_datetime(response.submitted_at),
+             **_centre_values(invitation)})
+
+
+#: the session's note of the submission this browser has just made, for the receipt of the redirect that follows
+JUST_SUBMITTED = "respond_submitted"
+
+
+def _note_receipt(invitation: Invitation, response: Response) -> None:
+    """Keep the new submission's receipt in the signed session for the redirect that follows it, so that request
+    shows what this one has just written without reading it back. The note names the link by a digest of its
+    token (the cookie is signed, not encrypted), serves one request, and only the process that keeps the
+    receipt's shell for that key uses it; any other visit reads the database."""
+    key, values = _receipt_shell(invitation, response, _correctable(invitation, response))
+    session[JUST_SUBMITTED] = {"link": _link_digest(invitation.token), "key": list(key), "values": values}
+
+
+def _receipt_just_submitted(token: str) -> str | None:
+    """The receipt noted by :func:`_note_receipt` for this link, once; None when there is none to show as it
+    was noted (another link, another language, a message waiting, or a process without the receipt's shell)."""
+    noted = session.get(JUST_SUBMITTED)
+    if noted is None or noted.get("link") != _link_digest(token):
+        return None
+    del session[JUST_SUBMITTED]
+    key = tuple(noted["key"])
+    if key[1:3] != (str(get_locale()), request.script_root) or _message_waiting():
+        return None
+    return pages.filled(key, noted["values"])
+
+
+def _link_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()[:32]
 
 
 def _message_waiting() -> bool:
@@ -265,8 +307,9 @@ def _message_waiting() -> bool:
 
 def _shell_key(page: str, survey: Survey, *specific) -> tuple:
     """What a kept page shows besides its holes' values: the language, the survey's title and closing time, and
-    what is ``specific`` to the page."""
-    return (page, str(get_locale()), request.script_root, _survey_title(survey), survey.closes_at, *specific)
+    what is ``specific`` to the page; in plain values, so a receipt's key can travel in the session."""
+    closes_at = survey.closes_at.isoformat() if survey.closes_at is not None else None
+    return (page, str(get_locale()), request.script_root, _survey_title(survey), closes_at, *specific)
 
 
 def _centre_values(invitation: Invitation) -> dict[str, str]:

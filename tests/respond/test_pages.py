@@ -115,10 +115,70 @@ def test_a_waiting_message_is_shown_above_the_receipt(app):
 
 def test_a_shell_refuses_a_hole_it_has_no_value_for():
     with pytest.raises(ValueError, match="reference"):
-        pages.page(("test", "unknown hole"), lambda: f"<p>{pages.hole('reference')}</p>", {"token": "x"})
+        pages.page(("test", "unknown hole"), {"token": "x"}, render=lambda: f"<p>{pages.hole('reference')}</p>")
 
 
 def test_a_shells_values_are_escaped_and_its_token_filled():
-    html = pages.page(("test", "escaping"), lambda: f"<a href=/s/{pages.hole('token')}>{pages.hole('unit_name')}</a>",
-                      {"token": "abc-DEF_1", "unit_name": "<i>&"})
+    html = pages.page(("test", "escaping"), {"token": "abc-DEF_1", "unit_name": "<i>&"},
+                      render=lambda: f"<a href=/s/{pages.hole('token')}>{pages.hole('unit_name')}</a>")
     assert html == "<a href=/s/abc-DEF_1>&lt;i&gt;&amp;</a>"
+
+
+def statements_during(app, action) -> list[str]:
+    from sqlalchemy import event
+
+    sent = []
+    with app.app_context():
+        engine = db.engine
+
+    def note(connection, cursor, statement, parameters, context, executemany):
+        sent.append(statement)
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        action()
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    return sent
+
+
+def test_the_redirect_after_a_submission_shows_its_receipt_from_the_session_once(app):
+    """The receipt right after 提交 is the page a later visit reads from the database, served without a statement;
+    the note serves that one request, for that link, in that language."""
+    tokens = issue_survey(app)
+    first = app.test_client()  # makes the process's receipt shell
+    assert post_form(first, f"/s/{tokens[0]}", {**COMPLETE_ANSWERS, "action": "submit"}).status_code == 302
+    assert "问卷已提交" in first.get(f"/s/{tokens[0]}").get_data(as_text=True)
+
+    client = app.test_client()
+    submitted = post_form(client, f"/s/{tokens[1]}", {**COMPLETE_ANSWERS, "action": "submit"})
+    pages_seen = []
+    sent = statements_during(app, lambda: pages_seen.append(client.get(submitted.headers["Location"])))
+    assert pages_seen[0].status_code == 200 and sent == []
+    again = []
+    sent_again = statements_during(app, lambda: again.append(client.get(submitted.headers["Location"])))
+    assert sent_again  # read from the database this time
+    assert pages_seen[0].get_data(as_text=True) == again[0].get_data(as_text=True)
+    with app.app_context():
+        reference = db.session.scalar(select(Invitation).filter_by(token=tokens[1])).response.reference
+    assert reference in again[0].get_data(as_text=True)
+    assert pages_seen[0].headers["Cache-Control"] == "no-store"
+
+
+def test_a_receipt_noted_for_one_link_or_language_is_not_shown_for_another(app):
+    tokens = issue_survey(app)
+    warm = app.test_client()
+    post_form(warm, f"/s/{tokens[0]}", {**COMPLETE_ANSWERS, "action": "submit"})
+    warm.get(f"/s/{tokens[0]}")
+    client = app.test_client()
+    post_form(client, f"/s/{tokens[1]}", {**COMPLETE_ANSWERS, "action": "submit"})
+    other_link = client.get(f"/s/{tokens[2]}").get_data(as_text=True)
+    assert "问卷已提交" not in other_link  # the other centre's blank form, not this receipt
+    # the note went with that request: its own link now reads the database, in English here
+    sent = statements_during(app, lambda: client.get(f"/s/{tokens[1]}?lang=en"))
+    assert sent
+    # submitted in English (the language this browser chose above), opened in Chinese: read from the database
+    post_form(client, f"/s/{tokens[3]}", {**COMPLETE_ANSWERS, "action": "submit"})
+    chinese = []
+    assert statements_during(app, lambda: chinese.append(client.get(f"/s/{tokens[3]}?lang=zh")))
+    assert "问卷已提交" in chinese[0].get_data(as_text=True)
