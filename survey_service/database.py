@@ -385,14 +385,22 @@ def end_request_transaction(response):
     from survey_service.extensions import db
 
     if g.pop("writes_refused", False):
+        g.pop("after_commit", None)
         db.session.rollback()
-    elif g.get("reads_only"):
-        # nothing to commit (its flushes are refused): the session's end at teardown gives its connection back
-        write_noted_reads()
-    else:
+        return response
+    if not g.get("reads_only"):  # a reads-only request has nothing to commit (its flushes are refused)
         db.session.commit()
-        write_noted_reads()
+    for callback in g.pop("after_commit", ()):
+        callback()
+    write_noted_reads()
     return response
+
+
+def after_commit(callback: Callable[[], None]) -> None:
+    """Run ``callback`` once the request's writes are committed (:func:`end_request_transaction`), never if they
+    are refused or the commit fails: for what tells the visitor they were saved (a receipt kept for the next
+    page)."""
+    g.setdefault("after_commit", []).append(callback)
 
 
 def write_after_response(write: Callable[[], None]) -> None:

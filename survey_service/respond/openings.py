@@ -46,7 +46,8 @@ class PendingOpenings:
 
     def _start(self, pid: int) -> None:
         self._pid = pid
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # the noted openings
+        self._writing = threading.Lock()  # one batch written at a time
         self._noted = threading.Event()
         self._pending: dict[int, datetime] = {}
         self._thread: threading.Thread | None = None
@@ -76,9 +77,14 @@ class PendingOpenings:
             time.sleep(FLUSH_EVERY_SECONDS)  # what is noted meanwhile goes in the next batch
 
     def flush(self) -> None:
-        """Write every opening noted so far, in one transaction; on failure they stay noted for the next try."""
+        """Write every opening noted so far, in one transaction, and return once they are written (a batch the
+        thread is writing included); on failure they stay noted for the next try."""
         if self._pid != os.getpid():
             return
+        with self._writing:
+            self._write_batch()
+
+    def _write_batch(self) -> None:
         with self._lock:
             batch, self._pending = self._pending, {}
         if not batch:
@@ -87,8 +93,9 @@ class PendingOpenings:
             with self._app.app_context():
                 write_at_once(_note_openings(), [{"invitation_id": invitation_id, "opening_time": when}
                                                  for invitation_id, when in batch.items()])
-        except Exception:  # the database locked or away: the openings are written with the next batch
-            logger.exception("could not write %d first openings of personal links; trying again", len(batch))
+        except Exception as error:  # the database locked or away: the openings are written with the next batch
+            logger.warning("could not write %d first openings of personal links (%s); trying again", len(batch),
+                           error)
             with self._lock:
                 for invitation_id, when in batch.items():
                     self._pending.setdefault(invitation_id, when)

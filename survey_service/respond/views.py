@@ -9,7 +9,7 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from werkzeug.exceptions import NotFound
 
-from survey_service.database import reads_first, reads_only
+from survey_service.database import after_commit, reads_first, reads_only
 from survey_service.extensions import FailedAttempts, limiter
 from survey_service.formatting import local_datetime
 from survey_service.respond import pages
@@ -277,10 +277,13 @@ JUST_SUBMITTED = "respond_submitted"
 def _note_receipt(invitation: Invitation, response: Response) -> None:
     """Keep the new submission's receipt in the signed session for the redirect that follows it, so that request
     shows what this one has just written without reading it back. The note names the link by a digest of its
-    token (the cookie is signed, not encrypted), serves one request, and only the process that keeps the
-    receipt's shell for that key uses it; any other visit reads the database."""
+    token (the cookie is signed, not encrypted), is kept only once the submission is committed, serves one
+    request, and only the process that keeps the receipt's shell for that key uses it; any other visit reads the
+    database."""
     key, values = _receipt_shell(invitation, response, _correctable(invitation, response))
-    session[JUST_SUBMITTED] = {"link": _link_digest(invitation.token), "key": list(key), "values": values}
+    note = {"link": _link_digest(invitation.token), "key": list(key), "values": values}
+    # only once the submission is committed: a commit that fails answers 503, and the next visit must not find this
+    after_commit(lambda: session.__setitem__(JUST_SUBMITTED, note))
 
 
 def _receipt_just_submitted(token: str) -> str | None:

@@ -11,6 +11,7 @@ from sqlalchemy import event, select, text
 from survey_service.config import ConfigurationError, from_environment
 from survey_service.database import BUSY_TIMEOUT_MS, DatabaseSettingsError
 from survey_service.extensions import db
+from survey_service.respond.openings import pending_openings
 from survey_service.responses.models import Answer, Response, ResponseState
 from survey_service.responses.operations import AlreadySubmitted, save_answers
 from survey_service.surveys.models import Invitation
@@ -76,8 +77,10 @@ def test_writing_requests_take_the_write_lock_first_and_reads_do_not(tmp_path):
     client.get(link)  # opened before: only reads
     assert begins == ["BEGIN"]
     begins.clear()
-    # the first opening (a person's page load) is noted beside the read, in a short write of its own
+    # the first opening (a person's page load) is noted beside the read, and written apart in a short write of
+    # its own (respond/openings.py: by the process's thread, or here by the flush)
     client.get(f"/s/{tokens[1]}", headers={"Accept": "text/html"})
+    pending_openings(application).flush()
     assert begins == ["BEGIN", "BEGIN IMMEDIATE"]
     event.remove(engine, "connect", trace)
 
@@ -173,8 +176,13 @@ def test_a_commit_that_fails_answers_503_not_the_receipt_and_logs_no_token(app, 
     from sqlalchemy.orm import Session
 
     app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production: errors of after-request hooks are handled
-    token = issue_survey(app)[0]
-    link = f"/s/{token}"
+    tokens = issue_survey(app)
+    token, link = tokens[0], f"/s/{tokens[0]}"
+    # another centre's receipt first: the process keeps the receipt's shell, which a receipt noted in the session
+    # would be shown from
+    other = app.test_client()
+    assert post_form(other, f"/s/{tokens[1]}", {**COMPLETE_ANSWERS, "action": "submit"}).status_code == 302
+    assert "问卷已提交" in other.get(f"/s/{tokens[1]}").get_data(as_text=True)
     client = app.test_client()
     csrf = csrf_token(client, link)
     lost = Exception("server closed the connection unexpectedly")
@@ -201,6 +209,9 @@ def test_a_commit_that_fails_answers_503_not_the_receipt_and_logs_no_token(app, 
     assert submitted.status_code == 503 and "Location" not in submitted.headers
     assert submitted.headers["Cache-Control"] == "no-store" and submitted.headers["X-Frame-Options"] == "DENY"
     with app.app_context():
-        assert db.session.scalar(select(Response)) is None
+        assert db.session.scalar(select(Response).join(Response.invitation).filter_by(token=token)) is None
+    # no receipt waits in the session for the next visit: the form is shown again
+    again = client.get(link).get_data(as_text=True)
+    assert "问卷已提交" not in again and 'name="csrf_token"' in again
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert "database unavailable on POST /s/<token>" in logged and token not in logged
