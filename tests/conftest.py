@@ -200,3 +200,23 @@ def built_download(app, client, url: str, timeout: float = 120.0, **kwargs):
             time.sleep(0.2)
         response = client.get(url, **kwargs)
     return response
+
+
+def statements_sent(app, action) -> list[tuple[str, bool | None]]:
+    """(SQL, whether the driver's connection commits by itself — None on SQLite) of each statement ``action`` sends
+    through the app's engine."""
+    from sqlalchemy import event
+
+    sent = []
+    with app.app_context():
+        engine = db.engine
+
+    def note(connection, cursor, statement, parameters, context, executemany):
+        sent.append((statement, getattr(connection.connection.driver_connection, "autocommit", None)))
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        action()
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    return sent

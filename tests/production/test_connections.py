@@ -13,7 +13,7 @@ from survey_service import database
 from survey_service.extensions import db
 from survey_service.roster.models import Roster
 from survey_service.surveys.models import Invitation
-from tests.conftest import _reset_schema, make_app
+from tests.conftest import _reset_schema, make_app, statements_sent
 from tests.respond.conftest import issue_survey
 
 
@@ -97,26 +97,15 @@ def test_the_centres_page_reads_without_a_transaction_on_postgresql(postgres_app
     """The GET of a personal link: its statements commit by themselves (no BEGIN, no COMMIT round trips), and the
     first opening is noted by the look-up itself; a later opening, or a request not made by a person, writes
     nothing."""
-    from sqlalchemy import event
-
     tokens = issue_survey(postgres_app)
     client = postgres_app.test_client()
     assert client.get(f"/s/{tokens[1]}").status_code == 200  # the process reads the questionnaire once
-    modes = []
-    with postgres_app.app_context():
-        engine = db.engine
-
-    @event.listens_for(engine, "before_cursor_execute")
-    def note(connection, cursor, statement, parameters, context, executemany):
-        modes.append((statement.split()[0], connection.connection.driver_connection.autocommit))
-
-    try:
-        assert client.get(f"/s/{tokens[0]}", headers={"Sec-Fetch-Mode": "no-cors"}).status_code == 200
-        assert modes == [("SELECT", True)]  # not a person: a prefetch, a scanner
-        assert client.get(f"/s/{tokens[0]}", headers={"Sec-Fetch-Mode": "navigate"}).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
-    assert modes == [("SELECT", True), ("WITH", True)]
+    not_a_person = _statements_of(postgres_app, lambda: client.get(
+        f"/s/{tokens[0]}", headers={"Sec-Fetch-Mode": "no-cors"}))  # a prefetch, a scanner
+    assert not_a_person == [("SELECT", True)]
+    a_person = _statements_of(postgres_app, lambda: client.get(f"/s/{tokens[0]}",
+                                                               headers={"Sec-Fetch-Mode": "navigate"}))
+    assert a_person == [("WITH", True)]
     with postgres_app.app_context():
         first = db.session.scalar(select(Invitation.opened_at).filter_by(token=tokens[0]))
     assert first is not None
@@ -135,23 +124,9 @@ def test_a_reads_first_request_may_not_write_through_the_session_before_write_fr
         db.session.rollback()
 
 
-def _statements_of(application, action):
+def _statements_of(application, action) -> list[tuple[str, bool]]:
     """(first word, autocommit) of each statement ``action`` sends."""
-    from sqlalchemy import event
-
-    sent = []
-    with application.app_context():
-        engine = db.engine
-
-    def note(connection, cursor, statement, parameters, context, executemany):
-        sent.append((statement.split()[0], connection.connection.driver_connection.autocommit))
-
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        action()
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
-    return sent
+    return [(statement.split()[0], autocommit) for statement, autocommit in statements_sent(application, action)]
 
 
 @pytest.mark.postgres

@@ -17,7 +17,7 @@ from survey_service.respond.queries import find_invitation
 from survey_service.respond.views import _questions, localized, template_helpers
 from survey_service.roster.models import RosterUnit
 from survey_service.surveys.models import Invitation, Survey
-from tests.conftest import csrf_token, post_form
+from tests.conftest import csrf_token, post_form, statements_sent
 from tests.respond.conftest import COMPLETE_ANSWERS, issue_survey
 
 CSRF_FIELD = re.compile(r'(name="csrf_token" type="hidden" value=")([^"]+)')
@@ -125,21 +125,7 @@ def test_a_shells_values_are_escaped_and_its_token_filled():
 
 
 def statements_during(app, action) -> list[str]:
-    from sqlalchemy import event
-
-    sent = []
-    with app.app_context():
-        engine = db.engine
-
-    def note(connection, cursor, statement, parameters, context, executemany):
-        sent.append(statement)
-
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        action()
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
-    return sent
+    return [statement for statement, _ in statements_sent(app, action)]
 
 
 def test_the_redirect_after_a_submission_shows_its_receipt_from_the_session_once(app):
