@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from survey_service.audit.models import AuditEvent
 from survey_service.extensions import db
+from survey_service.respond.openings import pending_openings
 from survey_service.roster.models import RosterUnit
 from survey_service.surveys.models import Invitation, Survey
 from tests.conftest import BASE_URL, post_form
@@ -46,6 +47,7 @@ def test_the_centre_page_shows_status_contacts_link_qr_and_a_message(app, client
         db.session.commit()
     login("evaluator")
     client.get(f"/s/{token_of(app, '310101002')}", headers={"Accept": "text/html"})  # the centre opens its link
+    pending_openings(app).flush()  # on SQLite written by the process's thread within half a second; here, now
     page = client.get(CENTRE).get_data(as_text=True)
     timeline = page[page.index('data-testid="timeline"'):page.index("</ol>")]
     assert [step for step in re.findall(r'<li class="(done|todo)"><span class="step">([^<]+)', timeline)] == [
