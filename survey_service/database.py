@@ -216,9 +216,9 @@ def begin_writing() -> None:
 
 
 def write_at_once(statement, parameters: list[dict] | None = None) -> None:
-    """One statement (run once per row of ``parameters`` when given) written and committed at once, apart from the
-    request's transaction, so the request stays a reader: for small facts noted on the way (a centre's first
-    opening of its link, written in batches on SQLite: ``respond.openings``).
+    """One statement (run once per row of ``parameters`` when given) written and committed at once on a connection
+    of its own, apart from any request's transaction: for small facts noted on the way (the first openings of
+    personal links, written in batches: ``respond.openings``).
 
     On SQLite the request's read transaction could not safely become a writer (under WAL the upgrade fails at once
     when another writer committed since the read began); a separate connection takes the write lock from the
@@ -227,18 +227,14 @@ def write_at_once(statement, parameters: list[dict] | None = None) -> None:
     with the next full commit, but a power cut before that may lose it — for facts that no one was told were
     saved, where the wait would be paid on every first opening while holding the write lock.
 
-    On PostgreSQL the statement commits by itself (autocommit), on the request's connection when the request reads
-    without a transaction (:func:`reads_only`), else on one of its own: one round trip, where a transaction around
-    it would take three.
+    On PostgreSQL the statement commits by itself (autocommit): one round trip, where a transaction around it would
+    take three.
     """
     from survey_service.extensions import db
 
     if db.engine.dialect.name != "sqlite":
-        if has_request_context() and g.get("reads_only"):
-            db.session.connection().execute(statement, parameters)
-        else:
-            with db.engine.connect() as connection:
-                connection.execution_options(isolation_level="AUTOCOMMIT").execute(statement, parameters)
+        with db.engine.connect() as connection:
+            connection.execution_options(isolation_level="AUTOCOMMIT").execute(statement, parameters)
         return
     with db.engine.connect() as connection:
         connection.execution_options(**{WRITE_INTENT: True})
@@ -287,8 +283,7 @@ def write_from_here() -> None:
     from survey_service.extensions import db
 
     if db.engine.dialect.name != "sqlite":
-        if g.pop("reading_first", False):
-            g.autocommitting = False
+        if g.pop("autocommitting", False):  # a reads_first request (a reads_only one never writes)
             _end_reads_without_transaction()
         return
     if not db.session().in_transaction():
@@ -310,11 +305,11 @@ def write_from_here() -> None:
 
 
 def reads_only(view):
-    """Mark a GET view that only reads through the request's session (a note it writes goes through
-    :func:`write_at_once`). On PostgreSQL its statements run without a transaction around them (autocommit), which
-    saves each request the BEGIN and COMMIT round trips; under READ COMMITTED each statement sees the database as
-    of its own start either way. SQLite keeps its deferred read transaction (local calls, one snapshot per page).
-    A flush in such a request is refused (:func:`_refuse_writes_in_reads_only_requests`)."""
+    """Mark a GET view that only reads through the request's session. On PostgreSQL its statements run without a
+    transaction around them (autocommit), which saves each request the BEGIN and COMMIT round trips; under READ
+    COMMITTED each statement sees the database as of its own start either way. SQLite keeps its deferred read
+    transaction (local calls, one snapshot per page). A flush in such a request is refused
+    (:func:`_refuse_writes_in_reads_only_requests`)."""
     view.reads_only = True
     return view
 
@@ -329,7 +324,7 @@ def begin_request_transaction() -> None:
             g.reads_only = True
             g.autocommitting = _read_without_transaction()
     elif getattr(view, "reads_first", False):
-        g.reading_first = g.autocommitting = _read_without_transaction()
+        g.autocommitting = _read_without_transaction()
     else:
         begin_writing()
 
@@ -366,7 +361,7 @@ def _refuse_writes_in_reads_only_requests(session, flush_context, instances):
     if has_request_context() and (session.new or session.dirty or session.deleted):
         if g.get("reads_only"):
             raise RuntimeError(f"{request.endpoint} is marked reads_only but wrote through the request's session")
-        if g.get("reading_first"):
+        if g.get("autocommitting"):
             raise RuntimeError(f"{request.endpoint} wrote through the request's session before write_from_here")
 
 

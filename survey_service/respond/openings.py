@@ -23,9 +23,11 @@ from datetime import datetime
 
 from flask import Flask, current_app
 from sqlalchemy import bindparam, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from survey_service.database import write_at_once
 from survey_service.surveys.models import Invitation
+from survey_service.timestamps import utcnow
 
 #: the shortest time between two writes of a process's noted openings
 FLUSH_EVERY_SECONDS = 0.5
@@ -102,10 +104,20 @@ class PendingOpenings:
                 self._noted.set()
 
 
+def note_first_opening(invitation: Invitation, now: datetime | None = None) -> None:
+    """A person opened the link: unless it was opened before, note the time, to be written with the next batch.
+    The first of two racing openings keeps its time."""
+    if invitation.opened_at is not None:
+        return
+    now = now or utcnow()
+    pending_openings().note(invitation.id, now)
+    set_committed_value(invitation, "opened_at", now)
+
+
 def _note_openings():
     """Each noted first opening, unless the invitation has one already (another process wrote it first)."""
-    table = Invitation.__table__
-    return (update(table).where(table.c.id == bindparam("invitation_id"), table.c.opened_at.is_(None))
+    column = Invitation.__table__.c
+    return (update(Invitation.__table__).where(column.id == bindparam("invitation_id"), column.opened_at.is_(None))
             .values(opened_at=bindparam("opening_time")))
 
 

@@ -14,6 +14,7 @@ from analysis.choices import ChoiceAnswer
 from analysis.questionnaire import ChoiceQuestion, Dimension, OpenQuestion, Questionnaire
 from survey_service.database import writes_at_once
 from survey_service.extensions import db
+from survey_service.respond.openings import note_first_opening
 from survey_service.responses.models import Response
 from survey_service.surveys.models import Invitation, Survey, SurveyState
 from survey_service.timestamps import utcnow
@@ -43,9 +44,10 @@ def _link_lookup(noting_opening: bool = False):
     if not noting_opening:
         return lookup
     # no parameter named after a column of invitations: SQLAlchemy would add it to the UPDATE's SET clause
-    table = Invitation.__table__
-    return lookup.add_cte(update(table).where(table.c.token == bindparam("link_token"), table.c.revoked_at.is_(None),
-                                              table.c.opened_at.is_(None))
+    column = Invitation.__table__.c
+    return lookup.add_cte(update(Invitation.__table__)
+                          .where(column.token == bindparam("link_token"), column.revoked_at.is_(None),
+                                 column.opened_at.is_(None))
                           .values(opened_at=bindparam("opening_time")).cte("opening"))
 
 
@@ -55,11 +57,14 @@ def find_invitation(token: str, *, opening: bool = False) -> Invitation | None:
 
     ``opening``: a person opens the link, and its first opening is to be noted. Where the request's statements
     commit by themselves (``database.writes_at_once``: PostgreSQL) the look-up notes it in the same statement;
-    elsewhere ``respond.operations.record_opening`` writes it apart."""
+    elsewhere (SQLite) it is noted in the process and written in a batch (``respond.openings``)."""
     if not TOKEN_SHAPE.fullmatch(token):
         return None
     if not (opening and writes_at_once()):
-        return db.session.scalar(_link_lookup(), {"link_token": token})
+        invitation = db.session.scalar(_link_lookup(), {"link_token": token})
+        if opening and invitation is not None:
+            note_first_opening(invitation)
+        return invitation
     now = utcnow()
     invitation = db.session.scalar(_link_lookup(noting_opening=True), {"link_token": token, "opening_time": now})
     if invitation is not None and invitation.opened_at is None:

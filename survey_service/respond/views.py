@@ -14,7 +14,6 @@ from survey_service.extensions import FailedAttempts, limiter
 from survey_service.formatting import local_datetime
 from survey_service.respond import pages
 from survey_service.respond.forms import OTHER, BlankAnswerForm, answer_form, choice_name, likert_name, open_name
-from survey_service.respond.operations import record_opening
 from survey_service.respond.queries import answering_window, find_invitation, saved_answers, sections
 from survey_service.responses.models import Response
 from survey_service.responses.operations import AlreadySubmitted, save_answers
@@ -47,8 +46,8 @@ def look_up_link():
     if request.endpoint == "respond.questionnaire" and \
             (receipt := _receipt_just_submitted(request.view_args["token"])) is not None:
         return receipt
-    g.opened_by_a_person = request.endpoint == "respond.questionnaire" and _opened_by_a_person()
-    g.respond_invitation = find_invitation(request.view_args["token"], opening=g.opened_by_a_person)
+    opening = request.endpoint == "respond.questionnaire" and _opened_by_a_person()
+    g.respond_invitation = find_invitation(request.view_args["token"], opening=opening)
     if g.respond_invitation is None:
         failed_lookups.count()
 
@@ -113,12 +112,10 @@ def _opened_by_a_person() -> bool:
 
 
 @blueprint.get("/s/<path:token>")
-@reads_only  # the first opening is noted by a write of its own (write_at_once)
+@reads_only  # a person's first opening is noted by the look-up (respond.queries.find_invitation)
 def questionnaire(token: str):
     """The form with the saved draft, the receipt once submitted, or the survey's dates outside its window."""
     invitation = _invitation()
-    if g.opened_by_a_person:
-        record_opening(invitation)
     response = invitation.response
     if response is not None and response.submitted:
         return _receipt_page(invitation, response)

@@ -159,8 +159,13 @@ def _insert_response(invitation: Invitation, columns: dict) -> Response | None:
         return None
     if columns["state"] is ResponseState.submitted:
         touch(invitation.survey_id)
-    # the row as written, in the session without reading it back; columns not given here load when first read
-    response = Response(id=created, invitation_id=invitation.id, survey_id=invitation.survey_id,
+    return _response_as_written(invitation, created, columns)
+
+
+def _response_as_written(invitation: Invitation, response_id: int, columns: dict) -> Response:
+    """The row just inserted with ``columns``, in the session without reading it back; columns not given here load
+    when first read."""
+    response = Response(id=response_id, invitation_id=invitation.id, survey_id=invitation.survey_id,
                         created_at=columns["updated_at"], reviewed_at=None, **columns)
     make_transient_to_detached(response)
     db.session.add(response)
@@ -182,10 +187,7 @@ def _first_save_at_once(invitation: Invitation, version: QuestionnaireVersion, c
         "choices": [None if row["choices"] is None else json.dumps(row["choices"]) for row in rows]})
     if created is None:
         return None
-    response = Response(id=created, invitation_id=invitation.id, survey_id=invitation.survey_id,
-                        created_at=columns["updated_at"], reviewed_at=None, **columns)
-    make_transient_to_detached(response)
-    db.session.add(response)
+    response = _response_as_written(invitation, created, columns)
     if invitation.started_at is None:
         set_committed_value(invitation, "started_at", columns["updated_at"])
     db.session.expire(response, ["answers"])
@@ -199,9 +201,8 @@ def _first_save_statement(columns: tuple[str, ...], counts: bool):
     the invitation's ``started_at`` and, when the save ``counts`` in the figures, the survey's data version. With
     no response inserted, the other parts find no row and write nothing. No parameter is named after a column of
     the tables updated: SQLAlchemy would add it to their SET clause."""
-    responses, answers = Response.__table__, Answer.__table__
-    invitations, surveys = Invitation.__table__, Survey.__table__
-    new_response = (postgresql.insert(responses)
+    responses, invitations, surveys = Response.__table__, Invitation.__table__, Survey.__table__
+    new_response = (postgresql.insert(Response.__table__)
                     .values(invitation_id=bindparam("new_invitation_id"), survey_id=bindparam("new_survey_id"),
                             created_at=bindparam("new_updated_at"),
                             **{name: bindparam(f"new_{name}") for name in columns})
@@ -214,15 +215,15 @@ def _first_save_statement(columns: tuple[str, ...], counts: bool):
                        cast(bindparam("choices"), postgresql.ARRAY(postgresql.JSON))
                        ).table_valued("question_id", "value", "text", "choices").render_derived()
     parts = [
-        insert(answers).from_select(["response_id", "question_id", "value", "text", "choices"],
+        insert(Answer.__table__).from_select(["response_id", "question_id", "value", "text", "choices"],
                                     select(new_response.c.id, rows.c.question_id, rows.c.value, rows.c.text,
                                            rows.c.choices).select_from(new_response.join(rows, true())))
         .cte("new_answers"),
-        update(invitations).where(invitations.c.id.in_(select(new_response.c.invitation_id)),
+        update(Invitation.__table__).where(invitations.c.id.in_(select(new_response.c.invitation_id)),
                                   invitations.c.started_at.is_(None))
         .values(started_at=bindparam("new_updated_at")).cte("started")]
     if counts:
-        parts.append(update(surveys).where(surveys.c.id.in_(select(new_response.c.survey_id)))
+        parts.append(update(Survey.__table__).where(surveys.c.id.in_(select(new_response.c.survey_id)))
                      .values(data_version=surveys.c.data_version + 1).cte("raised"))
     return select(new_response.c.id).add_cte(*parts)
 

@@ -117,7 +117,7 @@ def test_the_centres_page_reads_without_a_transaction_on_postgresql(postgres_app
 def test_a_reads_first_request_may_not_write_through_the_session_before_write_from_here(app):
     issue_survey(app)
     with app.test_request_context("/s/x", method="POST"):
-        g.reading_first = True
+        g.autocommitting = True  # a reads_first request on PostgreSQL, before write_from_here
         db.session.add(Roster(name="written before the writes began"))
         with pytest.raises(RuntimeError, match="write_from_here"):
             db.session.flush()
