@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import cached_property
+from typing import NamedTuple
 
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -12,7 +13,7 @@ from survey_service.timestamps import UTCDateTime, utcnow
 
 
 #: what a process keeps of each stored version (its parsed questionnaire, its question ids by key), by
-#: :meth:`QuestionnaireVersion.kept_as`; a version never changes once imported
+#: :meth:`StoredVersion.kept_as`; a version never changes once imported
 _PARSED: dict[tuple, Questionnaire] = {}
 _QUESTION_IDS: dict[tuple, dict[str, int]] = {}
 VERSIONS_KEPT = 64
@@ -26,6 +27,35 @@ def _kept(cache: dict, key: tuple, make):
             cache.pop(next(iter(cache)), None)
         value = cache[key] = make()
     return value
+
+
+class StoredVersion(NamedTuple):
+    """What tells a stored questionnaire version apart in the process's caches — its id, key, number and creation
+    time — and what the centres' pages read through it (the parsed questionnaire, the questions' ids), without
+    loading the version's row: their look-up reads these four columns alone (``respond.queries.find_link``)."""
+
+    id: int
+    key: str
+    version: int
+    created_at: datetime
+
+    def kept_as(self) -> tuple:
+        """The version's key in the process's caches: its key, number and creation time tell it from another
+        version that a database recreated under the running process gives the same id."""
+        return db.engine.url.render_as_string(), *self
+
+    @property
+    def questionnaire(self) -> Questionnaire:
+        """The parsed definition, parsed once per process and version (validated at import, so parsing again
+        cannot fail)."""
+        return _kept(_PARSED, self.kept_as(), lambda: parse_questionnaire(db.session.scalar(
+            select(QuestionnaireVersion.definition).where(QuestionnaireVersion.id == self.id))))
+
+    def question_ids(self) -> dict[str, int]:
+        """The stored questions' ids by their key in the definition, read from the database once per process: a
+        submission's answers and the results' pivot both find their columns by key."""
+        return _kept(_QUESTION_IDS, self.kept_as(), lambda: dict(db.session.execute(
+            select(Question.key, Question.id).where(Question.questionnaire_version_id == self.id)).all()))
 
 
 class QuestionnaireVersion(db.Model):
@@ -61,21 +91,17 @@ class QuestionnaireVersion(db.Model):
     @cached_property
     def questionnaire(self) -> Questionnaire:
         """The parsed definition (validated at import, so parsing again cannot fail), parsed once per process and
-        version: the centres' pages read it on every request."""
+        version (:class:`StoredVersion`)."""
         if self.id is None:  # not stored yet
             return parse_questionnaire(self.definition)
-        return _kept(_PARSED, self.kept_as(), lambda: parse_questionnaire(self.definition))
+        return _kept(_PARSED, self.stored().kept_as(), lambda: parse_questionnaire(self.definition))
 
     def question_ids(self) -> dict[str, int]:
-        """The stored questions' ids by their key in the definition, read from the database once per process: a
-        submission's answers and the results' pivot both find their columns by key."""
-        return _kept(_QUESTION_IDS, self.kept_as(), lambda: dict(db.session.execute(
-            select(Question.key, Question.id).where(Question.questionnaire_version_id == self.id)).all()))
+        """The stored questions' ids by their key (:meth:`StoredVersion.question_ids`)."""
+        return self.stored().question_ids()
 
-    def kept_as(self) -> tuple:
-        """The version's key in the process's caches: its key, number and creation time tell it from another
-        version that a database recreated under the running process gives the same id."""
-        return db.engine.url.render_as_string(), self.id, self.key, self.version, self.created_at
+    def stored(self) -> StoredVersion:
+        return StoredVersion(self.id, self.key, self.version, self.created_at)
 
     @property
     def label(self) -> str:

@@ -287,10 +287,24 @@ def answer_form(questionnaire: Questionnaire, likert: Mapping[str, int] | None =
 #: the form class of each questionnaire (by its full text, ``repr``) and base: a class is built once per
 #: questionnaire and process rather than on every page and post of the centres' path
 _FORM_CLASSES: dict[tuple[str, type], type[AnswerForm]] = {}
+#: the same classes by the questionnaire object they were last asked for (the process keeps one parsed object per
+#: stored version), found without writing out its text; each entry holds its object, so no other takes its id
+_FORM_CLASSES_BY_OBJECT: dict[tuple[int, type], tuple[Questionnaire, type[AnswerForm]]] = {}
 FORM_CLASSES_KEPT = 64
 
 
 def _form_class(questionnaire: Questionnaire, base: type[AnswerForm]) -> type[AnswerForm]:
+    kept = _FORM_CLASSES_BY_OBJECT.get((id(questionnaire), base))
+    if kept is not None and kept[0] is questionnaire:
+        return kept[1]
+    form_class = _form_class_by_text(questionnaire, base)
+    if len(_FORM_CLASSES_BY_OBJECT) >= FORM_CLASSES_KEPT:
+        _FORM_CLASSES_BY_OBJECT.pop(next(iter(_FORM_CLASSES_BY_OBJECT)), None)
+    _FORM_CLASSES_BY_OBJECT[(id(questionnaire), base)] = (questionnaire, form_class)
+    return form_class
+
+
+def _form_class_by_text(questionnaire: Questionnaire, base: type[AnswerForm]) -> type[AnswerForm]:
     key = (repr(questionnaire), base)
     form_class = _FORM_CLASSES.get(key)
     if form_class is None:

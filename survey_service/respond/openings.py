@@ -8,7 +8,7 @@ most every :data:`FLUSH_EVERY_SECONDS` under a burst. The console sees an openin
 stops normally writes what it noted before it exits; a killed one loses the openings of its last moments (the
 centre shows as not yet opened until it opens the link again or saves an answer).
 
-PostgreSQL notes the opening in the link's own look-up statement (``respond.queries.find_invitation``) and needs
+PostgreSQL notes the opening in the link's own look-up statement (``respond.queries.find_link``) and needs
 none of this.
 """
 from __future__ import annotations
@@ -23,7 +23,6 @@ from datetime import datetime
 
 from flask import Flask, current_app
 from sqlalchemy import bindparam, update
-from sqlalchemy.orm.attributes import set_committed_value
 
 from survey_service.database import write_at_once
 from survey_service.surveys.models import Invitation
@@ -104,14 +103,10 @@ class PendingOpenings:
                 self._noted.set()
 
 
-def note_first_opening(invitation: Invitation, now: datetime | None = None) -> None:
-    """A person opened the link: unless it was opened before, note the time, to be written with the next batch.
-    The first of two racing openings keeps its time."""
-    if invitation.opened_at is not None:
-        return
-    now = now or utcnow()
-    pending_openings().note(invitation.id, now)
-    set_committed_value(invitation, "opened_at", now)
+def note_first_opening(invitation_id: int, now: datetime | None = None) -> None:
+    """A person opened the link: the time is noted, to be written with the next batch unless the link was opened
+    before (the write's condition). The first of two racing openings keeps its time."""
+    pending_openings().note(invitation_id, now or utcnow())
 
 
 def _note_openings():

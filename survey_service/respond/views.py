@@ -14,10 +14,10 @@ from survey_service.extensions import FailedAttempts, limiter
 from survey_service.formatting import local_datetime
 from survey_service.respond import pages
 from survey_service.respond.forms import OTHER, BlankAnswerForm, answer_form, choice_name, likert_name, open_name
-from survey_service.respond.queries import answering_window, find_invitation, saved_answers, sections
+from survey_service.respond.queries import Link, answering_window, find_invitation, find_link, saved_answers, sections
 from survey_service.responses.models import Response
-from survey_service.responses.operations import AlreadySubmitted, save_answers
-from survey_service.surveys.models import Invitation, Survey
+from survey_service.responses.operations import AlreadySubmitted, save_answers, save_first_answers
+from survey_service.surveys.models import Invitation
 from survey_service.timestamps import utcnow
 
 blueprint = Blueprint("respond", __name__)
@@ -40,20 +40,33 @@ def _not_limited_by_route() -> bool:
 
 @blueprint.before_request
 def look_up_link():
-    """The invitation named by the link's token, looked up once per request; a link that names no live invitation
-    counts as a failed look-up of the client's address, and past the limit the answer is 429. The redirect after
-    a submission is answered with its receipt from the session instead (:func:`_note_receipt`)."""
+    """The link's :class:`Link`, looked up once per request; a link that names no live invitation counts as a
+    failed look-up of the client's address, and past the limit the answer is 429. The redirect after a submission
+    is answered with its receipt from the session instead (:func:`_note_receipt`)."""
     if request.endpoint == "respond.questionnaire" and \
             (receipt := _receipt_just_submitted(request.view_args["token"])) is not None:
         return receipt
     opening = request.endpoint == "respond.questionnaire" and _opened_by_a_person()
-    g.respond_invitation = find_invitation(request.view_args["token"], opening=opening)
-    if g.respond_invitation is None:
+    g.respond_link = find_link(request.view_args["token"], opening=opening)
+    if g.respond_link is None:
         failed_lookups.count()
 
 
-def _requested_invitation() -> Invitation | None:
-    return g.respond_invitation
+def _link() -> Link:
+    link = g.respond_link
+    if link is None:
+        raise InvalidLink()
+    return link
+
+
+def _invitation() -> Invitation:
+    """The models behind the request's link, for the pages that need more than the :class:`Link`; read once."""
+    invitation = g.get("respond_invitation")
+    if invitation is None:
+        invitation = g.respond_invitation = find_invitation(_link().token)
+        if invitation is None:  # revoked since the link was looked up
+            raise InvalidLink()
+    return invitation
 
 
 @blueprint.errorhandler(InvalidLink)
@@ -112,96 +125,90 @@ def _opened_by_a_person() -> bool:
 
 
 @blueprint.get("/s/<path:token>")
-@reads_only  # a person's first opening is noted by the look-up (respond.queries.find_invitation)
+@reads_only  # a person's first opening is noted by the look-up (respond.queries.find_link)
 def questionnaire(token: str):
     """The form with the saved draft, the receipt once submitted, or the survey's dates outside its window."""
+    link = _link()
+    if link.submitted:
+        return _receipt_page(link)
+    if not link.accepting_answers():
+        return _window_page(_invitation())
+    if link.response_id is None:
+        return _blank_form_page(link)
     invitation = _invitation()
-    response = invitation.response
-    if response is not None and response.submitted:
-        return _receipt_page(invitation, response)
-    if not invitation.survey.accepting_answers():
-        return _window_page(invitation)
-    if response is None:
-        return _blank_form_page(invitation)
-    return _form_page(invitation, _answer_form(invitation, response), correcting=False)
+    return _form_page(invitation, _answer_form(invitation, invitation.response), correcting=False)
 
 
 @blueprint.get("/s/<token>/correction")
 @reads_only
 def correction(token: str):
     """The submitted answers in the form again, while the survey allows corrections."""
-    invitation = _invitation()
-    response = invitation.response
-    if not _correctable(invitation, response):
+    if not _correctable(_link()):
         return redirect(url_for(".questionnaire", token=token))
-    return _form_page(invitation, _answer_form(invitation, response), correcting=True)
+    invitation = _invitation()
+    return _form_page(invitation, _answer_form(invitation, invitation.response), correcting=True)
 
 
 @blueprint.post("/s/<path:token>")
 @reads_first  # the form is parsed and checked before the write lock is taken
 def answer(token: str):
     """Save the draft (保存) or submit (提交); a submitted centre may only correct, and only if allowed."""
-    invitation = _invitation()
-    if not invitation.survey.accepting_answers():
-        return _window_page(invitation, 409)
-    correcting = _is_submitted(invitation)
-    if correcting and not invitation.survey.allow_corrections:
+    link = _link()
+    if not link.accepting_answers():
+        return _window_page(_invitation(), 409)
+    correcting = link.submitted
+    if correcting and not link.allow_corrections:
         return _already_submitted(token)
-    form = answer_form(invitation.survey.questionnaire_version.questionnaire)
+    form = answer_form(link.version.questionnaire)
     # A correction changes submitted answers, so it must be as complete as a submission.
     completing = form.wants_submission or correcting
     if not form.validate_answers(complete=completing):
-        return _form_page(invitation, form, correcting=correcting, status=422)
-    try:
-        response = save_answers(invitation, form.likert_answers(), form.open_answers(), submit=completing,
-                                correcting=correcting, choices=form.choice_answers())
-    except AlreadySubmitted:
-        return _already_submitted(token)
+        return _form_page(_invitation(), form, correcting=correcting, status=422)
+    likert, texts, choices = form.likert_answers(), form.open_answers(), form.choice_answers()
+    # most centres have saved nothing when they submit: the response goes in whole, without reading the models
+    written = None if link.response_id is not None else save_first_answers(
+        link.invitation_id, link.survey_id, link.started_at is not None, link.version, likert, texts, choices,
+        submit=completing)
+    if written is not None:
+        reference, submitted_at = written.columns.get("reference"), written.columns.get("submitted_at")
+    else:
+        try:
+            response = save_answers(_invitation(), likert, texts, submit=completing, correcting=correcting,
+                                    choices=choices)
+        except AlreadySubmitted:
+            return _already_submitted(token)
+        reference, submitted_at = response.reference, response.submitted_at
     if correcting:
         flash(_("Your corrections are saved."), "success")
     elif not completing:
         flash(_("Your answers are saved. Open the same link to continue later."), "success")
     else:
-        _note_receipt(invitation, response)
+        _note_receipt(link, reference, submitted_at)
     return redirect(url_for(".questionnaire", token=token))
 
 
 @blueprint.post("/s/<token>/draft")
 def autosave(token: str):
     """The page's script saves the draft in the background; answers are checked as for the 保存 button."""
-    invitation = _invitation()
-    if not invitation.survey.accepting_answers():
+    link = _link()
+    if not link.accepting_answers():
         return {"message": _("The survey is not accepting answers.")}, 409
-    if _is_submitted(invitation):
+    if link.submitted:
         return {"message": _("The questionnaire has been submitted; nothing was changed.")}, 409
-    form = answer_form(invitation.survey.questionnaire_version.questionnaire)
+    form = answer_form(link.version.questionnaire)
     if not form.validate_answers(complete=False):
         return {"message": _("Not saved automatically: some answers need checking.")}, 422
     try:
-        save_answers(invitation, form.likert_answers(), form.open_answers(), submit=False,
+        save_answers(_invitation(), form.likert_answers(), form.open_answers(), submit=False,
                      choices=form.choice_answers())
     except AlreadySubmitted:
         return {"message": _("The questionnaire has been submitted; nothing was changed.")}, 409
     return {"message": _("Saved automatically at %(time)s", time=format_time(utcnow(), "HH:mm"))}
 
 
-def _invitation() -> Invitation:
-    invitation = _requested_invitation()
-    if invitation is None:
-        raise InvalidLink()
-    return invitation
-
-
-def _is_submitted(invitation: Invitation) -> bool:
-    """Whether the centre had submitted when the link was looked up. The write checks again under its lock
-    (``save_answers``): a submission that lands in between turns this request's save into AlreadySubmitted."""
-    return invitation.submitted
-
-
-def _correctable(invitation: Invitation, response: Response | None) -> bool:
-    survey = invitation.survey
-    return (response is not None and response.submitted and survey.allow_corrections
-            and survey.accepting_answers())
+def _correctable(link: Link) -> bool:
+    """Whether the centre may correct its submitted answers now."""
+    return link.submitted and link.allow_corrections and link.accepting_answers()
 
 
 def _already_submitted(token: str):
@@ -226,59 +233,59 @@ def _questions(questionnaire, form) -> Markup:
                                   sections=sections(questionnaire)))
 
 
-def _blank_form_page(invitation: Invitation) -> str:
+def _blank_form_page(link: Link) -> str:
     """A centre's first visit: the blank form, from the shell kept for its survey and language (respond/pages.py),
     unless a message is waiting to be shown above it."""
-    survey = invitation.survey
-    questionnaire = survey.questionnaire_version.questionnaire
+    questionnaire = link.version.questionnaire
     if _message_waiting():
-        return _form_page(invitation, BlankAnswerForm(questionnaire), correcting=False)
-    key = _shell_key("questionnaire", survey, survey.questionnaire_version.kept_as())
+        return _form_page(_invitation(), BlankAnswerForm(questionnaire), correcting=False)
+    key = _shell_key("questionnaire", link, link.version.kept_as())
 
     def render() -> str:
         form = BlankAnswerForm(questionnaire, csrf_value=pages.hole("csrf"))
-        return _render_page("respond/questionnaire.html", survey, pages.InvitationHoles, pages.UnitHoles, form=form,
-                            correcting=False, questions=_questions(questionnaire, form))
+        return _render_shell("respond/questionnaire.html", link, form=form, correcting=False,
+                             questions=_questions(questionnaire, form))
 
-    return pages.page(key, {"csrf": generate_csrf(), **_centre_values(invitation)}, render=render)
+    return pages.page(key, {"csrf": generate_csrf(), **_centre_values(link)}, render=render)
 
 
-def _receipt_page(invitation: Invitation, response: Response) -> str:
+def _receipt_page(link: Link) -> str:
     """The receipt of a submitted questionnaire, from the shell kept for its survey and language, unless a message
     is waiting to be shown above it."""
-    correctable = _correctable(invitation, response)
-    key, values = _receipt_shell(invitation, response, correctable)
+    correctable = _correctable(link)
+    key, values = _receipt_shell(link, link.reference, link.submitted_at, correctable)
     if _message_waiting():
-        return _page("respond/receipt.html", invitation, response=response, correctable=correctable,
+        invitation = _invitation()
+        return _page("respond/receipt.html", invitation, response=invitation.response, correctable=correctable,
                      submitted_at=values["submitted_at"])
 
     def render() -> str:
-        return _render_page("respond/receipt.html", invitation.survey, pages.InvitationHoles, pages.UnitHoles,
-                            response=pages.ResponseHoles, correctable=correctable,
-                            submitted_at=pages.hole("submitted_at"))
+        return _render_shell("respond/receipt.html", link, response=pages.ResponseHoles, correctable=correctable,
+                             submitted_at=pages.hole("submitted_at"))
 
     return pages.page(key, values, render=render)
 
 
-def _receipt_shell(invitation: Invitation, response: Response, correctable: bool) -> tuple[tuple, dict[str, str]]:
+def _receipt_shell(link: Link, reference: str, submitted_at, correctable: bool) -> tuple[tuple, dict[str, str]]:
     """The key of the receipt's kept shell and the values of its holes."""
-    return (_shell_key("receipt", invitation.survey, correctable),
-            {"reference": response.reference, "submitted_at": local_datetime(response.submitted_at),
-             **_centre_values(invitation)})
+    return (_shell_key("receipt", link, correctable),
+            {"reference": reference, "submitted_at": local_datetime(submitted_at), **_centre_values(link)})
 
 
 #: the session's note of the submission this browser has just made, for the receipt of the redirect that follows
 JUST_SUBMITTED = "respond_submitted"
 
 
-def _note_receipt(invitation: Invitation, response: Response) -> None:
+def _note_receipt(link: Link, reference: str, submitted_at) -> None:
     """Keep the new submission's receipt in the signed session for the redirect that follows it, so that request
     shows what this one has just written without reading it back. The note names the link by a digest of its
     token (the cookie is signed, not encrypted), is kept only once the submission is committed, serves one
     request, and only the process that keeps the receipt's shell for that key uses it; any other visit reads the
     database."""
-    key, values = _receipt_shell(invitation, response, _correctable(invitation, response))
-    note = {"link": _link_digest(invitation.token), "key": list(key), "values": values}
+    # just submitted: correctable as the survey allows, in the window the link was read in
+    correctable = link.allow_corrections and link.accepting_answers()
+    key, values = _receipt_shell(link, reference, submitted_at, correctable)
+    note = {"link": _link_digest(link.token), "key": list(key), "values": values}
     # only once the submission is committed: a commit that fails answers 503, and the next visit must not find this
     after_commit(lambda: session.__setitem__(JUST_SUBMITTED, note))
 
@@ -305,16 +312,16 @@ def _message_waiting() -> bool:
     return bool(session.get("_flashes"))
 
 
-def _shell_key(page: str, survey: Survey, *specific) -> tuple:
+def _shell_key(page: str, link: Link, *specific) -> tuple:
     """What a kept page shows besides its holes' values: the language, the survey's title and closing time, and
     what is ``specific`` to the page; in plain values, so a receipt's key can travel in the session."""
-    closes_at = survey.closes_at.isoformat() if survey.closes_at is not None else None
-    return (page, str(get_locale()), request.script_root, _survey_title(survey), closes_at, *specific)
+    closes_at = link.closes_at.isoformat() if link.closes_at is not None else None
+    title = _survey_title(link.survey_title, link.version.questionnaire)
+    return (page, str(get_locale()), request.script_root, title, closes_at, *specific)
 
 
-def _centre_values(invitation: Invitation) -> dict[str, str]:
-    unit = invitation.unit
-    return {"token": invitation.token, "unit_name": unit.name, "district": localized(unit, "district")}
+def _centre_values(link: Link) -> dict[str, str]:
+    return {"token": link.token, "unit_name": link.unit_name, "district": localized(link, "district")}
 
 
 def _window_page(invitation: Invitation, status: int = 200):
@@ -322,16 +329,23 @@ def _window_page(invitation: Invitation, status: int = 200):
 
 
 def _page(template: str, invitation: Invitation, **context):
-    return _render_page(template, invitation.survey, invitation, invitation.unit, **context)
+    survey = invitation.survey
+    return _render_page(template, survey, survey.questionnaire_version.questionnaire, survey.title, invitation,
+                        invitation.unit, **context)
 
 
-def _render_page(template: str, survey: Survey, invitation, unit, **context) -> str:
-    return render_template(template, invitation=invitation, survey=survey, unit=unit,
-                           questionnaire=survey.questionnaire_version.questionnaire, survey_title=_survey_title(survey),
-                           **context)
+def _render_shell(template: str, link: Link, **context) -> str:
+    """A kept page's template, with stand-ins for the values that go in its holes (``respond.pages``); of the
+    survey, the templates read the closing time alone, which the link carries."""
+    return _render_page(template, link, link.version.questionnaire, link.survey_title, pages.InvitationHoles,
+                        pages.UnitHoles, **context)
 
 
-def _survey_title(survey: Survey) -> str:
+def _render_page(template: str, survey, questionnaire, title: str, invitation, unit, **context) -> str:
+    return render_template(template, invitation=invitation, survey=survey, unit=unit, questionnaire=questionnaire,
+                           survey_title=_survey_title(title, questionnaire), **context)
+
+
+def _survey_title(title: str, questionnaire) -> str:
     # A survey titled after its questionnaire reads the questionnaire's English title; a title of its own has none.
-    questionnaire = survey.questionnaire_version.questionnaire
-    return localized(questionnaire, "title") if survey.title == questionnaire.title else survey.title
+    return localized(questionnaire, "title") if title == questionnaire.title else title

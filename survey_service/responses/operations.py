@@ -5,6 +5,7 @@ import secrets
 from collections.abc import Mapping
 from datetime import datetime
 from functools import cache
+from typing import NamedTuple
 
 from sqlalchemy import Integer, Text, bindparam, cast, delete, func, insert, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -94,50 +95,38 @@ def save_answers(invitation: Invitation, likert: Mapping[str, int | None], texts
     blank. ``mode`` and ``entered_by`` say how the answers were collected and which evaluator typed them in (代录).
 
     On SQLite the write lock is one for the whole database, so what needs no lock (the validity check, the
-    receipt's reference) is worked out before it is taken, and a centre with no response yet has its response
-    inserted whole in one statement.
+    receipt's reference) is worked out before it is taken. A centre with no response yet has its response
+    inserted whole (:func:`save_first_answers`).
     """
     now = now or utcnow()
     version = invitation.survey.questionnaire_version
-    changes = {"updated_at": now, "mode": mode}
-    if entered_by is not None:
-        changes |= {"entered_by_id": entered_by.id, "entered_at": now}
-    check = check_validity(version.questionnaire, likert) if submit or correcting else None
+    # none when the link was read: most likely none now, so the response goes in whole
+    if invitation.response is None and not correcting:
+        written = save_first_answers(invitation.id, invitation.survey_id, invitation.started_at is not None, version,
+                                     likert, texts, choices, submit=submit, mode=mode, entered_by=entered_by,
+                                     now=now)
+        if written is not None:
+            if invitation.started_at is None:
+                set_committed_value(invitation, "started_at", now)
+            return _response_as_written(invitation.id, invitation.survey_id, written)
+    changes, check = _changes(version.questionnaire, likert, submit=submit, correcting=correcting, mode=mode,
+                              entered_by=entered_by, now=now)
     # A submission is a conditional update from draft: the guard holds even if the row lock were bypassed.
     from_draft = submit and not correcting
-    if from_draft:
-        reference = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(10))
-        changes |= {"state": ResponseState.submitted, "submitted_at": now, "reference": reference}
-    # none when the link was read: most likely none now, so the response goes in whole, in one statement
-    insert_whole = invitation.response is None and not correcting
-    if insert_whole and writes_at_once():
-        response = _first_save_at_once(invitation, version, {"state": ResponseState.draft, **changes,
-                                                             **_validity_columns(check, reviewed=False)},
-                                       _answer_rows(version, likert, texts, choices or {}))
-        if response is not None:
-            return response
     write_from_here()
-    response = None
-    if insert_whole:
-        response = _insert_response(invitation, {"state": ResponseState.draft, **changes,
-                                                 **_validity_columns(check, reviewed=False)})
-    created = response is not None
-    if not created:
-        response, created = _locked_response(invitation, create=True)
-        before = _current_answers(response) if correcting else None
-        if response.submitted != correcting or (correcting and not invitation.survey.allow_corrections):
-            raise AlreadySubmitted()
-        changes |= _validity_columns(check, reviewed=response.reviewed_at is not None)
-        values = {f"new_{name}": value for name, value in changes.items()}
-        result = db.session.execute(_update_response(tuple(changes), from_draft),
-                                    {"response_id": response.id, **values})
-        if result.rowcount != 1:
-            raise AlreadySubmitted()
-        for name, value in changes.items():
-            set_committed_value(response, name, value)
+    response, created = _locked_response(invitation, create=True)
+    before = _current_answers(response) if correcting else None
+    if response.submitted != correcting or (correcting and not invitation.survey.allow_corrections):
+        raise AlreadySubmitted()
+    changes |= _validity_columns(check, reviewed=response.reviewed_at is not None)
+    values = {f"new_{name}": value for name, value in changes.items()}
+    result = db.session.execute(_update_response(tuple(changes), from_draft), {"response_id": response.id, **values})
+    if result.rowcount != 1:
+        raise AlreadySubmitted()
+    for name, value in changes.items():
+        set_committed_value(response, name, value)
     if invitation.started_at is None:
-        # a statement of its own rather than the ORM's flush: this is on every centre's first save
-        db.session.execute(_note_start(), {"invitation_id": invitation.id, "now": now})
+        _note_started(invitation.id, now)
         set_committed_value(invitation, "started_at", now)
     if submit or correcting:  # drafts count in no figure
         touch(invitation.survey_id)
@@ -149,49 +138,105 @@ def save_answers(invitation: Invitation, likert: Mapping[str, int | None], texts
     return response
 
 
+class WrittenWhole(NamedTuple):
+    """A response inserted whole by a first save: its id and the columns written."""
+
+    id: int
+    columns: dict
+
+
+def save_first_answers(invitation_id: int, survey_id: int, started: bool, version, likert: Mapping[str, int | None],
+                       texts: Mapping[str, str], choices: Mapping[str, ChoiceAnswer] | None = None, *, submit: bool,
+                       mode: Mode = Mode.online, entered_by: User | None = None,
+                       now: datetime | None = None) -> WrittenWhole | None:
+    """A first save of the invitation's answers (a draft, or the submission): its response inserted whole with the
+    answers, the invitation's start unless ``started``, and for a submission the survey's data version. None, with
+    nothing written, when the invitation has a response by now (a concurrent save got there first): the caller then
+    goes the way of an existing response (:func:`save_answers`, which may refuse it as :class:`AlreadySubmitted`).
+
+    ``version`` is the questionnaire version answered (a ``QuestionnaireVersion`` or its ``StoredVersion``). Where
+    the request's statements commit by themselves (``database.writes_at_once``: PostgreSQL) the save is one
+    statement; otherwise its statements run under the write lock, taken here (``database.write_from_here``).
+    """
+    now = now or utcnow()
+    changes, check = _changes(version.questionnaire, likert, submit=submit, correcting=False, mode=mode,
+                              entered_by=entered_by, now=now)
+    columns = {"state": ResponseState.draft, **changes, **_validity_columns(check, reviewed=False)}
+    rows = _answer_rows(version, likert, texts, choices or {})
+    if writes_at_once():
+        created = _first_save_at_once(invitation_id, survey_id, columns, rows)
+        return None if created is None else WrittenWhole(created, columns)
+    write_from_here()
+    created = _insert_response_row(invitation_id, survey_id, columns)
+    if created is None:
+        return None
+    if not started:
+        _note_started(invitation_id, now)
+    _write_answers(created, survey_id, rows, fresh=True, counts=submit)
+    return WrittenWhole(created, columns)
+
+
+def _note_started(invitation_id: int, now: datetime) -> None:
+    """The invitation's first save, unless one was noted: a statement of its own rather than the ORM's flush, since
+    this is on every centre's first save."""
+    db.session.execute(_note_start(), {"invitation_id": invitation_id, "now": now})
+
+
+def _changes(questionnaire, likert: Mapping[str, int | None], *, submit: bool, correcting: bool, mode: Mode,
+             entered_by: User | None, now: datetime) -> tuple[dict, object]:
+    """The response's columns a save changes, and the answers' validity check (None for a draft)."""
+    changes = {"updated_at": now, "mode": mode}
+    if entered_by is not None:
+        changes |= {"entered_by_id": entered_by.id, "entered_at": now}
+    check = check_validity(questionnaire, likert) if submit or correcting else None
+    if submit and not correcting:
+        reference = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(10))
+        changes |= {"state": ResponseState.submitted, "submitted_at": now, "reference": reference}
+    return changes, check
+
+
 def _insert_response(invitation: Invitation, columns: dict) -> Response | None:
     """The invitation's response with ``columns``, unless it has one already (then None: a concurrent save got
     there first, and the caller goes the way of an existing response)."""
-    created = db.session.scalar(_insert_whole_response(db.engine.dialect.name, tuple(columns)),
-                                {"invitation_id": invitation.id, "survey_id": invitation.survey_id,
-                                 **{f"new_{name}": value for name, value in columns.items()}})
+    created = _insert_response_row(invitation.id, invitation.survey_id, columns)
     if created is None:
         return None
-    if columns["state"] is ResponseState.submitted:
-        touch(invitation.survey_id)
-    return _response_as_written(invitation, created, columns)
+    return _response_as_written(invitation.id, invitation.survey_id, WrittenWhole(created, columns))
 
 
-def _response_as_written(invitation: Invitation, response_id: int, columns: dict) -> Response:
-    """The row just inserted with ``columns``, in the session without reading it back; columns not given here load
-    when first read."""
-    response = Response(id=response_id, invitation_id=invitation.id, survey_id=invitation.survey_id,
+def _insert_response_row(invitation_id: int, survey_id: int, columns: dict) -> int | None:
+    """The id of the invitation's response inserted with ``columns``; None, with nothing written, if it has one."""
+    created = db.session.scalar(_insert_whole_response(db.engine.dialect.name, tuple(columns)),
+                                {"invitation_id": invitation_id, "survey_id": survey_id,
+                                 **{f"new_{name}": value for name, value in columns.items()}})
+    if created is not None and columns["state"] is ResponseState.submitted:  # a draft counts in no figure
+        touch(survey_id)
+    return created
+
+
+def _response_as_written(invitation_id: int, survey_id: int, written: WrittenWhole) -> Response:
+    """The row just inserted, in the session without reading it back; columns not given here (and its answers)
+    load when first read."""
+    columns = written.columns
+    response = Response(id=written.id, invitation_id=invitation_id, survey_id=survey_id,
                         created_at=columns["updated_at"], reviewed_at=None, **columns)
     make_transient_to_detached(response)
     db.session.add(response)
     return response
 
 
-def _first_save_at_once(invitation: Invitation, version: QuestionnaireVersion, columns: dict,
-                        rows: list[dict]) -> Response | None:
+def _first_save_at_once(invitation_id: int, survey_id: int, columns: dict, rows: list[dict]) -> int | None:
     """PostgreSQL, in a request whose statements commit by themselves (``database.writes_at_once``): a centre's
     first save as one statement — its response with ``columns``, the answers' ``rows``, the invitation's start
-    and, for a submission, the survey's data version. None, with nothing written, when the invitation has a
-    response already (a concurrent save got there first: the caller goes the way of an existing response)."""
+    and, for a submission, the survey's data version; the response's id. None, with nothing written, when the
+    invitation has a response already."""
     counts = columns["state"] is ResponseState.submitted
-    created = db.session.scalar(_first_save_statement(tuple(columns), counts), {
-        "new_invitation_id": invitation.id, "new_survey_id": invitation.survey_id,
+    return db.session.scalar(_first_save_statement(tuple(columns), counts), {
+        "new_invitation_id": invitation_id, "new_survey_id": survey_id,
         **{f"new_{name}": value for name, value in columns.items()},
         "question_ids": [row["question_id"] for row in rows], "values": [row["value"] for row in rows],
         "texts": [row["text"] for row in rows],
         "choices": [None if row["choices"] is None else json.dumps(row["choices"]) for row in rows]})
-    if created is None:
-        return None
-    response = _response_as_written(invitation, created, columns)
-    if invitation.started_at is None:
-        set_committed_value(invitation, "started_at", columns["updated_at"])
-    db.session.expire(response, ["answers"])
-    return response
 
 
 @cache
@@ -410,14 +455,20 @@ def _replace_answers(response: Response, version: QuestionnaireVersion, likert, 
                      fresh: bool) -> None:
     """The response's answers, replaced in (at most) two statements: a submission is on the centres' critical
     path."""
-    rows = [{"response_id": response.id, **row} for row in _answer_rows(version, likert, texts, choices)]
-    if not fresh:
-        db.session.execute(delete(Answer.__table__).where(Answer.__table__.c.response_id == response.id))
-    if rows:
-        db.session.execute(insert(Answer.__table__), rows)
-    if response.submitted:  # a draft's answers count in no figure
-        touch(response.survey_id)
+    _write_answers(response.id, response.survey_id, _answer_rows(version, likert, texts, choices), fresh=fresh,
+                   counts=response.submitted)
     db.session.expire(response, ["answers"])
+
+
+def _write_answers(response_id: int, survey_id: int, rows: list[dict], *, fresh: bool, counts: bool) -> None:
+    """The response's answers ``rows`` in place of those it had (none when ``fresh``), in at most two statements;
+    they move the survey's figures when the response ``counts`` (is submitted: a draft's answers count in none)."""
+    if counts:
+        touch(survey_id)
+    if not fresh:
+        db.session.execute(delete(Answer.__table__).where(Answer.__table__.c.response_id == response_id))
+    if rows:
+        db.session.execute(insert(Answer.__table__), [{"response_id": response_id, **row} for row in rows])
 
 
 def _answer_rows(version: QuestionnaireVersion, likert, texts, choices) -> list[dict]:

@@ -114,14 +114,20 @@ class Survey(db.Model):
 
     def accepting_answers(self, now: datetime | None = None) -> bool:
         """Open, and inside the answering window."""
-        now = now or utcnow()
-        return (self.state is SurveyState.open
-                and (self.opens_at is None or now >= self.opens_at)
-                and (self.closes_at is None or now < self.closes_at))
+        return accepting_answers(self.state, self.opens_at, self.closes_at, now)
 
     @property
     def status(self) -> str:
         return self.state.value
+
+
+def accepting_answers(state: SurveyState, opens_at: datetime | None, closes_at: datetime | None,
+                      now: datetime | None = None) -> bool:
+    """Whether a survey in ``state`` with that answering window takes answers ``now``: open, and inside the window
+    (:meth:`Survey.accepting_answers`; the centres' pages read the three columns alone)."""
+    now = now or utcnow()
+    return (state is SurveyState.open and (opens_at is None or now >= opens_at)
+            and (closes_at is None or now < closes_at))
 
 
 def new_token() -> str:

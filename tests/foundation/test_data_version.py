@@ -22,8 +22,9 @@ PACKAGE = Path(__file__).resolve().parents[2] / "survey_service"
 FIGURE_MODELS = {"Response", "Answer", "Invitation", "Survey", "RosterUnit", "Question", "QuestionnaireVersion"}
 #: functions that write those tables in bulk yet cannot move a figure, and why
 MOVE_NO_FIGURE = {"_raise_data_versions": "it is the raise of the version itself",
-                  "find_invitation": "its look-up notes only the time a link was first opened",
-                  "_write_batch": "it writes only the times links were first opened"}
+                  "find_link": "its look-up notes only the time a link was first opened",
+                  "_write_batch": "it writes only the times links were first opened",
+                  "_note_started": "it writes only the time a centre first saved its answers"}
 #: functions whose one statement raises the survey's data version itself, in place of ``touch``
 RAISE_THE_VERSION_IN_THE_STATEMENT = {
     "_first_save_at_once": "a centre's first save on PostgreSQL: the statement's own UPDATE of the survey"}
