@@ -383,12 +383,25 @@ def end_request_transaction(response):
         g.pop("after_commit", None)
         db.session.rollback()
         return response
-    if not g.get("reads_only"):  # a reads-only request has nothing to commit (its flushes are refused)
+    # a reads-only request has nothing to commit (its flushes are refused)
+    if not g.get("reads_only") and not _wrote_only_at_once():
         db.session.commit()
     for callback in g.pop("after_commit", ()):
         callback()
     write_noted_reads()
     return response
+
+
+def _wrote_only_at_once() -> bool:
+    """Whether the request's statements all committed by themselves (:func:`writes_at_once`) and nothing waits for
+    a commit: then there is none to make. A reads-only request has nothing to commit either (its flushes are
+    refused)."""
+    from survey_service.extensions import db
+
+    if not g.get("autocommitting"):
+        return False
+    session = db.session()
+    return not (session.new or session.dirty or session.deleted or session.info)
 
 
 def after_commit(callback: Callable[[], None]) -> None:

@@ -190,7 +190,8 @@ def _changes(questionnaire, likert: Mapping[str, int | None], *, submit: bool, c
         changes |= {"entered_by_id": entered_by.id, "entered_at": now}
     check = check_validity(questionnaire, likert) if submit or correcting else None
     if submit and not correcting:
-        reference = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(10))
+        # 32 letters: each random byte picks one uniformly (256 = 8 × 32)
+        reference = "".join(REFERENCE_ALPHABET[byte % 32] for byte in secrets.token_bytes(10))
         changes |= {"state": ResponseState.submitted, "submitted_at": now, "reference": reference}
     return changes, check
 

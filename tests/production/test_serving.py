@@ -50,6 +50,26 @@ def test_the_gunicorn_configuration_loads():
     assert checked.returncode == 0, checked.stderr
 
 
+def test_the_workers_garbage_collection_skips_the_loaded_app():
+    """gunicorn.conf.py freezes what is loaded before a worker forks and what the worker loaded itself: a full
+    collection then walks only what requests made."""
+    import gc
+    import runpy
+
+    settings = runpy.run_path(str(PROJECT_ROOT / "gunicorn.conf.py"))
+    loaded = [[] for _ in range(1000)]  # the app's objects (containers: the ones the collector walks)
+    gc.unfreeze()
+    try:
+        settings["pre_fork"](None, None)
+        frozen = gc.get_freeze_count()
+        assert frozen >= len(loaded)
+        made_by_the_worker = [[] for _ in range(1000)]
+        settings["post_worker_init"](None)
+        assert gc.get_freeze_count() >= frozen + len(made_by_the_worker)
+    finally:
+        gc.unfreeze()
+
+
 def test_the_entrypoint_applies_the_migrations_then_runs_the_command(tmp_path):
     ran = subprocess.run([PROJECT_ROOT / "docker-entrypoint.sh", "sh", "-c", "echo served"], cwd=PROJECT_ROOT,
                          capture_output=True, text=True, env=environment(tmp_path), timeout=120)
