@@ -168,3 +168,61 @@ def test_a_receipt_noted_for_one_link_or_language_is_not_shown_for_another(app):
     chinese = []
     assert statements_during(app, lambda: chinese.append(client.get(f"/s/{tokens[3]}?lang=zh")))
     assert "问卷已提交" in chinese[0].get_data(as_text=True)
+
+
+def models_loaded(app, action) -> list[str]:
+    """The names of the models ``action`` loaded from the database (SQLAlchemy's ``load`` event)."""
+    from sqlalchemy import event
+    from sqlalchemy.orm import Mapper
+
+    loaded = []
+
+    def note(target, context):
+        loaded.append(type(target).__name__)
+
+    event.listen(Mapper, "load", note)
+    try:
+        action()
+    finally:
+        event.remove(Mapper, "load", note)
+    return loaded
+
+
+def test_a_centres_first_visit_and_submission_read_the_link_as_one_row(app):
+    """The blank form, the 提交 of a centre with nothing saved and the receipt read the link's row alone
+    (respond.queries.find_link): no model object is built on the path every centre takes."""
+    tokens = issue_survey(app)
+    warm = app.test_client()  # the process's shells and caches, made once
+    post_form(warm, f"/s/{tokens[0]}", {**COMPLETE_ANSWERS, "action": "submit"})
+    warm.get(f"/s/{tokens[0]}")
+
+    client = app.test_client()
+    pages_seen = []
+    loaded = models_loaded(app, lambda: pages_seen.extend([
+        client.get(f"/s/{tokens[1]}"),
+        post_form(client, f"/s/{tokens[1]}", {**COMPLETE_ANSWERS, "action": "submit"}),
+        client.get(f"/s/{tokens[1]}"),  # the receipt, noted in the session
+        app.test_client().get(f"/s/{tokens[1]}")]))  # the receipt, read from the database
+    assert [page.status_code for page in pages_seen] == [200, 302, 200, 200]
+    assert loaded == []
+    assert "问卷已提交" in pages_seen[3].get_data(as_text=True)
+
+
+def test_a_saved_draft_is_resumed_and_submitted_through_the_models(app):
+    """A centre with a draft goes the way of an existing response: its page shows the saved answers, and its
+    提交 submits that response."""
+    tokens = issue_survey(app)
+    client = app.test_client()
+    saved = post_form(client, f"/s/{tokens[0]}", {"item-q01": "2", "action": "save"})
+    assert saved.status_code == 302
+    resumed = []
+    loaded = models_loaded(app, lambda: resumed.append(app.test_client().get(f"/s/{tokens[0]}")))
+    assert "Invitation" in loaded and "Response" in loaded
+    checked = re.findall(r'<input type="radio" id="(item-q\d+-\d+)"[^>]*\schecked', resumed[0].get_data(as_text=True))
+    assert checked == ["item-q01-2"]
+    submitted = post_form(client, f"/s/{tokens[0]}", {**COMPLETE_ANSWERS, "action": "submit"})
+    assert submitted.status_code == 302
+    with app.app_context():
+        invitation = db.session.scalar(select(Invitation).filter_by(token=tokens[0]))
+        assert invitation.response.submitted and invitation.response.reference
+    assert "问卷已提交" in client.get(submitted.headers["Location"]).get_data(as_text=True)
