@@ -112,10 +112,12 @@ class Answer(db.Model):
     option(s) ticked of a choice question (``value`` for single, ``choices`` for multiple) with its 其他 ``text``."""
 
     __tablename__ = "answers"
+    # its index serves every look-up of a response's answers too: no second index on response_id (each answer
+    # written would write it)
     __table_args__ = (UniqueConstraint("response_id", "question_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    response_id: Mapped[int] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"), index=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"))
     question_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_questions.id"))
     #: the option value, or the not-applicable value (不了解)
     value: Mapped[int | None] = mapped_column(Integer)
