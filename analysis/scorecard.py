@@ -10,11 +10,13 @@ Arithmetic is in :class:`~decimal.Decimal` from the numbers' shortest decimal te
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from analysis.documents import DocumentError, clip, read_document
+from analysis.questionnaire import MESSAGES as QUESTIONNAIRE_MESSAGES
+from analysis.questionnaire import N_
 from analysis.rounding import as_decimal, indicator_score, round_decimal
 
 DEFAULT_TOTAL = Decimal(100)
@@ -38,13 +40,87 @@ LeafScore = tuple[Decimal, str | None]
 MAX_NUMBER = Decimal(1_000_000)
 
 
-class ScorecardError(ValueError):
-    """A scorecard with one or more problems, each starting with the indicator's code (or the file's part)."""
+#: the problems of reading the file at all, worded as for a questionnaire file
+DOCUMENT_MESSAGES = {code: QUESTIONNAIRE_MESSAGES[code]
+                     for code in ("not_utf8", "invalid_json", "invalid_yaml", "invalid_yaml_file", "unreadable")}
+#: every problem a scorecard can have, by code; ``%(name)s`` placeholders take the problem's params
+MESSAGES = {
+    **DOCUMENT_MESSAGES,
+    "top_level": N_("must be a mapping with 'indicators'"),
+    "text": N_("must be text, got %(given)s"),
+    "non_empty_list": N_("required, a non-empty list"),
+    "must_be_non_empty_list": N_("must be a non-empty list"),
+    "top_weights": N_("the top-level weights sum to %(sum)s, not %(total)s"),
+    "grades_list": N_("must be a non-empty list of {grade, min}, from the top"),
+    "grade_mapping": N_("must be a mapping with a 'grade' name and a 'min'"),
+    "grade_min_range": N_("min %(min)s is outside 0 … %(total)s"),
+    "grade_min_order": N_("min %(min)s must be below the band above (%(above)s ≥ %(above_min)s)"),
+    "grade_bottom": N_("the bottom band needs min 0 (or no min), got %(min)s"),
+    "grade_repeated": N_("grade %(given)s appears more than once"),
+    "indicator_mapping": N_("must be a mapping with code, name and weight"),
+    "required_text": N_("required text, got %(given)s"),
+    "unknown_keys": N_("unknown keys %(keys)s"),
+    "leaf_only": N_("only a leaf (without children) can have it"),
+    "children_weights": N_("children's weights sum to %(sum)s, not %(weight)s"),
+    "no_way": N_("no score, rate or source: a leaf is scored in exactly one way"),
+    "several_ways": N_("%(ways)s given: a leaf is scored in exactly one way"),
+    "rate_range": N_("rate %(rate)s is outside [0, 1]"),
+    "unknown_source": N_("the only source is '%(source)s', got %(given)s"),
+    "survey_key": N_("must be a survey key, got %(given)s"),
+    "survey_without_source": N_("only a 'source: %(source)s' leaf names a survey"),
+    "score_places": N_("score %(score)s has more than %(places)s decimals"),
+    "score_negative": N_("score %(score)s is negative"),
+    "score_above_weight": N_("score %(score)s is above its weight %(weight)s"),
+    "number": N_("required, a number, got %(given)s"),
+    "number_too_large": N_("at most %(limit)s, got %(given)s"),
+    "positive_number": N_("must be a positive number, got %(given)s"),
+    "code_repeated": N_("code used by more than one indicator"),
+    "stated_score": N_("stated score %(stated)s differs from its children's sum %(sum)s"),
+    "no_document": N_("no satisfaction document given"),
+    "survey_lookup": N_("%(reason)s"),
+    "unknown_survey": N_("unknown survey %(given)s"),
+    "other_survey": N_("the satisfaction document is for survey %(document)s, not %(given)s"),
+    "no_index": N_("the satisfaction document has no overall.index"),
+    "no_valid_responses": N_("survey %(given)s has no valid responses (overall.index is null)"),
+    "index_range": N_("overall.index must be a number in 0 … 100, got %(given)s"),
+}
+#: where a problem of the whole file is
+TOP_LEVEL = N_("(top level)")
+#: between the items of a list in a message ("score and rate")
+AND = N_(" and ")
 
-    def __init__(self, problems: list[str]):
-        problems = [clip(problem) for problem in problems]
-        super().__init__("\n".join(problems))
-        self.problems = problems
+
+def _in_english(message: str, **params) -> str:
+    return message % params if params else message
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem of a scorecard: where it is (an indicator's code or a part of the file, with the key concerned;
+    None for the whole file), its kind (``code``, a key of :data:`MESSAGES`) and the values its message names (a
+    tuple is a list of words, joined with "and")."""
+
+    where: str | None
+    code: str
+    params: dict = field(default_factory=dict)
+
+    def text(self, translate: Callable[..., str] = _in_english) -> str:
+        """``where: message``, each part worded by ``translate`` (gettext's signature; English as written by
+        default)."""
+        params = {name: translate(AND).join(value) if isinstance(value, tuple) else value
+                  for name, value in self.params.items()}
+        where = translate(TOP_LEVEL) if self.where is None else self.where
+        return clip(f"{where}: {translate(MESSAGES[self.code], **params)}")
+
+
+class ScorecardError(ValueError):
+    """A scorecard with one or more problems (:class:`Problem`, in ``details``); ``problems`` words them in
+    English, each starting with the indicator's code or the file's part."""
+
+    def __init__(self, problems: list[Problem]):
+        self.details = list(problems)
+        self.problems = [problem.text() for problem in self.details]
+        super().__init__("\n".join(self.problems))
 
 
 @dataclass(frozen=True)
@@ -138,7 +214,7 @@ def grade_for(total: Decimal | float, grades: tuple[GradeBand, ...] = DEFAULT_GR
 
 def load_scorecard(text: str | bytes, filename: str = "scorecard.yaml") -> Scorecard:
     """Parse a scorecard YAML file's text; raises :class:`ScorecardError` with every problem."""
-    problems: list[str] = []
+    problems: list[Problem] = []
     scorecard = _parse_scorecard(read_scorecard_file(text, filename), problems)
     if problems:
         raise ScorecardError(problems)
@@ -147,7 +223,7 @@ def load_scorecard(text: str | bytes, filename: str = "scorecard.yaml") -> Score
 
 def parse_scorecard(data: Any) -> Scorecard:
     """Validate a scorecard mapping and build the :class:`Scorecard`; raises :class:`ScorecardError`."""
-    problems: list[str] = []
+    problems: list[Problem] = []
     scorecard = _parse_scorecard(data, problems)
     if problems:
         raise ScorecardError(problems)
@@ -156,7 +232,7 @@ def parse_scorecard(data: Any) -> Scorecard:
 
 def compute_scorecard(scorecard: Scorecard, satisfaction: SatisfactionSource = None) -> ScorecardResult:
     """Score every indicator, sum the tree, grade the total; raises :class:`ScorecardError` with every problem."""
-    problems: list[str] = []
+    problems: list[Problem] = []
     result = _compute(scorecard, satisfaction, problems)
     if problems:
         raise ScorecardError(problems)
@@ -172,7 +248,7 @@ def score_scorecard(
 
 def score_parsed(data: Any, satisfaction: SatisfactionSource = None) -> ScorecardResult:
     """:func:`score_scorecard` of a file's data already read (a stored scorecard is kept parsed)."""
-    problems: list[str] = []
+    problems: list[Problem] = []
     scorecard = _parse_scorecard(data, problems)
     result = _compute(scorecard, satisfaction, problems)
     if problems:
@@ -199,24 +275,27 @@ def read_scorecard_file(text: str | bytes, filename: str = "scorecard.yaml") -> 
     try:
         return read_document(text, filename)
     except DocumentError as exc:
-        raise ScorecardError([exc.problem]) from None
+        known = exc.code in DOCUMENT_MESSAGES
+        raise ScorecardError([Problem(filename, exc.code if known else "unreadable",
+                                      exc.params if known else {"reason": exc.problem.removeprefix(f"{filename}: ")})
+                              ]) from None
 
 
-def _parse_scorecard(data: Any, problems: list[str]) -> Scorecard:
+def _parse_scorecard(data: Any, problems: list[Problem]) -> Scorecard:
     """Build the tree, appending every problem; invalid numbers are left as None so computing can go on."""
     if not isinstance(data, Mapping):
-        problems.append("(top level): must be a mapping with 'indicators'")
+        problems.append(Problem(None, "top_level"))
         return Scorecard(None, DEFAULT_TOTAL, DEFAULT_GRADES, ())
     title = data.get("title")
     if title is not None and not isinstance(title, str):
-        problems.append(f"title: must be text, got {title!r}")
+        problems.append(Problem("title", "text", {"given": repr(title)}))
         title = None
     total = _number(data.get("total", DEFAULT_TOTAL), "total", problems, positive=True) or DEFAULT_TOTAL
     grades = _parse_grades(data.get("grades"), total, problems)
 
     raw_indicators = data.get("indicators")
     if not isinstance(raw_indicators, list) or not raw_indicators:
-        problems.append("indicators: required, a non-empty list")
+        problems.append(Problem("indicators", "non_empty_list"))
         return Scorecard(title, total, grades, ())
     indicators = tuple(
         _parse_indicator(raw, f"indicators[{position}]", problems) for position, raw in enumerate(raw_indicators)
@@ -224,23 +303,22 @@ def _parse_scorecard(data: Any, problems: list[str]) -> Scorecard:
     _check_unique_codes(indicators, problems)
     root_weight = _sum_weights(indicators)
     if root_weight is not None and abs(root_weight - total) > TOLERANCE:
-        problems.append(
-            f"indicators: the top-level weights sum to {plain_number(root_weight)}, not {plain_number(total)}"
-        )
+        problems.append(Problem("indicators", "top_weights",
+                                {"sum": plain_number(root_weight), "total": plain_number(total)}))
     return Scorecard(title, total, grades, indicators)
 
 
-def _parse_grades(raw: Any, total: Decimal, problems: list[str]) -> tuple[GradeBand, ...]:
+def _parse_grades(raw: Any, total: Decimal, problems: list[Problem]) -> tuple[GradeBand, ...]:
     if raw is None:
         return DEFAULT_GRADES
     if not isinstance(raw, list) or not raw:
-        problems.append("grades: must be a non-empty list of {grade, min}, from the top")
+        problems.append(Problem("grades", "grades_list"))
         return DEFAULT_GRADES
     bands: list[GradeBand] = []
     for position, entry in enumerate(raw):
         where = f"grades[{position}]"
         if not isinstance(entry, Mapping) or not isinstance(entry.get("grade"), str) or not entry["grade"].strip():
-            problems.append(f"{where}: must be a mapping with a 'grade' name and a 'min'")
+            problems.append(Problem(where, "grade_mapping"))
             continue
         is_bottom = position == len(raw) - 1
         if "min" not in entry and is_bottom:
@@ -249,42 +327,38 @@ def _parse_grades(raw: Any, total: Decimal, problems: list[str]) -> tuple[GradeB
             minimum = _number(entry.get("min"), f"{where} ({entry['grade']}): min", problems)
         if minimum is None:
             continue
+        band = f"{where} ({entry['grade']})"
         if not Decimal(0) <= minimum <= total:
-            problems.append(
-                f"{where} ({entry['grade']}): min {plain_number(minimum)} is outside 0 … {plain_number(total)}"
-            )
+            problems.append(Problem(band, "grade_min_range", {"min": plain_number(minimum),
+                                                              "total": plain_number(total)}))
         if bands and minimum >= bands[-1].minimum:
-            problems.append(
-                f"{where} ({entry['grade']}): min {plain_number(minimum)} must be below the band above "
-                f"({bands[-1].grade} ≥ {plain_number(bands[-1].minimum)})"
-            )
+            problems.append(Problem(band, "grade_min_order", {"min": plain_number(minimum), "above": bands[-1].grade,
+                                                              "above_min": plain_number(bands[-1].minimum)}))
         if is_bottom and minimum != 0:
-            problems.append(
-                f"{where} ({entry['grade']}): the bottom band needs min 0 (or no min), got {plain_number(minimum)}"
-            )
+            problems.append(Problem(band, "grade_bottom", {"min": plain_number(minimum)}))
         bands.append(GradeBand(entry["grade"].strip(), minimum))
     names = [band.grade for band in bands]
     for name in sorted({name for name in names if names.count(name) > 1}):
-        problems.append(f"grades: grade {name!r} appears more than once")
+        problems.append(Problem("grades", "grade_repeated", {"given": repr(name)}))
     return tuple(bands) if bands and bands[-1].minimum == 0 else DEFAULT_GRADES
 
 
-def _parse_indicator(raw: Any, where: str, problems: list[str]) -> Indicator:
+def _parse_indicator(raw: Any, where: str, problems: list[Problem]) -> Indicator:
     if not isinstance(raw, Mapping):
-        problems.append(f"{where}: must be a mapping with code, name and weight")
+        problems.append(Problem(where, "indicator_mapping"))
         return Indicator(where, "", None)
     code = raw.get("code")
     if not isinstance(code, str) or not code.strip():
-        problems.append(f"{where}: code: required text, got {code!r}")
+        problems.append(Problem(f"{where}: code", "required_text", {"given": repr(code)}))
         code = where
     code = code.strip()
     name = raw.get("name")
     if not isinstance(name, str) or not name.strip():
-        problems.append(f"{code}: name: required text, got {name!r}")
+        problems.append(Problem(f"{code}: name", "required_text", {"given": repr(name)}))
         name = ""
     unknown = sorted(set(raw) - INDICATOR_KEYS)
     if unknown:
-        problems.append(f"{code}: unknown keys {', '.join(unknown)}")
+        problems.append(Problem(code, "unknown_keys", {"keys": ", ".join(unknown)}))
     weight = _number(raw.get("weight"), f"{code}: weight", problems, positive=True)
     value = raw.get("value")
     value = None if value is None else str(value)
@@ -294,14 +368,14 @@ def _parse_indicator(raw: Any, where: str, problems: list[str]) -> Indicator:
 
 
 def _parse_inner(
-    raw: Mapping, code: str, name: str, weight: Decimal | None, value: str | None, problems: list[str]
+    raw: Mapping, code: str, name: str, weight: Decimal | None, value: str | None, problems: list[Problem]
 ) -> Indicator:
     for key in LEAF_ONLY_KEYS:
         if key in raw:
-            problems.append(f"{code}: {key}: only a leaf (without children) can have it")
+            problems.append(Problem(f"{code}: {key}", "leaf_only"))
     raw_children = raw["children"]
     if not isinstance(raw_children, list) or not raw_children:
-        problems.append(f"{code}: children: must be a non-empty list")
+        problems.append(Problem(f"{code}: children", "must_be_non_empty_list"))
         raw_children = []
     children = tuple(
         _parse_indicator(child, f"{code}.children[{position}]", problems)
@@ -310,76 +384,77 @@ def _parse_inner(
     stated = _score(raw, code, weight, problems) if "score" in raw else None
     children_weight = _sum_weights(children)
     if weight is not None and children_weight is not None and abs(children_weight - weight) > TOLERANCE:
-        problems.append(
-            f"{code}: children's weights sum to {plain_number(children_weight)}, not {plain_number(weight)}"
-        )
+        problems.append(Problem(code, "children_weights", {"sum": plain_number(children_weight),
+                                                           "weight": plain_number(weight)}))
     return Indicator(code, name, weight, value, score=stated, children=children)
 
 
 def _parse_leaf(
-    raw: Mapping, code: str, name: str, weight: Decimal | None, value: str | None, problems: list[str]
+    raw: Mapping, code: str, name: str, weight: Decimal | None, value: str | None, problems: list[Problem]
 ) -> Indicator:
     ways = [key for key in SCORING_KEYS if key in raw]
     if not ways:
-        problems.append(f"{code}: no score, rate or source: a leaf is scored in exactly one way")
+        problems.append(Problem(code, "no_way"))
     elif len(ways) > 1:
-        problems.append(f"{code}: {' and '.join(ways)} given: a leaf is scored in exactly one way")
+        problems.append(Problem(code, "several_ways", {"ways": tuple(ways)}))
     score = _score(raw, code, weight, problems) if "score" in raw else None
     rate = None
     if "rate" in raw:
         rate = _number(raw["rate"], f"{code}: rate", problems)
         if rate is not None and not Decimal(0) <= rate <= Decimal(1):
-            problems.append(f"{code}: rate {plain_number(rate)} is outside [0, 1]")
+            problems.append(Problem(code, "rate_range", {"rate": plain_number(rate)}))
             rate = None
     source = raw.get("source")
     if "source" in raw and source != SATISFACTION_SOURCE:
-        problems.append(f"{code}: source: the only source is '{SATISFACTION_SOURCE}', got {source!r}")
+        problems.append(Problem(f"{code}: source", "unknown_source", {"source": SATISFACTION_SOURCE,
+                                                                      "given": repr(source)}))
         source = None
     survey = raw.get("survey")
     if survey is not None and (not isinstance(survey, str) or not survey.strip()):
-        problems.append(f"{code}: survey: must be a survey key, got {survey!r}")
+        problems.append(Problem(f"{code}: survey", "survey_key", {"given": repr(survey)}))
         survey = None
     if survey is not None and "source" not in raw:
-        problems.append(f"{code}: survey: only a 'source: {SATISFACTION_SOURCE}' leaf names a survey")
+        problems.append(Problem(f"{code}: survey", "survey_without_source", {"source": SATISFACTION_SOURCE}))
     return Indicator(code, name, weight, value, score=score, rate=rate, source=source, survey=survey)
 
 
-def _score(raw: Mapping, code: str, weight: Decimal | None, problems: list[str]) -> Decimal | None:
+def _score(raw: Mapping, code: str, weight: Decimal | None, problems: list[Problem]) -> Decimal | None:
     """A given or stated score: 0 ≤ score ≤ weight, at most two decimals so the total is exact to the hundredth."""
     score = _number(raw["score"], f"{code}: score", problems)
     if score is None:
         return None
     if score != round_decimal(score, SCORE_PLACES):
-        problems.append(f"{code}: score {plain_number(score)} has more than {SCORE_PLACES} decimals")
+        problems.append(Problem(code, "score_places", {"score": plain_number(score), "places": SCORE_PLACES}))
         return None
     if score < 0:
-        problems.append(f"{code}: score {plain_number(score)} is negative")
+        problems.append(Problem(code, "score_negative", {"score": plain_number(score)}))
         return None
     if weight is not None and score > weight:
-        problems.append(f"{code}: score {plain_number(score)} is above its weight {plain_number(weight)}")
+        problems.append(Problem(code, "score_above_weight", {"score": plain_number(score),
+                                                             "weight": plain_number(weight)}))
         return None
     return score
 
 
-def _number(raw: Any, where: str, problems: list[str], positive: bool = False) -> Decimal | None:
+def _number(raw: Any, where: str, problems: list[Problem], positive: bool = False) -> Decimal | None:
     if isinstance(raw, bool) or not isinstance(raw, (int, float, Decimal)):
-        problems.append(f"{where}: required, a number, got {raw!r}")
+        problems.append(Problem(where, "number", {"given": repr(raw)}))
         return None
     number = as_decimal(raw)
     if number.is_finite() and abs(number) > MAX_NUMBER:
-        problems.append(f"{where}: at most {MAX_NUMBER:,}, got {raw!r}")
+        problems.append(Problem(where, "number_too_large", {"limit": f"{MAX_NUMBER:,}", "given": repr(raw)}))
         return None
     if not number.is_finite() or (positive and number <= 0):
-        problems.append(f"{where}: must be a positive number, got {raw!r}")
+        problems.append(Problem(where, "positive_number", {"given": repr(raw)}))
         return None
     return number
 
 
-def _check_unique_codes(indicators: tuple[Indicator, ...], problems: list[str]) -> None:
+def _check_unique_codes(indicators: tuple[Indicator, ...], problems: list[Problem]) -> None:
     seen: set[str] = set()
     for indicator in _walk(indicators):
         if indicator.code in seen:
-            problems.append(f"{indicator.code}: code used by more than one indicator")
+            problems.append(Problem(indicator.code, "code_repeated"))
         seen.add(indicator.code)
 
 
@@ -397,7 +472,7 @@ def _sum_weights(indicators: tuple[Indicator, ...]) -> Decimal | None:
 # --- computing -----------------------------------------------------------------------------------------------
 
 
-def _compute(scorecard: Scorecard, satisfaction: SatisfactionSource, problems: list[str]) -> ScorecardResult | None:
+def _compute(scorecard: Scorecard, satisfaction: SatisfactionSource, problems: list[Problem]) -> ScorecardResult | None:
     """Score the tree; None when a score could not be computed (its reason is in ``problems``)."""
     results = [_compute_indicator(indicator, satisfaction, problems) for indicator in scorecard.indicators]
     if problems or None in results or not results:
@@ -409,7 +484,7 @@ def _compute(scorecard: Scorecard, satisfaction: SatisfactionSource, problems: l
 
 
 def _compute_indicator(
-    indicator: Indicator, satisfaction: SatisfactionSource, problems: list[str]
+    indicator: Indicator, satisfaction: SatisfactionSource, problems: list[Problem]
 ) -> IndicatorResult | None:
     if indicator.children:
         return _compute_inner(indicator, satisfaction, problems)
@@ -421,24 +496,22 @@ def _compute_indicator(
 
 
 def _compute_inner(
-    indicator: Indicator, satisfaction: SatisfactionSource, problems: list[str]
+    indicator: Indicator, satisfaction: SatisfactionSource, problems: list[Problem]
 ) -> IndicatorResult | None:
     children = [_compute_indicator(child, satisfaction, problems) for child in indicator.children]
     if None in children:
         return None
     score = sum((child.score for child in children), Decimal(0))
     if indicator.score is not None and abs(indicator.score - score) > TOLERANCE:
-        problems.append(
-            f"{indicator.code}: stated score {plain_number(indicator.score)} "
-            f"differs from its children's sum {plain_number(score)}"
-        )
+        problems.append(Problem(indicator.code, "stated_score", {"stated": plain_number(indicator.score),
+                                                                 "sum": plain_number(score)}))
     return IndicatorResult(
         indicator.code, indicator.name, indicator.weight, indicator.value, score, tuple(children)
     )
 
 
 def _leaf_score(
-    indicator: Indicator, satisfaction: SatisfactionSource, problems: list[str]
+    indicator: Indicator, satisfaction: SatisfactionSource, problems: list[Problem]
 ) -> LeafScore | None:
     """The leaf's score and 业绩值 by the one way it names; None when that way failed or the leaf was invalid."""
     way = next((key for key in SCORING_KEYS if getattr(indicator, key) is not None), None)
@@ -447,16 +520,16 @@ def _leaf_score(
     return LEAF_SCORERS[way](indicator, satisfaction, problems)
 
 
-def _given_score(indicator: Indicator, satisfaction: SatisfactionSource, problems: list[str]) -> LeafScore:
+def _given_score(indicator: Indicator, satisfaction: SatisfactionSource, problems: list[Problem]) -> LeafScore:
     return indicator.score, indicator.value
 
 
-def _rate_score(indicator: Indicator, satisfaction: SatisfactionSource, problems: list[str]) -> LeafScore:
+def _rate_score(indicator: Indicator, satisfaction: SatisfactionSource, problems: list[Problem]) -> LeafScore:
     return round_decimal(indicator.weight * indicator.rate, SCORE_PLACES), indicator.value
 
 
 def _satisfaction_score(
-    indicator: Indicator, satisfaction: SatisfactionSource, problems: list[str]
+    indicator: Indicator, satisfaction: SatisfactionSource, problems: list[Problem]
 ) -> LeafScore | None:
     """Weight × overall index / 100, the index first rounded half-up to 2 decimals (8 × 81.65 % = 6.532 → 6.53)."""
     index = _satisfaction_index(indicator, satisfaction, problems)
@@ -469,12 +542,12 @@ LEAF_SCORERS = {"score": _given_score, "rate": _rate_score, "source": _satisfact
 
 
 def _satisfaction_index(
-    indicator: Indicator, satisfaction: SatisfactionSource, problems: list[str]
+    indicator: Indicator, satisfaction: SatisfactionSource, problems: list[Problem]
 ) -> Decimal | None:
     """The overall index (综合满意度, 0–100) of the leaf's survey; None with a problem when there is none."""
     code, survey = indicator.code, indicator.survey
     if satisfaction is None:
-        problems.append(f"{code}: no satisfaction document given")
+        problems.append(Problem(code, "no_document"))
         return None
     if isinstance(satisfaction, Mapping):
         document = satisfaction
@@ -482,26 +555,26 @@ def _satisfaction_index(
         try:
             document = satisfaction(survey)
         except LookupError as exc:
-            problems.append(f"{code}: {exc.args[0] if exc.args else exc}")
+            problems.append(Problem(code, "survey_lookup", {"reason": str(exc.args[0] if exc.args else exc)}))
             return None
         if document is None:
-            problems.append(f"{code}: unknown survey {survey!r}")
+            problems.append(Problem(code, "unknown_survey", {"given": repr(survey)}))
             return None
     survey_part = document.get("survey")
     document_key = survey_part.get("key") if isinstance(survey_part, Mapping) else None
     if survey is not None and document_key != survey:
-        problems.append(f"{code}: the satisfaction document is for survey {document_key!r}, not {survey!r}")
+        problems.append(Problem(code, "other_survey", {"document": repr(document_key), "given": repr(survey)}))
         return None
     overall = document.get("overall")
     if not isinstance(overall, Mapping) or "index" not in overall:
-        problems.append(f"{code}: the satisfaction document has no overall.index")
+        problems.append(Problem(code, "no_index"))
         return None
     index = overall["index"]
     if index is None:
-        problems.append(f"{code}: survey {document_key!r} has no valid responses (overall.index is null)")
+        problems.append(Problem(code, "no_valid_responses", {"given": repr(document_key)}))
         return None
     if isinstance(index, bool) or not isinstance(index, (int, float)) or not 0 <= index <= 100:
-        problems.append(f"{code}: overall.index must be a number in 0 … 100, got {index!r}")
+        problems.append(Problem(code, "index_range", {"given": repr(index)}))
         return None
     return as_decimal(index)
 

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 from analysis.documents import plain_copy
-from analysis.scorecard import ScorecardError, ScorecardResult, parse_scorecard, read_scorecard_file, score_parsed
+from analysis.scorecard import (Problem, ScorecardError, ScorecardResult, parse_scorecard, read_scorecard_file,
+                                score_parsed)
 from survey_service.audit.operations import record
 from survey_service.extensions import db
-from survey_service.problems import ProblemList
+from survey_service.problems import ProblemList, problem_text
 from survey_service.scorecard.models import StoredScorecard
 
 
@@ -13,12 +14,12 @@ def store_scorecard(data: bytes, filename: str, *, user=None) -> StoredScorecard
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ProblemList([f"{filename}: not UTF-8 text (byte {exc.start})"]) from None
+        raise ProblemList(worded([Problem(filename, "not_utf8", {"byte": exc.start})])) from None
     try:
         definition = read_scorecard_file(text, filename)
         scorecard = parse_scorecard(definition)
     except ScorecardError as exc:
-        raise ProblemList(exc.problems) from None
+        raise ProblemList(worded(exc.details)) from None
     # title and file name are labels of the list: one longer than its column keeps its start
     columns = StoredScorecard.__table__.c
     stored = StoredScorecard(title=(scorecard.title or filename)[:columns.title.type.length],
@@ -36,4 +37,9 @@ def score_stored(stored: StoredScorecard, resolve_survey) -> ScorecardResult:
     try:
         return score_parsed(stored.definition, resolve_survey)
     except ScorecardError as exc:
-        raise ProblemList(exc.problems) from None
+        raise ProblemList(worded(exc.details)) from None
+
+
+def worded(problems: list[Problem]) -> list[str]:
+    """The scorecard's problems in the page's language (English on the command line)."""
+    return [problem.text(problem_text) for problem in problems]

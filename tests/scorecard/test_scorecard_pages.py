@@ -25,7 +25,7 @@ def test_import_and_score_the_2017_tree_live(app, client, login, issued_survey):
     page = response.get_data(as_text=True)
     # no valid response yet: the satisfaction leaf cannot be scored, so no total is shown
     assert response.status_code == 200
-    assert "C4-1: survey &#39;remote-edu-ops-2017&#39; has no valid responses" in page
+    assert "C4-1: 调查 &#39;remote-edu-ops-2017&#39; 没有有效问卷（overall.index 为空）" in page
     assert "91.13" not in page
 
 
@@ -56,9 +56,36 @@ def test_broken_scorecard_is_refused_with_codes(app, client, login):
     response = post_form(client, "/scorecards/", {"file": (io.BytesIO(broken.encode()), "s.yaml")},
                          content_type="multipart/form-data")
     assert response.status_code == 422
-    assert "B: children&#39;s weights sum to 28, not 27" in response.get_data(as_text=True)
+    assert "B: 下级指标权重合计为 28，而不是 27" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.count(StoredScorecard.id))) == 0
+
+
+def test_a_scorecards_problems_are_in_the_pages_language(app, client, login):
+    """Each problem in Chinese on a Chinese page, in the validator's English on an English one; the file's own
+    keys and values as written."""
+    login("evaluator")
+    broken = ("title: 测试\nindicators:\n  - {code: A, name: 甲, weight: 60, score: 50, rate: 0.5}\n"
+              "  - {code: A, name: '', weight: 40, colour: red, score: 40}\n")
+    upload = {"file": (io.BytesIO(broken.encode()), "s.yaml")}
+    chinese = post_form(client, "/scorecards/", upload, content_type="multipart/form-data").get_data(as_text=True)
+    problems = re.findall(r"<li>([^<]*)</li>", chinese.split('class="problems"', 1)[-1])
+    assert "A: 同时给出了 score 和 rate：末级指标只能用一种方式计分" in chinese
+    assert "A: name: 必填文本，实际为 &#39;&#39;" in chinese
+    assert "A: 未知的键 colour" in chinese
+    assert "A: 指标编号被多个指标使用" in chinese
+    assert len(problems) == 4  # and no English phrase in any of them
+    assert not [text for text in problems if re.search(r"[a-z]{3,} [a-z]{2,}", text)], problems
+    upload = {"file": (io.BytesIO(broken.encode()), "s.yaml")}
+    english = post_form(client, "/scorecards/?lang=en", upload, content_type="multipart/form-data")
+    assert "A: score and rate given: a leaf is scored in exactly one way" in english.get_data(as_text=True)
+
+
+def test_an_unreadable_scorecard_is_named_in_the_pages_language(app, client, login):
+    login("evaluator")
+    upload = {"file": (io.BytesIO("indicators: [\n".encode()), "s.yaml")}
+    page = post_form(client, "/scorecards/", upload, content_type="multipart/form-data").get_data(as_text=True)
+    assert "s.yaml: 第 2 行：YAML 格式错误" in page
 
 
 @pytest.mark.parametrize("role, can_import", [("viewer", False), ("evaluator", True), ("admin", True)])
@@ -81,5 +108,5 @@ def test_the_reports_23_versus_24_slip_is_shown_instead_of_a_total(demo_app, dem
     response = post_form(demo_client, "/scorecards/", {"file": (io.BytesIO(slip.encode()), "slip.yaml")},
                          content_type="multipart/form-data", follow_redirects=True)
     page = response.get_data(as_text=True)
-    assert "B: stated score 23 differs from its children&#39;s sum 24" in page
+    assert "B: 填写的得分 23 与下级指标得分合计 24 不一致" in page
     assert "big grade" not in page  # no total and no grade are shown
