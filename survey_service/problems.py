@@ -6,9 +6,10 @@ an exception that became an error page, or a refusal that a view caught to show 
 never has to remember to roll back after an operation said no, whatever status its answer carries.
 """
 from flask import has_request_context
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 
 from analysis.documents import clip
+from analysis.questionnaire import SYNTAX_PROBLEMS, syntax_explanation
 from survey_service.database import refuse_request_writes
 
 
@@ -40,6 +41,16 @@ def problem_text(message: str, **params) -> str:
     """A problem in its reader's language: the page's on a page (an upload in the console), English on the
     command line, where no request chose a language."""
     return gettext(message, **params) if has_request_context() else message % params
+
+
+def readable_params(code: str, params: dict) -> dict:
+    """A file's problem's values for its reader: where a YAML or JSON parser said what broke (``reason``, in
+    English), a page in another language says it in its own words (``analysis.questionnaire.syntax_explanation``).
+    The line it names stays."""
+    if code not in SYNTAX_PROBLEMS or "reason" not in params or not has_request_context() \
+            or str(get_locale()) == "en":
+        return params
+    return {**params, "reason": gettext(syntax_explanation(params["reason"]))}
 
 
 def unstorable_text(row, where: str) -> list[str]:

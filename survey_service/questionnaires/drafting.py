@@ -12,6 +12,7 @@ from typing import Any
 from flask_babel import gettext as _, lazy_gettext as _l
 
 from analysis.questionnaire import MESSAGES, DefinitionError, Problem
+from survey_service.problems import readable_params
 
 #: undo steps kept per draft
 HISTORY_LIMIT = 30
@@ -224,7 +225,7 @@ def field_name(problem: Problem, definition: dict) -> str:
 
 def problem_message(problem: Problem) -> str:
     """The problem in the page's language (the validator's English on an English page)."""
-    return _(MESSAGES[problem.code], **problem.params)
+    return _(MESSAGES[problem.code], **readable_params(problem.code, problem.params))
 
 
 def described_problems(error: DefinitionError) -> list[str]:

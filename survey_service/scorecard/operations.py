@@ -5,7 +5,7 @@ from analysis.scorecard import (Problem, ScorecardError, ScorecardResult, parse_
                                 score_parsed)
 from survey_service.audit.operations import record
 from survey_service.extensions import db
-from survey_service.problems import ProblemList, problem_text
+from survey_service.problems import ProblemList, problem_text, readable_params
 from survey_service.scorecard.models import StoredScorecard
 
 
@@ -42,4 +42,5 @@ def score_stored(stored: StoredScorecard, resolve_survey) -> ScorecardResult:
 
 def worded(problems: list[Problem]) -> list[str]:
     """The scorecard's problems in the page's language (English on the command line)."""
-    return [problem.text(problem_text) for problem in problems]
+    return [Problem(problem.where, problem.code, readable_params(problem.code, problem.params)).text(problem_text)
+            for problem in problems]

@@ -44,3 +44,20 @@ def test_messages_quote_at_most_a_few_hundred_characters():
 def test_the_shared_questionnaire_and_scorecard_still_read():
     assert load_questionnaire(QUESTIONNAIRE.read_bytes(), QUESTIONNAIRE.name).key
     assert read_document((DATA / "scorecard-example.yaml").read_bytes(), "scorecard-example.yaml")["indicators"]
+
+
+COMMON_SLIPS = [("a: b: c", "x.yaml"), ("a: [1, 2", "x.yaml"), ("key: [\n", "x.yaml"), ("a:\n  - 1\n b: 2", "x.yaml"),
+                ('a: "x', "x.yaml"), ("a:\n\t- 1", "x.yaml"), ("a: &x 1\nb: *x", "x.yaml"), ('{"a": }', "x.json"),
+                ("{a: 1}", "x.json"), ("[1 2]", "x.json"), ('"abc', "x.json")]
+
+
+@pytest.mark.parametrize("text, filename", COMMON_SLIPS)
+def test_the_commonest_syntax_errors_have_an_explanation_of_their_own(text, filename):
+    """A page in another language says what broke in its own words: these common slips are each explained, not
+    left to the catch-all."""
+    from analysis.questionnaire import SYNTAX_ELSEWHERE, syntax_explanation
+
+    with pytest.raises(DocumentError) as raised:
+        read_document(text, filename)
+    assert raised.value.code in ("invalid_yaml", "invalid_json")
+    assert syntax_explanation(raised.value.params["reason"]) != SYNTAX_ELSEWHERE

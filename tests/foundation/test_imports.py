@@ -142,7 +142,12 @@ def test_web_questionnaire_import(app, client, login):
     assert response.status_code == 200 and "remote-edu-ops-2017" in response.get_data(as_text=True)
     bad = post_form(client, "/questionnaires", {"file": (io.BytesIO(b"key: [\n"), "q.yaml")},
                     content_type="multipart/form-data")
-    assert bad.status_code == 422 and "q.yaml：第 2 行：YAML 格式错误" in bad.get_data(as_text=True)  # in the page's language
+    # in the page's language, the parser's own English said in it too
+    assert bad.status_code == 422
+    assert "q.yaml：第 2 行：YAML 格式错误：缺少值，或括号（[ 或 {）未闭合" in bad.get_data(as_text=True)
+    english = post_form(client, "/questionnaires?lang=en", {"file": (io.BytesIO(b"key: [\n"), "q.yaml")},
+                        content_type="multipart/form-data")
+    assert "line 2: invalid YAML: expected the node content" in english.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("role, status", [("viewer", 403), ("evaluator", 200), ("admin", 200)])

@@ -85,7 +85,10 @@ def test_an_unreadable_scorecard_is_named_in_the_pages_language(app, client, log
     login("evaluator")
     upload = {"file": (io.BytesIO("indicators: [\n".encode()), "s.yaml")}
     page = post_form(client, "/scorecards/", upload, content_type="multipart/form-data").get_data(as_text=True)
-    assert "s.yaml: 第 2 行：YAML 格式错误" in page
+    assert "s.yaml: 第 2 行：YAML 格式错误：缺少值，或括号（[ 或 {）未闭合" in page
+    upload = {"file": (io.BytesIO('title: "测试\nindicators: []\n'.encode()), "s.yaml")}
+    page = post_form(client, "/scorecards/", upload, content_type="multipart/form-data").get_data(as_text=True)
+    assert "YAML 格式错误：文件提前结束（有引号或括号未闭合）" in page
 
 
 @pytest.mark.parametrize("role, can_import", [("viewer", False), ("evaluator", True), ("admin", True)])
