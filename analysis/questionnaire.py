@@ -42,6 +42,7 @@ SYNTAX_EXPLANATIONS = (
     ("expected ',' or", N_("a comma is missing, or a bracket ([ or {) is not closed")),
     ("expected the node content", N_("a value is missing, or a bracket ([ or {) is not closed")),
     ("anchors and aliases", N_("anchors and aliases (&name, *name) are not accepted; write the values out")),
+    ("the integer", N_("a whole number larger than 2,147,483,647, the largest accepted")),
     ("Expecting value", N_("a value is missing")),
     ("Expecting ',' delimiter", N_("a comma (,) is missing")),
     ("Expecting ':' delimiter", N_("a colon (:) is missing")),

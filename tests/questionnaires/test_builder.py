@@ -110,4 +110,5 @@ def test_a_dragged_row_moves_to_where_it_was_dropped(app, start_builder):
     fields = builder.fields()
     assert [fields[f"dimensions-0-items-{n}-text"] for n in range(3)] == ["丙", "甲", "乙"]
     builder.press("move:dimensions[0].items[0]>7")  # nowhere to go: nothing changes
-    assert builder.fields() == fields
+    # the CSRF token is signed with the time it was made, which may have moved on by a second
+    assert {**builder.fields(), "csrf_token": None} == {**fields, "csrf_token": None}

@@ -39,7 +39,7 @@ def test_a_six_level_alias_bomb_is_a_short_422(app, client, login, url, filename
     response = upload(client, url, alias_bomb(6).encode(), filename)
     page = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "anchors and aliases (&amp;name, *name) are not accepted" in page
+    assert "不接受锚点和别名（&amp;name、*name）" in page
     assert len(page) < 20_000
     with app.app_context():
         assert db.session.scalar(select(sa.func.count()).select_from(StoredScorecard)) == 0

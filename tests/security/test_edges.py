@@ -34,7 +34,7 @@ UPLOADS = {
     "roster cell with NUL": ("/rosters", b"code,name,district\n1,a\x00b,b\n", "r.csv", "NUL"),
     "questionnaire version a huge integer": (
         "/questionnaires", QUESTIONNAIRE.read_text("utf-8").replace("version: 1", "version: " + HUGE).encode(),
-        "q.yaml", "larger than 2,147,483,647"),
+        "q.yaml", "整数超过可接受的最大值 2,147,483,647"),
     "questionnaire version a huge integer in JSON": (
         "/questionnaires", questionnaire(lambda d: d.update(version=int(HUGE))), "q.json",
         "larger than 2,147,483,647"),
@@ -49,11 +49,11 @@ UPLOADS = {
     "questionnaire title with NUL": (
         "/questionnaires", questionnaire(lambda d: d.update(title="问\x00卷")), "q.json", "含有 NUL 字符"),
     "questionnaire nested too deep": ("/questionnaires", b"[" * 500 + b"]" * 500, "q.json", "nested more than"),
-    "questionnaire with a circular alias": ("/questionnaires", b"key: &k [*k]\n", "q.yaml", "anchors and aliases"),
+    "questionnaire with a circular alias": ("/questionnaires", b"key: &k [*k]\n", "q.yaml", "不接受锚点和别名"),
     "scorecard score 1e30": ("/scorecards/", scorecard("score: 5,", "score: 1.0e+30,"), "s.yaml",
-                             "at most 1,000,000"),
+                             "不能超过 1,000,000"),
     "scorecard weight a huge integer": ("/scorecards/", scorecard("weight: 10\n", f"weight: {HUGE}\n"), "s.yaml",
-                                        "larger than 2,147,483,647"),
+                                        "整数超过可接受的最大值 2,147,483,647"),
 }
 
 
