@@ -205,8 +205,6 @@ def built_download(app, client, url: str, timeout: float = 120.0, **kwargs):
 def statements_sent(app, action) -> list[tuple[str, bool | None]]:
     """(SQL, whether the driver's connection commits by itself — None on SQLite) of each statement ``action`` sends
     through the app's engine."""
-    from sqlalchemy import event
-
     sent = []
     with app.app_context():
         engine = db.engine
@@ -214,9 +212,16 @@ def statements_sent(app, action) -> list[tuple[str, bool | None]]:
     def note(connection, cursor, statement, parameters, context, executemany):
         sent.append((statement, getattr(connection.connection.driver_connection, "autocommit", None)))
 
-    event.listen(engine, "before_cursor_execute", note)
+    listening_during(engine, "before_cursor_execute", note, action)
+    return sent
+
+
+def listening_during(target, identifier: str, listener, action) -> None:
+    """Run ``action`` with ``listener`` on SQLAlchemy's event ``identifier`` of ``target``, and only then."""
+    from sqlalchemy import event
+
+    event.listen(target, identifier, listener)
     try:
         action()
     finally:
-        event.remove(engine, "before_cursor_execute", note)
-    return sent
+        event.remove(target, identifier, listener)

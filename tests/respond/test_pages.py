@@ -17,7 +17,7 @@ from survey_service.respond.queries import find_invitation
 from survey_service.respond.views import _questions, localized, template_helpers
 from survey_service.roster.models import RosterUnit
 from survey_service.surveys.models import Invitation, Survey
-from tests.conftest import csrf_token, post_form, statements_sent
+from tests.conftest import csrf_token, listening_during, post_form, statements_sent
 from tests.respond.conftest import COMPLETE_ANSWERS, issue_survey
 
 CSRF_FIELD = re.compile(r'(name="csrf_token" type="hidden" value=")([^"]+)')
@@ -172,19 +172,10 @@ def test_a_receipt_noted_for_one_link_or_language_is_not_shown_for_another(app):
 
 def models_loaded(app, action) -> list[str]:
     """The names of the models ``action`` loaded from the database (SQLAlchemy's ``load`` event)."""
-    from sqlalchemy import event
     from sqlalchemy.orm import Mapper
 
     loaded = []
-
-    def note(target, context):
-        loaded.append(type(target).__name__)
-
-    event.listen(Mapper, "load", note)
-    try:
-        action()
-    finally:
-        event.remove(Mapper, "load", note)
+    listening_during(Mapper, "load", lambda target, context: loaded.append(type(target).__name__), action)
     return loaded
 
 
