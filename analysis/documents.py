@@ -44,7 +44,8 @@ def read_document(text: str | bytes, filename: str) -> Any:
     """
     size = len(text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass"))
     if size > MAX_DOCUMENT_BYTES:
-        raise DocumentError(f"{filename}: {size:,} bytes, more than the {MAX_DOCUMENT_BYTES // 1024} KB accepted")
+        raise DocumentError(f"{filename}: {size:,} bytes, more than the {MAX_DOCUMENT_BYTES // 1024} KB accepted",
+                            "too_large", size=f"{size:,}", limit=MAX_DOCUMENT_BYTES // 1024)
     if isinstance(text, bytes):
         try:
             text = text.decode("utf-8-sig")
@@ -73,9 +74,9 @@ def _read_json(text: str, filename: str) -> Any:
         raise DocumentError(f"{filename}: line {exc.lineno}: invalid JSON: {exc.msg}", "invalid_json",
                             line=exc.lineno, reason=exc.msg) from None
     except RecursionError:
-        raise DocumentError(f"{filename}: nested more than {MAX_DEPTH} levels deep") from None
+        raise DocumentError(f"{filename}: nested more than {MAX_DEPTH} levels deep", "too_deep", limit=MAX_DEPTH) from None
     if _depth(data) > MAX_DEPTH:
-        raise DocumentError(f"{filename}: nested more than {MAX_DEPTH} levels deep")
+        raise DocumentError(f"{filename}: nested more than {MAX_DEPTH} levels deep", "too_deep", limit=MAX_DEPTH)
     return data
 
 

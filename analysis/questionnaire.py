@@ -43,6 +43,7 @@ SYNTAX_EXPLANATIONS = (
     ("expected the node content", N_("a value is missing, or a bracket ([ or {) is not closed")),
     ("anchors and aliases", N_("anchors and aliases (&name, *name) are not accepted; write the values out")),
     ("the integer", N_("a whole number larger than 2,147,483,647, the largest accepted")),
+    ("nested more than", N_("nested deeper than the levels accepted")),
     ("Expecting value", N_("a value is missing")),
     ("Expecting ',' delimiter", N_("a comma (,) is missing")),
     ("Expecting ':' delimiter", N_("a colon (:) is missing")),
@@ -52,8 +53,8 @@ SYNTAX_EXPLANATIONS = (
 )
 #: what a page says of any other syntax error
 SYNTAX_ELSEWHERE = N_("the text there does not follow the format's rules")
-#: the problems whose ``reason`` is the parser's own English
-SYNTAX_PROBLEMS = frozenset({"invalid_yaml", "invalid_yaml_file", "invalid_json"})
+#: the problems whose ``reason`` is the reader's own English (a parser's, or a refusal of the reader's own)
+READER_PROBLEMS = frozenset({"invalid_yaml", "invalid_yaml_file", "invalid_json", "unreadable"})
 
 
 def syntax_explanation(reason: str) -> str:
@@ -69,6 +70,8 @@ MESSAGES = {
     "invalid_yaml": N_("line %(line)s: invalid YAML: %(reason)s"),
     "invalid_yaml_file": N_("file: invalid YAML: %(reason)s"),
     "unreadable": N_("%(reason)s"),
+    "too_large": N_("%(size)s bytes, more than the %(limit)s KB accepted"),
+    "too_deep": N_("nested more than %(limit)s levels deep"),
     "questionnaire_key": N_("required, lowercase letters, digits and '-', got %(given)s"),
     "version": N_("required, a positive integer, got %(given)s"),
     "integer": N_("must be an integer, got %(given)s"),

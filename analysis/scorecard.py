@@ -42,7 +42,8 @@ MAX_NUMBER = Decimal(1_000_000)
 
 #: the problems of reading the file at all, worded as for a questionnaire file
 DOCUMENT_MESSAGES = {code: QUESTIONNAIRE_MESSAGES[code]
-                     for code in ("not_utf8", "invalid_json", "invalid_yaml", "invalid_yaml_file", "unreadable")}
+                     for code in ("not_utf8", "invalid_json", "invalid_yaml", "invalid_yaml_file", "unreadable",
+                                  "too_large", "too_deep")}
 #: every problem a scorecard can have, by code; ``%(name)s`` placeholders take the problem's params
 MESSAGES = {
     **DOCUMENT_MESSAGES,

@@ -9,7 +9,7 @@ from flask import has_request_context
 from flask_babel import get_locale, gettext
 
 from analysis.documents import clip
-from analysis.questionnaire import SYNTAX_PROBLEMS, syntax_explanation
+from analysis.questionnaire import READER_PROBLEMS, syntax_explanation
 from survey_service.database import refuse_request_writes
 
 
@@ -47,7 +47,7 @@ def readable_params(code: str, params: dict) -> dict:
     """A file's problem's values for its reader: where a YAML or JSON parser said what broke (``reason``, in
     English), a page in another language says it in its own words (``analysis.questionnaire.syntax_explanation``).
     The line it names stays."""
-    if code not in SYNTAX_PROBLEMS or "reason" not in params or not has_request_context() \
+    if code not in READER_PROBLEMS or "reason" not in params or not has_request_context() \
             or str(get_locale()) == "en":
         return params
     return {**params, "reason": gettext(syntax_explanation(params["reason"]))}

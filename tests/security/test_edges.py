@@ -37,7 +37,7 @@ UPLOADS = {
         "q.yaml", "整数超过可接受的最大值 2,147,483,647"),
     "questionnaire version a huge integer in JSON": (
         "/questionnaires", questionnaire(lambda d: d.update(version=int(HUGE))), "q.json",
-        "larger than 2,147,483,647"),
+        "整数超过可接受的最大值 2,147,483,647"),
     "questionnaire key with a final line break": (
         "/questionnaires", questionnaire(lambda d: d.update(key="remote-edu-ops-x\n")), "q.json",
         "必填，只能使用小写字母、数字和“-”"),
@@ -48,7 +48,7 @@ UPLOADS = {
         "/questionnaires", questionnaire(lambda d: d.update(key="k" * 150)), "q.json", "最多 100 个字符"),
     "questionnaire title with NUL": (
         "/questionnaires", questionnaire(lambda d: d.update(title="问\x00卷")), "q.json", "含有 NUL 字符"),
-    "questionnaire nested too deep": ("/questionnaires", b"[" * 500 + b"]" * 500, "q.json", "nested more than"),
+    "questionnaire nested too deep": ("/questionnaires", b"[" * 500 + b"]" * 500, "q.json", "嵌套超过 40 层"),
     "questionnaire with a circular alias": ("/questionnaires", b"key: &k [*k]\n", "q.yaml", "不接受锚点和别名"),
     "scorecard score 1e30": ("/scorecards/", scorecard("score: 5,", "score: 1.0e+30,"), "s.yaml",
                              "不能超过 1,000,000"),
