@@ -130,6 +130,7 @@ def test_mail_from_no_server_to_scheduled_reminders(live_server, new_page, open_
         # a reminder schedule; two centres submit; the clock moves to five days before closing, 09:00
         page.goto(mail_page)
         page.get_by_role("button", name="设定为截止前 5 天、前 2 天及截止当天上午").click()
+        page.locator("#schedule-rules tbody tr").nth(2).wait_for()  # count() does not wait for the page to load
         assert page.locator("#schedule-rules tbody tr").count() == 3
         screenshot(page, "mail-schedule-desktop")
         centre_submits(app, "310101002", ANSWERS)
