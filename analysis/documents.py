@@ -23,11 +23,65 @@ MAX_DEPTH = 40
 MESSAGE_LIMIT = 400
 
 
+def N_(message: str) -> str:
+    """Marks a message for the translation catalogues; pages translate it where they show it."""
+    return message
+
+
+#: why a document cannot be read, by :attr:`DocumentError.code`; ``%(name)s`` placeholders take its params. The
+#: questionnaire's and the scorecard's messages begin with these.
+DOCUMENT_MESSAGES = {
+    "not_utf8": N_("not UTF-8 text (byte %(byte)s)"),
+    "invalid_json": N_("line %(line)s: invalid JSON: %(reason)s"),
+    "invalid_yaml": N_("line %(line)s: invalid YAML: %(reason)s"),
+    "invalid_yaml_file": N_("file: invalid YAML: %(reason)s"),
+    "unreadable": N_("%(reason)s"),
+    "too_large": N_("%(size)s bytes, more than the %(limit)s KB accepted"),
+    "too_deep": N_("nested more than %(limit)s levels deep"),
+}
+#: the problems whose ``reason`` is the reader's own English (a parser's, or a refusal of this module's)
+READER_PROBLEMS = frozenset({"invalid_yaml", "invalid_yaml_file", "invalid_json", "unreadable"})
+#: this reader's refusal of YAML's anchors and aliases
+ALIASES_REFUSED = N_("anchors and aliases (&name, *name) are not accepted; write the values out")
+#: the commonest ways a YAML or JSON file breaks, by the start of what its reader says (a ``reason`` of
+#: :data:`READER_PROBLEMS`, in English), with what a page says in its language and the values that takes
+SYNTAX_EXPLANATIONS = (
+    ("mapping values are not allowed here",
+     N_("a \"key: value\" cannot stand here (a colon in a value that is not in quotes, or the indentation)"), {}),
+    ("could not find expected ':'", N_("a colon (:) is missing"), {}),
+    ("found unexpected end of stream", N_("the file ends too early (a quote or bracket left open)"), {}),
+    ("sequence entries are not allowed here", N_("a list item (-) cannot stand here"), {}),
+    ("expected <block end>", N_("the indentation does not line up"), {}),
+    ("did not find expected", N_("the indentation does not line up, or a quote or bracket is left open"), {}),
+    ("found character", N_("a character that cannot start a value here (a tab, perhaps: indent with spaces)"), {}),
+    ("found unknown escape character", N_("an unknown escape (\\) in a quoted text"), {}),
+    ("expected ',' or", N_("a comma is missing, or a bracket ([ or {) is not closed"), {}),
+    ("expected the node content", N_("a value is missing, or a bracket ([ or {) is not closed"), {}),
+    (ALIASES_REFUSED, ALIASES_REFUSED, {}),
+    ("the integer", N_("a whole number larger than %(limit)s, the largest accepted"), {"limit": f"{MAX_INTEGER:,}"}),
+    ("nested more than", N_("nested deeper than the levels accepted"), {}),
+    ("Expecting value", N_("a value is missing"), {}),
+    ("Expecting ',' delimiter", N_("a comma (,) is missing"), {}),
+    ("Expecting ':' delimiter", N_("a colon (:) is missing"), {}),
+    ("Expecting property name enclosed in double quotes", N_("a key must be in double quotes"), {}),
+    ("Unterminated string", N_("a quote is not closed"), {}),
+    ("Extra data", N_("there is more after the end of the document"), {}),
+)
+#: what a page says of any other syntax error
+SYNTAX_ELSEWHERE = N_("the text there does not follow the format's rules")
+
+
+def syntax_explanation(reason: str) -> tuple[str, dict]:
+    """The message (to translate) and its values for what a YAML or JSON reader said (``reason``, its English)."""
+    return next(((message, params) for start, message, params in SYNTAX_EXPLANATIONS if reason.startswith(start)),
+                (SYNTAX_ELSEWHERE, {}))
+
+
 class DocumentError(ValueError):
     """A document that cannot be read at all; ``problem`` says why and where, in one line.
 
     ``code`` and ``params``, where given, name the kind of problem for a reader that words it in another language
-    (the questionnaire's pages: ``analysis.questionnaire.MESSAGES``).
+    (:data:`DOCUMENT_MESSAGES`).
     """
 
     def __init__(self, problem: str, code: str | None = None, **params):
@@ -35,6 +89,11 @@ class DocumentError(ValueError):
         self.problem = problem
         self.code = code
         self.params = params
+
+    @classmethod
+    def of(cls, filename: str, code: str, **params) -> DocumentError:
+        """The problem ``code`` of :data:`DOCUMENT_MESSAGES` with its values, in English after the file's name."""
+        return cls(f"{filename}: {DOCUMENT_MESSAGES[code] % params}", code, **params)
 
 
 def read_document(text: str | bytes, filename: str) -> Any:
@@ -44,13 +103,12 @@ def read_document(text: str | bytes, filename: str) -> Any:
     """
     size = len(text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass"))
     if size > MAX_DOCUMENT_BYTES:
-        raise DocumentError(f"{filename}: {size:,} bytes, more than the {MAX_DOCUMENT_BYTES // 1024} KB accepted",
-                            "too_large", size=f"{size:,}", limit=MAX_DOCUMENT_BYTES // 1024)
+        raise DocumentError.of(filename, "too_large", size=f"{size:,}", limit=MAX_DOCUMENT_BYTES // 1024)
     if isinstance(text, bytes):
         try:
             text = text.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise DocumentError(f"{filename}: not UTF-8 text (byte {exc.start})", "not_utf8", byte=exc.start) from None
+            raise DocumentError.of(filename, "not_utf8", byte=exc.start) from None
     text = text.lstrip("\ufeff")
     if filename.lower().endswith(".json"):
         return _read_json(text, filename)
@@ -71,12 +129,11 @@ def _read_json(text: str, filename: str) -> Any:
     except ValueError as exc:
         if not isinstance(exc, json.JSONDecodeError):
             raise DocumentError(f"{filename}: {exc}") from None
-        raise DocumentError(f"{filename}: line {exc.lineno}: invalid JSON: {exc.msg}", "invalid_json",
-                            line=exc.lineno, reason=exc.msg) from None
+        raise DocumentError.of(filename, "invalid_json", line=exc.lineno, reason=exc.msg) from None
     except RecursionError:
-        raise DocumentError(f"{filename}: nested more than {MAX_DEPTH} levels deep", "too_deep", limit=MAX_DEPTH) from None
+        raise DocumentError.of(filename, "too_deep", limit=MAX_DEPTH) from None
     if _depth(data) > MAX_DEPTH:
-        raise DocumentError(f"{filename}: nested more than {MAX_DEPTH} levels deep", "too_deep", limit=MAX_DEPTH)
+        raise DocumentError.of(filename, "too_deep", limit=MAX_DEPTH)
     return data
 
 
@@ -110,10 +167,9 @@ class _PlainLoader(yaml.SafeLoader):
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
             raise yaml.composer.ComposerError(
-                None, None, "anchors and aliases (&name, *name) are not accepted; write the values out",
-                event.start_mark)
+                None, None, ALIASES_REFUSED, event.start_mark)
         if self._depth >= MAX_DEPTH:
-            raise yaml.composer.ComposerError(None, None, f"nested more than {MAX_DEPTH} levels deep",
+            raise yaml.composer.ComposerError(None, None, DOCUMENT_MESSAGES["too_deep"] % {"limit": MAX_DEPTH},
                                               event.start_mark)
         self._depth += 1
         try:

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from analysis.documents import DocumentError, clip, plain_copy, read_document
+from analysis.documents import DOCUMENT_MESSAGES, N_, DocumentError, clip, plain_copy, read_document
 
 #: \Z, not $, which would also accept a final line break
 KEY_PATTERN = re.compile(r"^[a-z0-9-]+\Z")
@@ -22,56 +22,10 @@ DEFAULT_OPEN_MAX_LENGTH = 2000
 OPTION_VALUE_LIMIT = 9999
 
 
-def N_(message: str) -> str:
-    """Marks a message for the translation catalogues; pages translate it where they show it."""
-    return message
-
-
-#: the commonest ways a YAML or JSON file breaks, by the start of what its parser says (in English, in the
-#: ``reason`` of ``invalid_yaml``, ``invalid_yaml_file`` and ``invalid_json``), said for a page in its language
-SYNTAX_EXPLANATIONS = (
-    ("mapping values are not allowed here",
-     N_("a \"key: value\" cannot stand here (a colon in a value that is not in quotes, or the indentation)")),
-    ("could not find expected ':'", N_("a colon (:) is missing")),
-    ("found unexpected end of stream", N_("the file ends too early (a quote or bracket left open)")),
-    ("sequence entries are not allowed here", N_("a list item (-) cannot stand here")),
-    ("expected <block end>", N_("the indentation does not line up")),
-    ("did not find expected", N_("the indentation does not line up, or a quote or bracket is left open")),
-    ("found character", N_("a character that cannot start a value here (a tab, perhaps: indent with spaces)")),
-    ("found unknown escape character", N_("an unknown escape (\\) in a quoted text")),
-    ("expected ',' or", N_("a comma is missing, or a bracket ([ or {) is not closed")),
-    ("expected the node content", N_("a value is missing, or a bracket ([ or {) is not closed")),
-    ("anchors and aliases", N_("anchors and aliases (&name, *name) are not accepted; write the values out")),
-    ("the integer", N_("a whole number larger than 2,147,483,647, the largest accepted")),
-    ("nested more than", N_("nested deeper than the levels accepted")),
-    ("Expecting value", N_("a value is missing")),
-    ("Expecting ',' delimiter", N_("a comma (,) is missing")),
-    ("Expecting ':' delimiter", N_("a colon (:) is missing")),
-    ("Expecting property name enclosed in double quotes", N_("a key must be in double quotes")),
-    ("Unterminated string", N_("a quote is not closed")),
-    ("Extra data", N_("there is more after the end of the document")),
-)
-#: what a page says of any other syntax error
-SYNTAX_ELSEWHERE = N_("the text there does not follow the format's rules")
-#: the problems whose ``reason`` is the reader's own English (a parser's, or a refusal of the reader's own)
-READER_PROBLEMS = frozenset({"invalid_yaml", "invalid_yaml_file", "invalid_json", "unreadable"})
-
-
-def syntax_explanation(reason: str) -> str:
-    """The message (to translate) for what a YAML or JSON parser said (``reason``, its English)."""
-    return next((message for start, message in SYNTAX_EXPLANATIONS if reason.startswith(start)), SYNTAX_ELSEWHERE)
-
-
 #: every problem a definition can have, by code; ``%(name)s`` placeholders take the problem's params
 MESSAGES = {
+    **DOCUMENT_MESSAGES,
     "top_level": N_("must be a mapping of keys"),
-    "not_utf8": N_("not UTF-8 text (byte %(byte)s)"),
-    "invalid_json": N_("line %(line)s: invalid JSON: %(reason)s"),
-    "invalid_yaml": N_("line %(line)s: invalid YAML: %(reason)s"),
-    "invalid_yaml_file": N_("file: invalid YAML: %(reason)s"),
-    "unreadable": N_("%(reason)s"),
-    "too_large": N_("%(size)s bytes, more than the %(limit)s KB accepted"),
-    "too_deep": N_("nested more than %(limit)s levels deep"),
     "questionnaire_key": N_("required, lowercase letters, digits and '-', got %(given)s"),
     "version": N_("required, a positive integer, got %(given)s"),
     "integer": N_("must be an integer, got %(given)s"),

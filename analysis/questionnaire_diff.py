@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from analysis.questionnaire import N_, Questionnaire
+from analysis.documents import N_
+from analysis.questionnaire import Questionnaire
 
 CHANGE_MESSAGES = {
     "title": N_("Title changed from “%(old)s” to “%(new)s”."),

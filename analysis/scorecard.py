@@ -14,9 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from analysis.documents import DocumentError, clip, read_document
-from analysis.questionnaire import MESSAGES as QUESTIONNAIRE_MESSAGES
-from analysis.questionnaire import N_
+from analysis.documents import DOCUMENT_MESSAGES, N_, DocumentError, clip, read_document
 from analysis.rounding import as_decimal, indicator_score, round_decimal
 
 DEFAULT_TOTAL = Decimal(100)
@@ -40,10 +38,6 @@ LeafScore = tuple[Decimal, str | None]
 MAX_NUMBER = Decimal(1_000_000)
 
 
-#: the problems of reading the file at all, worded as for a questionnaire file
-DOCUMENT_MESSAGES = {code: QUESTIONNAIRE_MESSAGES[code]
-                     for code in ("not_utf8", "invalid_json", "invalid_yaml", "invalid_yaml_file", "unreadable",
-                                  "too_large", "too_deep")}
 #: every problem a scorecard can have, by code; ``%(name)s`` placeholders take the problem's params
 MESSAGES = {
     **DOCUMENT_MESSAGES,

@@ -394,8 +394,7 @@ def end_request_transaction(response):
 
 def _wrote_only_at_once() -> bool:
     """Whether the request's statements all committed by themselves (:func:`writes_at_once`) and nothing waits for
-    a commit: then there is none to make. A reads-only request has nothing to commit either (its flushes are
-    refused)."""
+    a commit: then there is none to make."""
     from survey_service.extensions import db
 
     if not g.get("autocommitting"):

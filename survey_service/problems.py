@@ -8,8 +8,7 @@ never has to remember to roll back after an operation said no, whatever status i
 from flask import has_request_context
 from flask_babel import get_locale, gettext
 
-from analysis.documents import clip
-from analysis.questionnaire import READER_PROBLEMS, syntax_explanation
+from analysis.documents import READER_PROBLEMS, clip, syntax_explanation
 from survey_service.database import refuse_request_writes
 
 
@@ -45,12 +44,13 @@ def problem_text(message: str, **params) -> str:
 
 def readable_params(code: str, params: dict) -> dict:
     """A file's problem's values for its reader: where a YAML or JSON parser said what broke (``reason``, in
-    English), a page in another language says it in its own words (``analysis.questionnaire.syntax_explanation``).
+    English), a page in another language says it in its own words (``analysis.documents.syntax_explanation``).
     The line it names stays."""
     if code not in READER_PROBLEMS or "reason" not in params or not has_request_context() \
             or str(get_locale()) == "en":
         return params
-    return {**params, "reason": gettext(syntax_explanation(params["reason"]))}
+    message, values = syntax_explanation(params["reason"])
+    return {**params, "reason": gettext(message, **values)}
 
 
 def unstorable_text(row, where: str) -> list[str]:

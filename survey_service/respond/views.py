@@ -208,7 +208,12 @@ def autosave(token: str):
 
 def _correctable(link: Link) -> bool:
     """Whether the centre may correct its submitted answers now."""
-    return link.submitted and link.allow_corrections and link.accepting_answers()
+    return link.submitted and _corrections_open(link)
+
+
+def _corrections_open(link: Link) -> bool:
+    """Whether the link's survey lets a submitted centre correct its answers now."""
+    return link.allow_corrections and link.accepting_answers()
 
 
 def _already_submitted(token: str):
@@ -282,9 +287,8 @@ def _note_receipt(link: Link, reference: str, submitted_at) -> None:
     token (the cookie is signed, not encrypted), is kept only once the submission is committed, serves one
     request, and only the process that keeps the receipt's shell for that key uses it; any other visit reads the
     database."""
-    # just submitted: correctable as the survey allows, in the window the link was read in
-    correctable = link.allow_corrections and link.accepting_answers()
-    key, values = _receipt_shell(link, reference, submitted_at, correctable)
+    # just submitted (the link was read before): correctable as the survey allows
+    key, values = _receipt_shell(link, reference, submitted_at, _corrections_open(link))
     note = {"link": _link_digest(link.token), "key": list(key), "values": values}
     # only once the submission is committed: a commit that fails answers 503, and the next visit must not find this
     after_commit(lambda: session.__setitem__(JUST_SUBMITTED, note))

@@ -55,9 +55,9 @@ COMMON_SLIPS = [("a: b: c", "x.yaml"), ("a: [1, 2", "x.yaml"), ("key: [\n", "x.y
 def test_the_commonest_syntax_errors_have_an_explanation_of_their_own(text, filename):
     """A page in another language says what broke in its own words: these common slips are each explained, not
     left to the catch-all."""
-    from analysis.questionnaire import SYNTAX_ELSEWHERE, syntax_explanation
+    from analysis.documents import SYNTAX_ELSEWHERE, syntax_explanation
 
     with pytest.raises(DocumentError) as raised:
         read_document(text, filename)
     assert raised.value.code in ("invalid_yaml", "invalid_json")
-    assert syntax_explanation(raised.value.params["reason"]) != SYNTAX_ELSEWHERE
+    assert syntax_explanation(raised.value.params["reason"])[0] != SYNTAX_ELSEWHERE
