@@ -96,6 +96,10 @@ def screenshot(page, name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
+    # A full-page capture makes Chromium lay the page out beyond the viewport and push its settings again, which
+    # can drop a phone context's emulation; setting the same viewport again re-applies it, so the next click lands
+    # where the element is (once, in CI, a click after a phone screenshot kept hitting the header above the link).
+    page.set_viewport_size(page.viewport_size)
     return path
 
 
