@@ -95,6 +95,7 @@ def screenshot(page, name: str) -> Path:
     """Save a full-page screenshot under test-artifacts/screenshots/NAME.png."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
+    page.wait_for_load_state()  # stylesheets and scripts in: the picture is the finished page, not one mid-load
     page.screenshot(path=str(path), full_page=True)
     # A full-page capture makes Chromium lay the page out beyond the viewport and push its settings again, which
     # can drop a phone context's emulation; setting the same viewport again re-applies it, so the next click lands
