@@ -9,11 +9,16 @@ from sqlalchemy import or_, select, update
 
 from survey_service.auth.models import ApiToken
 from survey_service.database import write_after_response
-from survey_service.extensions import db
+from survey_service.extensions import FailedAttempts, db
 from survey_service.timestamps import utcnow
 
 #: how stale a token's "last used" may get: noted at most this often, so a busy client is no stream of writes
 LAST_USED_RESOLUTION = timedelta(minutes=5)
+
+#: refused bearer tokens per client address (``RATELIMIT_TOKEN_FAILURES``), counted as personal links count failed
+#: look-ups: guessing is throttled, while a valid token is never refused for its own use nor for another client's
+#: guesses from the same address (the API-wide limit of the blueprint still counts every request)
+refused_tokens = FailedAttempts("api-token", "RATELIMIT_TOKEN_FAILURES")
 
 
 def api_error(status: int, message: str, **extra):
@@ -32,6 +37,7 @@ def token_required(view):
         if scheme.lower() == "bearer" and secret.strip():
             token = db.session.scalar(select(ApiToken).filter_by(token_hash=ApiToken.hash(secret.strip())))
         if token is None or token.revoked_at is not None or not token.user.active:
+            refused_tokens.count()  # past the limit: 429 instead of the 401
             return api_error(401, "a valid API token is required")
         _note_use(token)
         g.api_user = token.user

@@ -20,24 +20,12 @@ csrf.exempt(blueprint)  # no cookies and no forms: a bearer token authenticates 
 limiter.limit(lambda: current_app.config["RATELIMIT_API"])(blueprint)
 
 
-def _failure_limit() -> str:
-    return current_app.config["RATELIMIT_TOKEN_FAILURES"]
-
-
-#: counts refused bearer tokens per client address, as personal links count failed look-ups: guessing is throttled
-#: while a client with a valid token is never slowed down by its own requests
-#: (beside the API-wide limit of the blueprint, which a route's own limit would otherwise replace)
-token_guessing = limiter.shared_limit(_failure_limit, scope="api-token", override_defaults=False,
-                                      deduct_when=lambda response: response.status_code == 401)
-
-
 @blueprint.route("/openapi.json")
 def openapi():
     return openapi_document()
 
 
 @blueprint.route("/surveys")
-@token_guessing
 @token_required
 def surveys():
     listing = db.session.scalars(select(Survey).order_by(Survey.created_at.desc())).all()
@@ -49,7 +37,6 @@ def surveys():
 
 
 @blueprint.route("/surveys/<key>/satisfaction")
-@token_guessing
 @token_required
 def satisfaction(key: str):
     # the questionnaire comes along: the grouping check reads its single-choice questions, even for a 304

@@ -105,6 +105,26 @@ def test_rate_limits_are_on_by_default(tmp_path):
     assert guesses[20].status_code == 429 and guesses[20].json["status"] == 429
 
 
+def test_refused_tokens_are_throttled_while_a_valid_token_from_the_same_address_is_not(tmp_path):
+    from survey_service.auth.operations import create_api_token, create_user
+
+    app = make_app(f"sqlite:///{tmp_path / 'limits.db'}", RATELIMIT_TOKEN_FAILURES="3 per minute")
+    with app.app_context():
+        db.create_all()
+        secret = create_api_token(create_user("report@example.org", "viewer", "correct horse battery"), "r")[1]
+        db.session.commit()
+    client = app.test_client()
+    guesses = [client.get("/api/v1/surveys", headers={"Authorization": f"Bearer guess-{n}"}) for n in range(4)]
+    assert [r.status_code for r in guesses] == [401, 401, 401, 429]
+    assert guesses[3].headers["Retry-After"] == "60" and guesses[3].json["status"] == 429
+    # the reporting script behind the same office address goes on reading; its success is not counted either
+    valid = client.get("/api/v1/surveys", headers={"Authorization": f"Bearer {secret}"})
+    assert valid.status_code == 200 and "surveys" in valid.json
+    assert client.get("/api/v1/surveys", headers={"Authorization": "Bearer one-more-guess"}).status_code == 429
+    # a missing header is a refused token too
+    assert client.get("/api/v1/surveys").status_code == 429
+
+
 def test_the_api_wide_limit_counts_authenticated_requests_too(tmp_path):
     from survey_service.auth.operations import create_api_token, create_user
 
