@@ -63,7 +63,7 @@ class MailTemplate(db.Model):
     __table_args__ = (UniqueConstraint("survey_id", "kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))
     #: invitation | reminder
     kind: Mapped[str] = mapped_column(String(20))
     #: one line, with placeholders (survey_service.mail.wording.PLACEHOLDERS)
@@ -85,7 +85,7 @@ class ReminderRule(db.Model):
     __table_args__ = (UniqueConstraint("survey_id", "days_before", "at_time"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))
     #: 0 is the closing day itself (e.g. its morning)
     days_before: Mapped[int] = mapped_column()
     #: "09:00", in China Standard Time
@@ -100,7 +100,7 @@ class ReminderRun(db.Model):
     __table_args__ = (UniqueConstraint("rule_id", "due_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    rule_id: Mapped[int] = mapped_column(ForeignKey("reminder_rules.id", ondelete="CASCADE"), index=True)
+    rule_id: Mapped[int] = mapped_column(ForeignKey("reminder_rules.id", ondelete="CASCADE"))
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     #: sent (a batch started) | no_recipients (everyone had submitted) | missed (a later reminder was due too)
     #: | smtp_not_configured

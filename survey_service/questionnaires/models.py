@@ -66,7 +66,7 @@ class QuestionnaireVersion(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: stable slug shared by all versions, e.g. ``remote-edu-ops-2017``
-    key: Mapped[str] = mapped_column(String(100), index=True)
+    key: Mapped[str] = mapped_column(String(100))
     #: increases when the content changes
     version: Mapped[int]
     title: Mapped[str] = mapped_column(String(500))

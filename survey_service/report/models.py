@@ -17,7 +17,7 @@ class ReportFile(db.Model):
     __table_args__ = (UniqueConstraint("survey_id", "format", "language", "data_state"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))
     #: a key of survey_service.report.builds.BUILDERS
     format: Mapped[str] = mapped_column(String(10))
     language: Mapped[str] = mapped_column(String(5))

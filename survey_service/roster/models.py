@@ -31,7 +31,7 @@ class RosterUnit(db.Model):
     __table_args__ = (UniqueConstraint("roster_id", "code"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    roster_id: Mapped[int] = mapped_column(ForeignKey("rosters.id", ondelete="CASCADE"), index=True)
+    roster_id: Mapped[int] = mapped_column(ForeignKey("rosters.id", ondelete="CASCADE"))
     #: the unit's id in the roster, e.g. the NBS division code 310101002
     code: Mapped[str] = mapped_column(String(64))
     #: 街镇 name, e.g. 南京东路街道

@@ -141,7 +141,7 @@ class Invitation(db.Model):
     __table_args__ = (UniqueConstraint("survey_id", "unit_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))
     unit_id: Mapped[int] = mapped_column(ForeignKey("roster_units.id"), index=True)
     #: the secret in the personal link ``BASE_URL/s/<token>``
     token: Mapped[str] = mapped_column(String(64), unique=True, default=new_token)
