@@ -132,7 +132,8 @@ def post_form(client, url: str, data: dict, *, page: str | None = None, **kwargs
     return client.post(url, data={"csrf_token": csrf_token(client, page or url), **data}, **kwargs)
 
 
-def create_account(app, role: str, email: str | None = None, password: str = "correct horse battery") -> tuple[str, str]:
+def create_account(app, role: str, email: str | None = None,
+                   password: str = "correct horse battery") -> tuple[str, str]:
     from survey_service.auth.operations import create_user
 
     email = email or f"{role}@example.org"
