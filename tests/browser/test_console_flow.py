@@ -7,6 +7,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from survey_service.extensions import db
@@ -104,7 +105,7 @@ def test_an_evaluator_runs_a_survey(live_server, new_page, imported, mailbox, tm
     screenshot(page, "console-links-desktop")
     page.select_option("#qr-district", "黄浦区")
     page.get_by_role("button", name="打开打印页").click()
-    assert page.locator(".qr-card").count() == 10
+    expect(page.locator(".qr-card")).to_have_count(10)
     screenshot(page, "console-qr-sheet-desktop")
     page.go_back()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from survey_service.extensions import db
@@ -55,7 +56,7 @@ def test_fill_in_save_resume_submit_once(live_server, new_page, viewport, device
     assert page.input_value("#open-suggestions") == "希望增加直播课堂的回放。"
 
     page.click("button[value=submit]")  # six items are still missing
-    assert page.locator(".respond-error-summary li").count() == 6
+    expect(page.locator(".respond-error-summary li")).to_have_count(6)  # waits for the page, as count() does not
     assert page.locator(".likert-row.has-error").count() == 6
     screenshot(page, f"respond-{device}-errors")
     page.click(".respond-error-summary a >> nth=0")
@@ -65,11 +66,11 @@ def test_fill_in_save_resume_submit_once(live_server, new_page, viewport, device
         choose(page, item, 4)
     page.click("button[value=save]")
     page.click("button[value=submit]")
-    assert page.locator(".respond-reference").is_visible()
+    expect(page.locator(".respond-reference")).to_be_visible()
     screenshot(page, f"respond-{device}-receipt")
 
     page.go_back()  # back to the form page: the link asks the server again and shows the receipt
-    assert page.locator(".respond-reference").is_visible()
+    expect(page.locator(".respond-reference")).to_be_visible()
     assert page.locator("button[value=submit]").count() == 0
     assert responses(live_server.app) == [(ResponseState.submitted, 13)]
 
