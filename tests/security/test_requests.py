@@ -105,15 +105,20 @@ def test_rate_limits_are_on_by_default(tmp_path):
     assert guesses[20].status_code == 429 and guesses[20].json["status"] == 429
 
 
-def test_refused_tokens_are_throttled_while_a_valid_token_from_the_same_address_is_not(tmp_path):
+def _api_client_with_token(tmp_path, **settings):
+    """A test client of an app with the given limits and a viewer's API token (the token's secret)."""
     from survey_service.auth.operations import create_api_token, create_user
 
-    app = make_app(f"sqlite:///{tmp_path / 'limits.db'}", RATELIMIT_TOKEN_FAILURES="3 per minute")
+    app = make_app(f"sqlite:///{tmp_path / 'limits.db'}", **settings)
     with app.app_context():
         db.create_all()
         secret = create_api_token(create_user("report@example.org", "viewer", "correct horse battery"), "r")[1]
         db.session.commit()
-    client = app.test_client()
+    return app.test_client(), secret
+
+
+def test_refused_tokens_are_throttled_while_a_valid_token_from_the_same_address_is_not(tmp_path):
+    client, secret = _api_client_with_token(tmp_path, RATELIMIT_TOKEN_FAILURES="3 per minute")
     guesses = [client.get("/api/v1/surveys", headers={"Authorization": f"Bearer guess-{n}"}) for n in range(4)]
     assert [r.status_code for r in guesses] == [401, 401, 401, 429]
     assert guesses[3].headers["Retry-After"] == "60" and guesses[3].json["status"] == 429
@@ -126,14 +131,7 @@ def test_refused_tokens_are_throttled_while_a_valid_token_from_the_same_address_
 
 
 def test_the_api_wide_limit_counts_authenticated_requests_too(tmp_path):
-    from survey_service.auth.operations import create_api_token, create_user
-
-    app = make_app(f"sqlite:///{tmp_path / 'limits.db'}", RATELIMIT_API="5 per minute")
-    with app.app_context():
-        db.create_all()
-        secret = create_api_token(create_user("report@example.org", "viewer", "correct horse battery"), "r")[1]
-        db.session.commit()
-    client = app.test_client()
+    client, secret = _api_client_with_token(tmp_path, RATELIMIT_API="5 per minute")
     statuses = [client.get("/api/v1/surveys", headers={"Authorization": f"Bearer {secret}"}).status_code
                 for _ in range(6)]
     assert statuses == [200] * 5 + [429]
