@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileAllowed, FileField, FileRequired
+from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, FieldList, Form, FormField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields import SelectChoice
 from wtforms.validators import Optional
+
+from survey_service.form_files import allowed_types
 
 
 class OptionForm(Form):
@@ -123,12 +125,12 @@ class StartForm(FlaskForm):
                        default="blank")
     version = SelectField(_l("Version to copy"), coerce=int, validators=[Optional()], validate_choice=False)
     file = FileField(_l("Questionnaire file (YAML, JSON or XLSX)"),
-                     validators=[FileAllowed(["yaml", "yml", "json", "xlsx"])])
+                     validators=[allowed_types("yaml", "yml", "json", "xlsx")])
 
 
 class QuestionnaireUploadForm(FlaskForm):
     file = FileField(_l("Questionnaire file (YAML, JSON or XLSX)"),
-                     validators=[FileRequired(), FileAllowed(["yaml", "yml", "json", "xlsx"])])
+                     validators=[FileRequired(), allowed_types("yaml", "yml", "json", "xlsx")])
 
 
 class DiffForm(FlaskForm):

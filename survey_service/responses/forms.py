@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileAllowed, FileField, FileRequired
+from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, TextAreaField
 from wtforms.fields import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length, ValidationError
 
+from survey_service.form_files import allowed_types
 from survey_service.respond.forms import AnswerForm
 from survey_service.responses.models import ENTERED_MODES, MODE_LABELS, Mode
 
@@ -60,7 +61,7 @@ IMPORT_MODE_CHOICES = [SelectChoice(mode.value, MODE_LABELS[mode]) for mode in (
 class ResponseImportForm(FlaskForm):
     """A responses file to check and preview before anything is imported."""
 
-    file = FileField(_l("Responses file (CSV or XLSX)"), validators=[FileRequired(), FileAllowed(["csv", "xlsx"])])
+    file = FileField(_l("Responses file (CSV or XLSX)"), validators=[FileRequired(), allowed_types("csv", "xlsx")])
     mode = SelectField(_l("How the answers were collected"), default=Mode.paper.value, choices=IMPORT_MODE_CHOICES,
                        description=_l("For the rows whose mode column is blank or absent."))
     replace = BooleanField(_l("Replace the answers of centres that have submitted already (the old answers stay in "

@@ -16,6 +16,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from tests.conftest import csrf_token
 from tests.security.conftest import MARKUP, PAYLOADS, signed_in
+from tests.security.test_page_language import english_sentences
 from tests.security.test_pages import every_url
 
 FUZZ = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None)
@@ -28,13 +29,17 @@ TEXT = st.one_of(
 )
 #: what may stand in a request header (latin-1 without line breaks)
 HEADER_TEXT = st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0xFF), max_size=120)
+CHINESE_PAGE = re.compile(r'<html lang="zh')
 QUERY_KEYS = st.sampled_from(["page", "district", "stage", "shown", "action", "lang", "next", "fmt", "key", "q"])
 
 
 def check(response) -> None:
     assert response.status_code < 500, response.get_data(as_text=True)[:500]
     if response.mimetype == "text/html":
-        assert not MARKUP.search(response.get_data(as_text=True))
+        page = response.get_data(as_text=True)
+        assert not MARKUP.search(page)
+        if CHINESE_PAGE.search(page):  # its error messages included
+            assert english_sentences(page) == []
 
 
 def upload(content: bytes, filename: str):
