@@ -113,7 +113,8 @@ def template(key: str, kind: str):
     invitations = db.session.execute(
         select(Invitation.id, RosterUnit.name, RosterUnit.district).join(RosterUnit)
         .where(Invitation.survey_id == survey.id).order_by(RosterUnit.id)).all()
-    form.unit.choices = [(row.id, f"{row.name}（{row.district}）") for row in invitations]
+    form.unit.choices = [(row.id, _("%(centre)s (%(district)s)", centre=row.name, district=row.district))
+                         for row in invitations]
     problems: list[str] = []
     shown = current
     if form.validate_on_submit():
