@@ -1,4 +1,4 @@
-"""The centre's complete path against a bare Flask app and the peer django-survey-and-report, in one run.
+"""The centre's complete path against bare Flask apps and the peer django-survey-and-report, in one run.
 
     .venv/bin/python bench/bench_centre_path.py --database sqlite|postgresql [--rounds 3] [--respondents 221]
                                                 [--compare REV]
@@ -6,10 +6,12 @@
 The path is what a centre does: a fresh browser session opens its personal link (GET, the form with its CSRF
 token), posts the whole form (12 five-point items and the open question) and follows the redirect to the receipt
 (GET). ``--concurrency`` respondents (16) go at once, each on its own keep-alive connection; a path's latency is
-its three requests. The three apps run side by side under gunicorn with the project's gunicorn.conf.py and the
+its three requests. The apps run side by side under gunicorn with the project's gunicorn.conf.py and the
 same ``--workers`` (3): this service (a fresh open survey of the 221-centre roster each round, since a link
-submits once); bench/bare_app.py (the ceiling: the same form rendered with a CSRF token in a signed session
-cookie, the post validated, a redirect, no database); and django-survey-and-report (the peer, installed with pip
+submits once); two ceilings of bench/bare_app.py (the same form rendered with a CSRF token in a signed session
+cookie, the post validated, a redirect, no database): ``bare``, issue 18's, whose template is compiled again on
+every request, and ``bare-cached``, its templates compiled once as Flask apps usually have them; and
+django-survey-and-report (the peer, installed with pip
 into a throwaway virtualenv under /tmp: a Django project of bench/peer_app/ with one published survey of the
 same shape, anonymous answers, on its own database of the same kind). With ``--compare REV`` the service as it
 was at git revision REV runs too, on the same database with surveys of its own. Every app first serves
@@ -46,7 +48,6 @@ PEER_VENV = Path(os.environ.get("PEER_VENV", "/tmp/survey-bench-peer-venv"))
 PEER_PACKAGE = "django-survey-and-report>=1.5,<2"
 PEER_CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 PEER_QUESTION = re.compile(r'name="(question_\d+)"')
-RECEIPT_MARK = {"service": "问卷已提交", "bare": "问卷已提交", "peer": "confirm"}
 
 
 class Browser:
@@ -182,7 +183,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--warmup", type=int, default=64, help="unmeasured paths per app before the rounds")
-    parser.add_argument("--no-peer", action="store_true", help="only this service and the bare app")
+    parser.add_argument("--no-peer", action="store_true", help="only this service and the bare apps")
     parser.add_argument("--compare", metavar="REV", help="also the service at this git revision")
     options = parser.parse_args()
 
@@ -210,6 +211,10 @@ def main() -> None:
                                     workdir / "bare.log")
         servers.append(bare)
         apps["bare"] = (service_path, port, None)
+        cached, port = start_gunicorn(VENV_BIN / "gunicorn", "bare_app:cached_app", bare_env, options.workers,
+                                      workdir / "bare-cached.log")
+        servers.append(cached)
+        apps["bare-cached"] = (service_path, port, None)
         if options.compare:
             earlier_tree = code_at(options.compare, workdir / "earlier")
             earlier, port = start_gunicorn(VENV_BIN / "gunicorn", "survey_service:create_app()",
@@ -255,16 +260,18 @@ def main() -> None:
                   "failed": {name: sum(r[name]["failed"] for r in rounds) for name in apps},
                   "load_average": [round(x, 2) for x in os.getloadavg()],
                   "median": {name: {k: round(v, 1) for k, v in m.items()} for name, m in median.items()},
-                  "service_over_bare": round(median["service"]["per_second"] / median["bare"]["per_second"], 3)}
+                  "service_over_bare": round(median["service"]["per_second"] / median["bare"]["per_second"], 3),
+                  "service_over_bare_cached": round(
+                      median["service"]["per_second"] / median["bare-cached"]["per_second"], 3)}
         if "peer" in median:
             report["service_over_peer"] = round(median["service"]["per_second"] / median["peer"]["per_second"], 2)
         print(json.dumps(report, indent=1))
         print(f"\n{options.database}: complete path (open, submit, receipt), {options.concurrency} at once, "
               f"{options.workers} workers each, median of {len(rounds)} rounds")
-        print(f"{'app':<10} {'paths/s':>9} {'p50':>10} {'p95':>10} {'service ÷ this':>15}")
+        print(f"{'app':<12} {'paths/s':>9} {'p50':>10} {'p95':>10} {'service ÷ this':>15}")
         for name, figures in median.items():
             ratio = median["service"]["per_second"] / figures["per_second"]
-            print(f"{name:<10} {figures['per_second']:>9.1f} {figures['p50_ms']:>7.1f} ms {figures['p95_ms']:>7.1f} ms "
+            print(f"{name:<12} {figures['per_second']:>9.1f} {figures['p50_ms']:>7.1f} ms {figures['p95_ms']:>7.1f} ms "
                   f"{'' if name == 'service' else format(ratio, '.2f'):>15}")
     finally:
         for server in servers:
