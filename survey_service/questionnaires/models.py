@@ -101,6 +101,7 @@ class QuestionnaireVersion(db.Model):
         return self.stored().question_ids()
 
     def stored(self) -> StoredVersion:
+        """What tells this version apart in the process's caches (:class:`StoredVersion`)."""
         return StoredVersion(self.id, self.key, self.version, self.created_at)
 
     @property

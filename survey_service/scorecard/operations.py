@@ -11,15 +11,12 @@ from survey_service.scorecard.models import StoredScorecard
 
 def store_scorecard(data: bytes, filename: str, *, user=None) -> StoredScorecard:
     """Keep a scorecard file whose structure is sound; its survey leaves are checked whenever it is scored."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ProblemList(worded([Problem(filename, "not_utf8", {"byte": exc.start})])) from None
-    try:
-        definition = read_scorecard_file(text, filename)
+    try:  # the reader refuses what is not UTF-8 text, with the other problems of a file
+        definition = read_scorecard_file(data, filename)
         scorecard = parse_scorecard(definition)
     except ScorecardError as exc:
         raise ProblemList(worded(exc.details)) from None
+    text = data.decode("utf-8-sig")
     # title and file name are labels of the list: one longer than its column keeps its start
     columns = StoredScorecard.__table__.c
     stored = StoredScorecard(title=(scorecard.title or filename)[:columns.title.type.length],
