@@ -121,7 +121,8 @@ def test_refused_tokens_are_throttled_while_a_valid_token_from_the_same_address_
     client, secret = _api_client_with_token(tmp_path, RATELIMIT_TOKEN_FAILURES="3 per minute")
     guesses = [client.get("/api/v1/surveys", headers={"Authorization": f"Bearer guess-{n}"}) for n in range(4)]
     assert [r.status_code for r in guesses] == [401, 401, 401, 429]
-    assert guesses[3].headers["Retry-After"] == "60" and guesses[3].json["status"] == 429
+    # the window's end; Flask-Limiter's headers may say it from the API-wide limit's window, a second sooner
+    assert 0 < int(guesses[3].headers["Retry-After"]) <= 60 and guesses[3].json["status"] == 429
     # the reporting script behind the same office address goes on reading; its success is not counted either
     valid = client.get("/api/v1/surveys", headers={"Authorization": f"Bearer {secret}"})
     assert valid.status_code == 200 and "surveys" in valid.json
